@@ -1,0 +1,1 @@
+//! Streaming aggregation of Monte Carlo outcomes.
