@@ -3,5 +3,12 @@
 //!
 //! The pipeline runs scenario → policy/model → engine → stats → report; each stage is a module.
 
+pub mod cli;
+pub mod commands;
+pub mod engine;
+pub mod model;
+pub mod money;
+pub mod policy;
+pub mod report;
 pub mod scenario;
 pub mod stats;

@@ -2,3 +2,15 @@
 
 pub mod distribution;
 pub mod json_path;
+pub mod load;
+pub mod model_parameters;
+pub mod plan;
+pub mod spec;
+
+pub use distribution::{Distribution, Param};
+pub use load::{
+    BASELINE_JSON, BASELINE_LABEL, ScenarioError, load_baseline, load_path, load_str, read_path,
+};
+pub use model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
+pub use plan::{Budget, Cluster, ParameterSlot, Policy, Rule, Scenario, Sector, Valley};
+pub use spec::{ClusterStatus, ScenarioFile, SourceKind, Unabsorbed};

@@ -1,0 +1,61 @@
+//! Command-line types (clap). Parsing only; the commands live in [`crate::commands`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Monte Carlo simulator of cluster-support budget allocation and SME cooperation networks.
+#[derive(Debug, Parser)]
+#[command(name = "clustersim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run Monte Carlo simulations of a scenario and write results.
+    Run(RunArgs),
+    /// Check a scenario file and print the resolved plan.
+    Validate {
+        /// Scenario file (JSON).
+        scenario: PathBuf,
+    },
+    /// Print the JSON Schema of scenario files.
+    Schema,
+    /// Write a starter scenario file.
+    Init {
+        /// Where to write it.
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Options of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (JSON); the built-in Lithuanian 2007–2013 baseline if omitted.
+    pub scenario: Option<PathBuf>,
+    /// Number of Monte Carlo runs [default: the scenario's simulation.runs].
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed [default: the scenario's simulation.seed].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Write results exactly into this folder [default: output/<scenario>/<UTC time>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing result in --out.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no summary table.
+    #[arg(long)]
+    pub quiet: bool,
+}

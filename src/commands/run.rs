@@ -1,0 +1,180 @@
+//! `clustersim run [SCENARIO]`: Monte Carlo runs of one scenario, written to a result folder.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::RunArgs;
+use crate::engine::{Aggregates, RunSettings, run_scenario};
+use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
+use crate::report::table::headline_table;
+use crate::report::{Manifest, PendingOutput, sha256_hex};
+use crate::scenario::{BASELINE_JSON, BASELINE_LABEL, Scenario, load_baseline, read_path};
+
+/// Default root folder for results.
+pub const OUTPUT_ROOT: &str = "output";
+
+/// Most runs accepted without thought; more is almost certainly a typo.
+const MAX_RUNS: u64 = 100_000_000;
+
+/// What a finished run produced.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The result folder.
+    pub folder: PathBuf,
+    /// The aggregates.
+    pub aggregates: Aggregates,
+}
+
+/// The files every result folder holds.
+pub const RESULT_FILES: [&str; 5] = [
+    "summary.csv",
+    "allocations.csv",
+    "runs.csv",
+    "scenario.json",
+    "manifest.json",
+];
+
+/// Runs a scenario as the command line asks and writes its results.
+pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
+    let started = chrono::Utc::now();
+    let clock = Instant::now();
+    let (scenario, text, label) = match &args.scenario {
+        Some(path) => {
+            let (scenario, text) = read_path(path)?;
+            (scenario, text, path.display().to_string())
+        }
+        None => (
+            load_baseline()?,
+            BASELINE_JSON.to_string(),
+            BASELINE_LABEL.to_string(),
+        ),
+    };
+    let runs = args.runs.unwrap_or(scenario.runs);
+    if runs == 0 || runs > MAX_RUNS {
+        bail!("--runs must be between 1 and {MAX_RUNS} (got {runs})");
+    }
+    let seed = args.seed.unwrap_or(scenario.seed);
+    let threads = match args.threads {
+        Some(0) => bail!("--threads must be at least 1"),
+        Some(threads) => threads,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let pending = match &args.out {
+        Some(out) => PendingOutput::exact(out, args.force)?,
+        None => PendingOutput::timestamped(
+            Path::new(OUTPUT_ROOT),
+            &scenario.name,
+            &started.format("%Y%m%dT%H%M%SZ").to_string(),
+        )?,
+    };
+    let settings = RunSettings {
+        runs,
+        seed,
+        threads,
+    };
+    let result = write_results(&scenario, settings, &pending, args.quiet);
+    let aggregates = match result {
+        Ok(aggregates) => aggregates,
+        Err(error) => {
+            pending.abandon();
+            return Err(error);
+        }
+    };
+    let reproduce = reproduce_command(args.scenario.as_deref(), runs, seed);
+    let manifest = Manifest {
+        tool: "clustersim".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario_path: label,
+        scenario_name: scenario.name.clone(),
+        scenario_sha256: sha256_hex(text.as_bytes()),
+        seed,
+        runs,
+        runs_completed: aggregates.runs,
+        threads,
+        started_utc: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        finished_utc: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        wall_seconds: (clock.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        command: reproduce,
+        files: RESULT_FILES.iter().map(|f| f.to_string()).collect(),
+    };
+    let written = pending
+        .write("scenario.json", text.as_bytes())
+        .and_then(|()| {
+            let json = serde_json::to_string_pretty(&manifest).context("encoding the manifest")?;
+            pending.write("manifest.json", format!("{json}\n").as_bytes())
+        });
+    if let Err(error) = written {
+        pending.abandon();
+        return Err(error);
+    }
+    let folder = pending.commit()?;
+    if !args.quiet {
+        let horizon = scenario.budget.period_label(scenario.budget.quarters() - 1);
+        print!("{}", headline_table(&aggregates, &horizon));
+        println!("Results written to {}", folder.display());
+    }
+    Ok(RunOutcome { folder, aggregates })
+}
+
+/// Runs the engine, streaming `runs.csv`, then writes the summaries.
+fn write_results(
+    scenario: &Scenario,
+    settings: RunSettings,
+    pending: &PendingOutput,
+    quiet: bool,
+) -> anyhow::Result<Aggregates> {
+    let bar = progress_bar(settings.runs, quiet);
+    let mut runs_writer = RunsWriter::create(&pending.file("runs.csv"), scenario)?;
+    let aggregates = run_scenario(
+        scenario,
+        settings,
+        &|| bar.inc(1),
+        &|| false,
+        &mut |record| runs_writer.push(record),
+    )?;
+    bar.finish_and_clear();
+    runs_writer.finish()?;
+    pending.write("summary.csv", summary_csv(scenario, &aggregates).as_bytes())?;
+    pending.write(
+        "allocations.csv",
+        allocations_csv(scenario, &aggregates).as_bytes(),
+    )?;
+    Ok(aggregates)
+}
+
+/// A progress bar on stderr with runs/s and ETA, hidden when quiet or not a terminal.
+fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs ({per_sec}, ETA {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The command line that reproduces a result.
+fn reproduce_command(scenario: Option<&Path>, runs: u64, seed: u64) -> String {
+    let scenario = scenario
+        .map(|path| format!(" {}", shell_quote(&path.display().to_string())))
+        .unwrap_or_default();
+    format!("clustersim run{scenario} --runs {runs} --seed {seed}")
+}
+
+fn shell_quote(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}

@@ -1,0 +1,144 @@
+//! `clustersim validate FILE`: checks a scenario and describes the resolved plan.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::money::{LTL_PER_EUR, ltl_from_cents};
+use crate::report::table::thousands;
+use crate::scenario::{ClusterStatus, Rule, Scenario, read_path};
+
+/// Loads `path` and returns the plan description, or the scenario's errors.
+pub fn validate(path: &Path) -> anyhow::Result<String> {
+    let (scenario, _) = read_path(path)?;
+    Ok(describe(&scenario, &path.display().to_string()))
+}
+
+/// A readable description of a checked scenario.
+pub fn describe(scenario: &Scenario, file: &str) -> String {
+    let mut out = String::new();
+    let budget = &scenario.budget;
+    let _ = writeln!(out, "{file}: valid scenario '{}'", scenario.name);
+    let _ = writeln!(
+        out,
+        "Budget: LTL {} (EUR {}) over {}–{}, projected to {} ({} quarters); unabsorbed money is {}",
+        thousands(ltl_from_cents(budget.total_cents), 2),
+        thousands(ltl_from_cents(budget.total_cents) / LTL_PER_EUR, 2),
+        budget.first_year,
+        budget.last_year,
+        budget.horizon_year,
+        budget.quarters(),
+        match budget.unabsorbed {
+            crate::scenario::Unabsorbed::CarryOver =>
+                "carried over (returned at the end of the funding period)",
+            crate::scenario::Unabsorbed::Return => "returned at once",
+        }
+    );
+    for (year, cents) in budget.yearly_cents.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  {}: LTL {}",
+            budget.first_year + year as i32,
+            thousands(ltl_from_cents(*cents), 2)
+        );
+    }
+    let _ = writeln!(out, "Sectors ({}):", scenario.sectors.len());
+    for sector in &scenario.sectors {
+        let _ = writeln!(
+            out,
+            "  {:<18} {:>9} firms ({} sole proprietorships); propensity {}; potential {}",
+            sector.id,
+            thousands(sector.firms as f64, 0),
+            thousands(sector.sole_firms as f64, 0),
+            sector.cooperation_propensity,
+            sector.potential
+        );
+    }
+    let _ = writeln!(out, "Clusters ({}):", scenario.clusters.len());
+    for cluster in &scenario.clusters {
+        let status = match cluster.status {
+            ClusterStatus::Operating => format!(
+                "operating, {} members, {} links",
+                cluster.initial_members, cluster.initial_links
+            ),
+            ClusterStatus::Forming => "forming".to_string(),
+        };
+        let valleys: Vec<&str> = cluster
+            .valleys
+            .iter()
+            .map(|&v| scenario.valleys[v].id.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {:<18} sector {}; {status}; valleys: {}",
+            cluster.id,
+            scenario.sectors[cluster.sector].id,
+            if valleys.is_empty() {
+                "none".to_string()
+            } else {
+                valleys.join(", ")
+            }
+        );
+    }
+    let _ = writeln!(out, "Valleys ({}):", scenario.valleys.len());
+    for valley in &scenario.valleys {
+        let _ = writeln!(
+            out,
+            "  {:<18} {} ({}); opens {}",
+            valley.id, valley.name, valley.city, valley.opening_year
+        );
+    }
+    let policy = &scenario.policy;
+    let rule = match &policy.rule {
+        Rule::Competitive {
+            request_ltl_per_member,
+            request_base_ltl,
+            quality_sd,
+        } => format!(
+            "competitive (request LTL {} + {} per member; quality sd {quality_sd})",
+            thousands(*request_base_ltl, 0),
+            thousands(*request_ltl_per_member, 0)
+        ),
+        Rule::Performance { base_share } => format!("performance (base share {base_share})"),
+        Rule::Fixed { shares } => format!(
+            "fixed ({})",
+            scenario
+                .clusters
+                .iter()
+                .zip(shares)
+                .filter(|(_, share)| **share > 0.0)
+                .map(|(cluster, share)| format!("{} {share}", cluster.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.kind().to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "Policy: {rule}; infrastructure share {}; forming reserve {}; floor {}; cap {}",
+        policy.infrastructure_share,
+        policy.forming_reserve_share,
+        policy.floor_share,
+        policy.cap_share
+    );
+    let slots = scenario.parameter_slots();
+    let random = slots.iter().filter(|slot| slot.param.is_random()).count();
+    let _ = writeln!(
+        out,
+        "Parameters ({} of {} uncertain, drawn once per run):",
+        random,
+        slots.len()
+    );
+    for slot in &slots {
+        let _ = writeln!(
+            out,
+            "  {:<44} {}  [valid {} to {}]",
+            slot.label, slot.param, slot.min, slot.max
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Simulation: {} runs, seed {}",
+        scenario.runs, scenario.seed
+    );
+    out
+}

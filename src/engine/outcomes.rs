@@ -1,0 +1,184 @@
+//! What a run reports: the outcome series per quarter (per cluster and in total) and the headline
+//! outcomes at the horizon. Names here are the names in the output files.
+
+use crate::model::{ClusterRecord, LedgerEntry};
+use crate::money::ltl_from_cents;
+
+/// Outcomes recorded per cluster and quarter.
+pub const CLUSTER_OUTCOMES: [&str; 7] = [
+    "members",
+    "links",
+    "networked_smes",
+    "density",
+    "mean_degree",
+    "joint_projects",
+    "operating",
+];
+
+/// Outcomes recorded for the whole economy per quarter.
+pub const TOTAL_OUTCOMES: [&str; 17] = [
+    "members",
+    "links",
+    "networked_smes",
+    "networked_share",
+    "additional_networked_smes",
+    "density",
+    "mean_degree",
+    "operating_clusters",
+    "clusters_formed",
+    "joint_projects",
+    "added_value_ltl",
+    "additional_added_value_ltl",
+    "allocated_ltl",
+    "absorbed_ltl",
+    "returned_ltl",
+    "cost_per_additional_networked_sme_ltl",
+    "added_value_per_ltl_spent",
+];
+
+/// Headline outcomes at the horizon, one value per run.
+pub const HEADLINE_OUTCOMES: [&str; 12] = [
+    "networked_smes",
+    "additional_networked_smes",
+    "links",
+    "clusters_formed",
+    "joint_projects",
+    "added_value_ltl",
+    "additional_added_value_ltl",
+    "allocated_ltl",
+    "absorbed_ltl",
+    "returned_ltl",
+    "cost_per_additional_networked_sme_ltl",
+    "added_value_per_ltl_spent",
+];
+
+/// Number of series values per quarter for `clusters` clusters.
+pub fn slots_per_quarter(clusters: usize) -> usize {
+    clusters * CLUSTER_OUTCOMES.len() + TOTAL_OUTCOMES.len()
+}
+
+/// Density of a network with `members` members and `links` links: L / (m(m−1)/2), 0 if m < 2.
+pub fn density(members: u64, links: u64) -> f64 {
+    if members < 2 {
+        0.0
+    } else {
+        links as f64 / (members as f64 * (members as f64 - 1.0) / 2.0)
+    }
+}
+
+/// Mean degree 2L/m, 0 without members.
+pub fn mean_degree(members: u64, links: u64) -> f64 {
+    if members == 0 {
+        0.0
+    } else {
+        2.0 * links as f64 / members as f64
+    }
+}
+
+/// `numerator / denominator`, or NaN (undefined, left out of summaries and blank in files)
+/// when the denominator is not positive.
+pub fn ratio(numerator: f64, denominator: f64) -> f64 {
+    if denominator > 0.0 {
+        numerator / denominator
+    } else {
+        f64::NAN
+    }
+}
+
+/// Inputs for one quarter's series values.
+pub struct QuarterState<'a> {
+    /// Funded run, end-of-quarter cluster records.
+    pub funded: &'a [ClusterRecord],
+    /// Counterfactual (no funding) run, same quarter.
+    pub counterfactual: &'a [ClusterRecord],
+    /// Which clusters were forming at the start.
+    pub initially_forming: &'a [bool],
+    /// Total SMEs in all sectors.
+    pub total_firms: u64,
+    /// Funded run's ledger so far.
+    pub ledger: &'a [LedgerEntry],
+    /// Added value attributable to networking so far, funded and counterfactual, LTL.
+    pub added_value: (f64, f64),
+}
+
+/// Appends one quarter's series values (cluster blocks, then totals) to `out`.
+pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
+    for record in state.funded {
+        out.extend_from_slice(&[
+            record.members as f64,
+            record.links as f64,
+            record.networked as f64,
+            density(record.members, record.links),
+            mean_degree(record.members, record.links),
+            record.projects as f64,
+            f64::from(u8::from(record.operating)),
+        ]);
+    }
+    let sum = |records: &[ClusterRecord], field: fn(&ClusterRecord) -> u64| -> u64 {
+        records.iter().map(field).sum()
+    };
+    let members = sum(state.funded, |r| r.members);
+    let links = sum(state.funded, |r| r.links);
+    let networked = sum(state.funded, |r| r.networked);
+    let networked_counterfactual = sum(state.counterfactual, |r| r.networked);
+    let pairs: f64 = state
+        .funded
+        .iter()
+        .map(|r| r.members as f64 * (r.members as f64 - 1.0).max(0.0) / 2.0)
+        .sum();
+    let operating = state.funded.iter().filter(|r| r.operating).count();
+    let formed = state
+        .funded
+        .iter()
+        .zip(state.initially_forming)
+        .filter(|(record, forming)| record.operating && **forming)
+        .count();
+    let projects = sum(state.funded, |r| r.projects);
+    let mut money = [0i64; 3];
+    for entry in state.ledger {
+        money[0] += entry.allocated;
+        money[1] += entry.absorbed;
+        money[2] += entry.returned;
+    }
+    let absorbed_ltl = ltl_from_cents(money[1]);
+    let additional = networked as f64 - networked_counterfactual as f64;
+    let additional_value = state.added_value.0 - state.added_value.1;
+    out.extend_from_slice(&[
+        members as f64,
+        links as f64,
+        networked as f64,
+        ratio(networked as f64, state.total_firms as f64),
+        additional,
+        if pairs > 0.0 {
+            links as f64 / pairs
+        } else {
+            0.0
+        },
+        mean_degree(members, links),
+        operating as f64,
+        formed as f64,
+        projects as f64,
+        state.added_value.0,
+        additional_value,
+        ltl_from_cents(money[0]),
+        absorbed_ltl,
+        ltl_from_cents(money[2]),
+        if additional > 0.0 {
+            ratio(absorbed_ltl, additional)
+        } else {
+            f64::NAN
+        },
+        ratio(additional_value, absorbed_ltl),
+    ]);
+}
+
+/// The headline outcomes from the totals block of the last quarter.
+pub fn headline_from_totals(totals: &[f64]) -> Vec<f64> {
+    let get = |name: &str| {
+        TOTAL_OUTCOMES
+            .iter()
+            .position(|n| *n == name)
+            .map_or(f64::NAN, |index| totals[index])
+    };
+    HEADLINE_OUTCOMES.iter().map(|name| get(name)).collect()
+}

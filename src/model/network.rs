@@ -1,0 +1,318 @@
+//! One cluster's cooperation network: members as compact node ids, ties with O(1) insertion,
+//! duplicate check and removal.
+//!
+//! Nodes are numbered 0..m; removing a member moves the last node into its slot. Each tie stores
+//! its position in both endpoints' adjacency lists so it can be swap-removed in O(1), and a hash
+//! set of (min, max) pairs rejects duplicates. Preferential attachment samples uniformly from the
+//! 2L tie endpoints plus one entry per member, i.e. with probability ∝ degree + 1.
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rustc_hash::FxHashSet;
+
+/// One tie between two members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Tie {
+    /// Endpoints.
+    ends: [u32; 2],
+    /// Position of this tie in each endpoint's adjacency list.
+    slots: [u32; 2],
+}
+
+/// A cluster's members and the ties among them.
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    /// Per node: (neighbour, tie index).
+    adjacency: Vec<Vec<(u32, u32)>>,
+    /// Per node: whether the member is a sole proprietorship.
+    sole: Vec<bool>,
+    ties: Vec<Tie>,
+    pairs: FxHashSet<u64>,
+    /// Members with at least one tie.
+    networked: usize,
+}
+
+fn pair_key(a: u32, b: u32) -> u64 {
+    let (low, high) = if a < b { (a, b) } else { (b, a) };
+    (u64::from(low) << 32) | u64::from(high)
+}
+
+impl Network {
+    /// Clears the network, keeping allocated buffers for reuse.
+    pub fn clear(&mut self) {
+        for list in &mut self.adjacency {
+            list.clear();
+        }
+        self.adjacency.clear();
+        self.sole.clear();
+        self.ties.clear();
+        self.pairs.clear();
+        self.networked = 0;
+    }
+
+    /// Number of members.
+    pub fn members(&self) -> usize {
+        self.sole.len()
+    }
+
+    /// Number of ties.
+    pub fn links(&self) -> usize {
+        self.ties.len()
+    }
+
+    /// Members with at least one tie.
+    pub fn networked(&self) -> usize {
+        self.networked
+    }
+
+    /// Members that are sole proprietorships.
+    pub fn sole_members(&self) -> usize {
+        self.sole.iter().filter(|s| **s).count()
+    }
+
+    /// Whether member `node` is a sole proprietorship.
+    pub fn is_sole(&self, node: u32) -> bool {
+        self.sole[node as usize]
+    }
+
+    /// Degree of a member.
+    pub fn degree(&self, node: u32) -> usize {
+        self.adjacency[node as usize].len()
+    }
+
+    /// Whether a tie joins `a` and `b`.
+    pub fn has_tie(&self, a: u32, b: u32) -> bool {
+        self.pairs.contains(&pair_key(a, b))
+    }
+
+    /// Adds a member with no ties; returns its node id.
+    pub fn add_member(&mut self, sole: bool) -> u32 {
+        let node = self.sole.len() as u32;
+        self.sole.push(sole);
+        if self.adjacency.len() < self.sole.len() {
+            self.adjacency.push(Vec::new());
+        }
+        node
+    }
+
+    /// Adds a tie unless it is a self-loop or a duplicate; returns whether it was added.
+    pub fn add_tie(&mut self, a: u32, b: u32) -> bool {
+        if a == b || !self.pairs.insert(pair_key(a, b)) {
+            return false;
+        }
+        let index = self.ties.len() as u32;
+        let slot_a = self.adjacency[a as usize].len() as u32;
+        let slot_b = self.adjacency[b as usize].len() as u32;
+        if slot_a == 0 {
+            self.networked += 1;
+        }
+        if slot_b == 0 {
+            self.networked += 1;
+        }
+        self.adjacency[a as usize].push((b, index));
+        self.adjacency[b as usize].push((a, index));
+        self.ties.push(Tie {
+            ends: [a, b],
+            slots: [slot_a, slot_b],
+        });
+        true
+    }
+
+    /// Removes tie number `index` (0..links) in O(1).
+    pub fn remove_tie(&mut self, index: usize) {
+        let tie = self.ties[index];
+        self.pairs.remove(&pair_key(tie.ends[0], tie.ends[1]));
+        for side in 0..2 {
+            self.detach(tie.ends[side], tie.slots[side]);
+        }
+        // Move the last tie into `index` and repoint its adjacency entries.
+        let last = self.ties.len() - 1;
+        self.ties.swap_remove(index);
+        if index != last {
+            let moved = self.ties[index];
+            for side in 0..2 {
+                let entry =
+                    &mut self.adjacency[moved.ends[side] as usize][moved.slots[side] as usize];
+                entry.1 = index as u32;
+            }
+        }
+    }
+
+    /// Removes the adjacency entry at `slot` of `node`, fixing the moved entry's tie record.
+    fn detach(&mut self, node: u32, slot: u32) {
+        let list = &mut self.adjacency[node as usize];
+        list.swap_remove(slot as usize);
+        if let Some(&(_, moved_tie)) = list.get(slot as usize) {
+            let tie = &mut self.ties[moved_tie as usize];
+            let side = usize::from(tie.ends[0] != node);
+            tie.slots[side] = slot;
+        }
+        if list.is_empty() {
+            self.networked -= 1;
+        }
+    }
+
+    /// Removes member `node` and its ties; the last member takes its id. Returns whether the
+    /// removed member was a sole proprietorship.
+    pub fn remove_member(&mut self, node: u32) -> bool {
+        while let Some(&(_, tie)) = self.adjacency[node as usize].last() {
+            self.remove_tie(tie as usize);
+        }
+        let last = (self.sole.len() - 1) as u32;
+        let was_sole = self.sole[node as usize];
+        if node != last {
+            // Renumber `last` as `node`: update its ties' endpoints and the pair set.
+            let moved_list = std::mem::take(&mut self.adjacency[last as usize]);
+            for &(neighbour, tie) in &moved_list {
+                self.pairs.remove(&pair_key(last, neighbour));
+                self.pairs.insert(pair_key(node, neighbour));
+                let record = &mut self.ties[tie as usize];
+                let side = usize::from(record.ends[0] != last);
+                record.ends[side] = node;
+                // The neighbour's entry pointing back at `last` now points at `node`.
+                let back = record.slots[1 - side] as usize;
+                self.adjacency[neighbour as usize][back].0 = node;
+            }
+            self.adjacency[node as usize] = moved_list;
+            self.sole[node as usize] = self.sole[last as usize];
+        }
+        self.sole.pop();
+        self.adjacency.truncate(self.sole.len());
+        was_sole
+    }
+
+    /// A member drawn with probability ∝ degree + 1 (preferential attachment).
+    pub fn preferential_member(&self, rng: &mut ChaCha8Rng) -> Option<u32> {
+        let members = self.sole.len();
+        if members == 0 {
+            return None;
+        }
+        let entries = 2 * self.ties.len() + members;
+        let pick = rng.random_range(0..entries);
+        Some(if pick < 2 * self.ties.len() {
+            self.ties[pick / 2].ends[pick % 2]
+        } else {
+            (pick - 2 * self.ties.len()) as u32
+        })
+    }
+
+    /// A friend of a friend: a random tie endpoint u (∝ degree), a random neighbour v of u, and a
+    /// random neighbour w of v. Returns (u, w), which may be equal or already tied.
+    pub fn triadic_candidate(&self, rng: &mut ChaCha8Rng) -> Option<(u32, u32)> {
+        if self.ties.is_empty() {
+            return None;
+        }
+        let pick = rng.random_range(0..2 * self.ties.len());
+        let tie = self.ties[pick / 2];
+        let (u, v) = (tie.ends[pick % 2], tie.ends[1 - pick % 2]);
+        let neighbours = &self.adjacency[v as usize];
+        let (w, _) = neighbours[rng.random_range(0..neighbours.len())];
+        Some((u, w))
+    }
+
+    /// Checks the internal invariants (tests and debug use): no self-loops or duplicates,
+    /// adjacency and tie records consistent, the networked count right.
+    pub fn check(&self) -> Result<(), String> {
+        let mut seen = FxHashSet::default();
+        for (index, tie) in self.ties.iter().enumerate() {
+            let [a, b] = tie.ends;
+            if a == b {
+                return Err(format!("self-loop at {a}"));
+            }
+            if a as usize >= self.members() || b as usize >= self.members() {
+                return Err(format!("tie {index} points outside the members"));
+            }
+            if !seen.insert(pair_key(a, b)) {
+                return Err(format!("duplicate tie {a}-{b}"));
+            }
+            for side in 0..2 {
+                let entry = self.adjacency[tie.ends[side] as usize][tie.slots[side] as usize];
+                if entry != (tie.ends[1 - side], index as u32) {
+                    return Err(format!("adjacency of tie {index} inconsistent"));
+                }
+            }
+        }
+        if seen != self.pairs {
+            return Err("pair set differs from ties".into());
+        }
+        let entries: usize = self.adjacency.iter().map(Vec::len).sum();
+        if entries != 2 * self.ties.len() {
+            return Err("adjacency entry count differs from 2L".into());
+        }
+        let networked = self
+            .adjacency
+            .iter()
+            .filter(|list| !list.is_empty())
+            .count();
+        if networked != self.networked {
+            return Err(format!(
+                "networked count {} but {networked} have ties",
+                self.networked
+            ));
+        }
+        let pairs_max = self.members() * self.members().saturating_sub(1) / 2;
+        if self.links() > pairs_max {
+            return Err("more links than m(m-1)/2".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+
+    proptest! {
+        #[test]
+        fn random_operations_keep_the_network_consistent(seed in any::<u64>(), steps in 1usize..400) {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut network = Network::default();
+            for _ in 0..steps {
+                match rng.random_range(0..5) {
+                    0 => { network.add_member(rng.random_bool(0.3)); }
+                    1 | 2 if network.members() >= 2 => {
+                        let a = rng.random_range(0..network.members() as u32);
+                        let b = rng.random_range(0..network.members() as u32);
+                        let before = network.links();
+                        let expected_new = a != b && !network.has_tie(a, b);
+                        let added = network.add_tie(a, b);
+                        prop_assert_eq!(added, expected_new);
+                        prop_assert_eq!(network.links(), before + usize::from(added));
+                    }
+                    3 if network.links() > 0 => {
+                        let index = rng.random_range(0..network.links());
+                        network.remove_tie(index);
+                    }
+                    4 if network.members() > 0 => {
+                        let node = rng.random_range(0..network.members() as u32);
+                        network.remove_member(node);
+                    }
+                    _ => {}
+                }
+                prop_assert!(network.check().is_ok(), "{:?}", network.check());
+            }
+        }
+    }
+
+    #[test]
+    fn removing_a_member_removes_its_ties_and_renumbers_the_last() {
+        let mut network = Network::default();
+        for _ in 0..4 {
+            network.add_member(false);
+        }
+        assert!(network.add_tie(0, 1));
+        assert!(network.add_tie(1, 3));
+        assert!(network.add_tie(2, 3));
+        assert!(!network.add_tie(3, 2), "duplicate rejected");
+        assert!(!network.add_tie(2, 2), "self-loop rejected");
+        network.remove_member(1);
+        // Ties 0-1 and 1-3 are gone; node 3 is now node 1, tied to 2.
+        assert_eq!(network.members(), 3);
+        assert_eq!(network.links(), 1);
+        assert!(network.has_tie(1, 2));
+        assert_eq!(network.networked(), 2);
+        network.check().unwrap();
+    }
+}

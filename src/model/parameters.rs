@@ -1,0 +1,85 @@
+//! Drawing one run's parameters: every uncertain value once per run, each from its own stream.
+
+use rand_chacha::ChaCha8Rng;
+
+use super::streams::{Purpose, stream};
+use crate::scenario::{ModelParameters, ParameterSlot, Scenario};
+
+/// How many times a draw outside a parameter's valid range is redrawn before it is clamped.
+pub const MAX_REDRAWS: usize = 1000;
+
+/// The values one run uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunParameters {
+    /// Model parameters.
+    pub model: ModelParameters<f64>,
+    /// Cooperation propensity per sector.
+    pub propensity: Vec<f64>,
+    /// Cluster potential per sector.
+    pub potential: Vec<f64>,
+    /// First quarter index in which each valley is open (may be 0 or beyond the horizon).
+    pub valley_open_quarter: Vec<usize>,
+    /// Every slot's value in [`Scenario::parameter_slots`] order (for `runs.csv`).
+    pub values: Vec<f64>,
+}
+
+/// Draws slot `index` for `run`: a fixed value as is; a distribution from stream
+/// (seed, Parameter, index, run), redrawn while outside [min, max] up to [`MAX_REDRAWS`] times and
+/// then clamped; integer slots rounded half away from zero.
+pub fn draw_slot(slot: &ParameterSlot, rng: &mut ChaCha8Rng) -> f64 {
+    let mut value = slot.param.sample(rng);
+    let mut redraws = 0;
+    while !(value >= slot.min && value <= slot.max) && redraws < MAX_REDRAWS {
+        value = slot.param.sample(rng);
+        redraws += 1;
+    }
+    let value = if value.is_nan() {
+        slot.min
+    } else {
+        value.clamp(slot.min, slot.max)
+    };
+    if slot.integer { value.round() } else { value }
+}
+
+/// Draws every parameter of run `run`.
+pub fn draw_parameters(
+    scenario: &Scenario,
+    slots: &[ParameterSlot],
+    seed: u64,
+    run: u64,
+) -> RunParameters {
+    let values: Vec<f64> = slots
+        .iter()
+        .enumerate()
+        .map(|(index, slot)| {
+            let mut rng = stream(seed, Purpose::Parameter, index as u64, run);
+            draw_slot(slot, &mut rng)
+        })
+        .collect();
+    let model_count = Scenario::model_parameter_count();
+    let mut position = 0;
+    let model = scenario
+        .model
+        .map(|_, _| {
+            let value = values[position];
+            position += 1;
+            Ok::<f64, std::convert::Infallible>(value)
+        })
+        .unwrap_or_else(|never| match never {});
+    debug_assert_eq!(position, model_count);
+    let sector_values = &values[model_count..model_count + 2 * scenario.sectors.len()];
+    let propensity = sector_values.iter().step_by(2).copied().collect();
+    let potential = sector_values.iter().skip(1).step_by(2).copied().collect();
+    let first_year = f64::from(scenario.budget.first_year);
+    let valley_open_quarter = values[model_count + 2 * scenario.sectors.len()..]
+        .iter()
+        .map(|year| ((year - first_year) * 4.0).ceil().max(0.0) as usize)
+        .collect();
+    RunParameters {
+        model,
+        propensity,
+        potential,
+        valley_open_quarter,
+        values,
+    }
+}

@@ -1,0 +1,183 @@
+//! CSV exporters: `summary.csv`, `allocations.csv` and the streaming `runs.csv`.
+//!
+//! Numbers are written with Rust's shortest exact representation, so the same aggregates always
+//! give the same bytes; undefined values (e.g. the cost per additional networked SME when no
+//! firm was added) are left blank.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::engine::outcomes::{CLUSTER_OUTCOMES, HEADLINE_OUTCOMES, TOTAL_OUTCOMES};
+use crate::engine::{Aggregates, RunRecord};
+use crate::model::LEDGER_FIELDS;
+use crate::money::LTL_PER_EUR;
+use crate::policy::INSTRUMENTS;
+use crate::scenario::Scenario;
+use crate::stats::Summary;
+
+/// A number for a CSV cell: blank if not finite.
+pub fn cell(value: f64) -> String {
+    if value.is_finite() {
+        format!("{value}")
+    } else {
+        String::new()
+    }
+}
+
+/// Quotes a text cell if it needs it (RFC 4180).
+pub fn text(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+fn summary_cells(summary: &Summary) -> String {
+    [
+        summary.mean,
+        summary.standard_error,
+        summary.sd,
+        summary.p5,
+        summary.p25,
+        summary.p50,
+        summary.p75,
+        summary.p95,
+    ]
+    .iter()
+    .map(|v| {
+        if summary.n == 0 {
+            String::new()
+        } else {
+            cell(*v)
+        }
+    })
+    .collect::<Vec<_>>()
+    .join(",")
+}
+
+/// `summary.csv`: one row per (period, cluster or `total`, outcome).
+pub fn summary_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
+    let mut out =
+        String::from("period,cluster,outcome,n,mean,standard_error,sd,p5,p25,p50,p75,p95\n");
+    for quarter in 0..scenario.budget.quarters() {
+        let period = scenario.budget.period_label(quarter);
+        let mut slot = 0;
+        for cluster in &scenario.clusters {
+            for outcome in CLUSTER_OUTCOMES {
+                let summary = aggregates.series_summary(quarter, slot);
+                let _ = writeln!(
+                    out,
+                    "{period},{},{outcome},{},{}",
+                    text(&cluster.id),
+                    summary.n,
+                    summary_cells(&summary)
+                );
+                slot += 1;
+            }
+        }
+        for outcome in TOTAL_OUTCOMES {
+            let summary = aggregates.series_summary(quarter, slot);
+            let _ = writeln!(
+                out,
+                "{period},total,{outcome},{},{}",
+                summary.n,
+                summary_cells(&summary)
+            );
+            slot += 1;
+        }
+    }
+    out
+}
+
+/// `allocations.csv`: one row per (year, cluster, instrument, ledger field) with the mean and
+/// percentiles over runs in LTL and EUR.
+pub fn allocations_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
+    let mut out = String::from(
+        "year,cluster,instrument,quantity,mean_ltl,p5_ltl,p50_ltl,p95_ltl,mean_eur,p5_eur,p50_eur,p95_eur\n",
+    );
+    let clusters = scenario.clusters.len();
+    for year in 0..scenario.budget.funding_years() {
+        for (index, cluster) in scenario.clusters.iter().enumerate() {
+            for (instrument, instrument_name) in INSTRUMENTS.iter().enumerate() {
+                for (field, field_name) in LEDGER_FIELDS.iter().enumerate() {
+                    let cell_index =
+                        ((year * clusters + index) * 2 + instrument) * LEDGER_FIELDS.len() + field;
+                    let summary = aggregates.ledger[cell_index].summary();
+                    let values = [summary.mean, summary.p5, summary.p50, summary.p95];
+                    let ltl: Vec<String> = values.iter().map(|v| cell(*v)).collect();
+                    let eur: Vec<String> = values.iter().map(|v| cell(v / LTL_PER_EUR)).collect();
+                    let _ = writeln!(
+                        out,
+                        "{},{},{instrument_name},{field_name},{},{}",
+                        scenario.budget.first_year + year as i32,
+                        text(&cluster.id),
+                        ltl.join(","),
+                        eur.join(",")
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Streams `runs.csv`: one row per run with its parameters and horizon outcomes.
+pub struct RunsWriter {
+    writer: BufWriter<File>,
+    temporary: PathBuf,
+    path: PathBuf,
+}
+
+impl RunsWriter {
+    /// Creates `path` (through a temporary name) and writes the header.
+    pub fn create(path: &Path, scenario: &Scenario) -> anyhow::Result<Self> {
+        let temporary = path.with_extension("csv.tmp");
+        let file = File::create(&temporary)
+            .with_context(|| format!("creating '{}'", temporary.display()))?;
+        let mut writer = BufWriter::new(file);
+        let mut header = vec!["run".to_string()];
+        header.extend(
+            scenario
+                .parameter_slots()
+                .iter()
+                .map(|slot| text(&slot.label)),
+        );
+        header.extend(HEADLINE_OUTCOMES.iter().map(|name| name.to_string()));
+        writeln!(writer, "{}", header.join(","))
+            .with_context(|| format!("writing '{}'", temporary.display()))?;
+        Ok(Self {
+            writer,
+            temporary,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Appends one run.
+    pub fn push(&mut self, record: &RunRecord) -> anyhow::Result<()> {
+        let mut line = record.run.to_string();
+        for value in record.parameters.iter().chain(&record.headline) {
+            line.push(',');
+            line.push_str(&cell(*value));
+        }
+        writeln!(self.writer, "{line}")
+            .with_context(|| format!("writing '{}'", self.temporary.display()))
+    }
+
+    /// Flushes and renames into place.
+    pub fn finish(self) -> anyhow::Result<()> {
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|error| error.into_error())
+            .with_context(|| format!("writing '{}'", self.temporary.display()))?;
+        file.sync_all()
+            .with_context(|| format!("writing '{}'", self.temporary.display()))?;
+        std::fs::rename(&self.temporary, &self.path)
+            .with_context(|| format!("renaming to '{}'", self.path.display()))
+    }
+}

@@ -1,0 +1,45 @@
+//! `manifest.json`: what produced a result and how to reproduce it bit for bit.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The manifest written with every result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// Always `clustersim`.
+    pub tool: String,
+    /// Tool version.
+    pub version: String,
+    /// Scenario file as given (or the built-in baseline's label).
+    pub scenario_path: String,
+    /// Scenario name.
+    pub scenario_name: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Runs requested.
+    pub runs: u64,
+    /// Runs completed (equal to `runs` unless interrupted).
+    pub runs_completed: u64,
+    /// Worker threads (does not affect results).
+    pub threads: usize,
+    /// Start, UTC, RFC 3339.
+    pub started_utc: String,
+    /// End, UTC, RFC 3339.
+    pub finished_utc: String,
+    /// Wall-clock seconds.
+    pub wall_seconds: f64,
+    /// Command that reproduces the result.
+    pub command: String,
+    /// Files in the result folder.
+    pub files: Vec<String>,
+}

@@ -1,0 +1,827 @@
+//! The checked scenario: what the engine runs. Built from a parsed [`ScenarioFile`] by
+//! [`Scenario::from_file`], which checks every cross-reference and range and reports every problem
+//! with its JSON path. Nothing downstream re-validates.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::distribution::Param;
+use super::json_path::JsonPath;
+use super::model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
+use super::spec::{ClusterStatus, ProfileSpec, RuleSpec, ScenarioFile, SourceKind, Unabsorbed};
+use crate::money::{cents_from_ltl, largest_remainder};
+
+/// A problem found while checking a parsed scenario: where (JSON path) and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Path of the offending value.
+    pub path: JsonPath,
+    /// What is wrong and what would be valid.
+    pub message: String,
+}
+
+/// A checked scenario, ready to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Scenario name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Sources by id, with their kind.
+    pub sources: BTreeMap<String, (SourceKind, String)>,
+    /// Budget in cents per funding year.
+    pub budget: Budget,
+    /// Sectors in file order.
+    pub sectors: Vec<Sector>,
+    /// Clusters in file order.
+    pub clusters: Vec<Cluster>,
+    /// Valleys in file order.
+    pub valleys: Vec<Valley>,
+    /// Allocation policy.
+    pub policy: Policy,
+    /// Model parameters as written (numbers or distributions).
+    pub model: ModelParameters<Param>,
+    /// Default runs.
+    pub runs: u64,
+    /// Default seed.
+    pub seed: u64,
+    /// The parsed file, kept for manifests and reports.
+    pub file: ScenarioFile,
+}
+
+/// The budget, in whole cents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    /// Total in cents.
+    pub total_cents: i64,
+    /// First funding year.
+    pub first_year: i32,
+    /// Last funding year.
+    pub last_year: i32,
+    /// Last projected year.
+    pub horizon_year: i32,
+    /// Cents per funding year (sums to `total_cents`).
+    pub yearly_cents: Vec<i64>,
+    /// Fate of unabsorbed money.
+    pub unabsorbed: Unabsorbed,
+}
+
+impl Budget {
+    /// Number of quarterly steps from the first funding year to the end of the horizon year.
+    pub fn quarters(&self) -> usize {
+        ((self.horizon_year - self.first_year + 1) * 4) as usize
+    }
+
+    /// Number of funding years.
+    pub fn funding_years(&self) -> usize {
+        (self.last_year - self.first_year + 1) as usize
+    }
+
+    /// Label of a quarterly period, e.g. `2007Q1`.
+    pub fn period_label(&self, quarter: usize) -> String {
+        format!(
+            "{}Q{}",
+            self.first_year + (quarter / 4) as i32,
+            quarter % 4 + 1
+        )
+    }
+}
+
+/// A checked sector.
+#[derive(Debug, Clone)]
+pub struct Sector {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// SMEs.
+    pub firms: u64,
+    /// SMEs that are not sole proprietorships: round(firms × (1 − sole share)).
+    pub regular_firms: u64,
+    /// Sole proprietorships: firms − regular firms.
+    pub sole_firms: u64,
+    /// Cooperation propensity in [0, 1].
+    pub cooperation_propensity: Param,
+    /// Cluster potential in [0, 1].
+    pub potential: Param,
+}
+
+/// A checked cluster.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Index into [`Scenario::sectors`].
+    pub sector: usize,
+    /// Operating or forming at the start.
+    pub status: ClusterStatus,
+    /// Initial members (0 for forming clusters).
+    pub initial_members: u64,
+    /// Initial links.
+    pub initial_links: u64,
+    /// Indices of valleys sharing at least one field with this cluster.
+    pub valleys: Vec<usize>,
+}
+
+/// A checked valley.
+#[derive(Debug, Clone)]
+pub struct Valley {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// City.
+    pub city: String,
+    /// Opening year as a decimal year.
+    pub opening_year: Param,
+}
+
+/// A checked allocation policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// The rule.
+    pub rule: Rule,
+    /// Infrastructure share of operating clusters' allocations.
+    pub infrastructure_share: f64,
+    /// Share of each year's budget reserved for forming clusters.
+    pub forming_reserve_share: f64,
+    /// Floor per operating cluster, as a share of the distributable budget.
+    pub floor_share: f64,
+    /// Cap per operating cluster, as a share of the distributable budget.
+    pub cap_share: f64,
+}
+
+/// A checked allocation rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    /// Equal split.
+    Equal,
+    /// Proportional to members.
+    ByMembers,
+    /// Proportional to sector potential.
+    ByPotential,
+    /// Competitive call.
+    Competitive {
+        /// LTL requested per member per year.
+        request_ltl_per_member: f64,
+        /// Fixed LTL per request.
+        request_base_ltl: f64,
+        /// Quality noise sd.
+        quality_sd: f64,
+    },
+    /// Performance-based tranches.
+    Performance {
+        /// Share split equally.
+        base_share: f64,
+    },
+    /// Fixed shares, one per cluster (0 for clusters not listed).
+    Fixed {
+        /// Shares by cluster index.
+        shares: Vec<f64>,
+    },
+}
+
+impl Rule {
+    /// The rule's name as written in scenario files.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Rule::Equal => "equal",
+            Rule::ByMembers => "by_members",
+            Rule::ByPotential => "by_potential",
+            Rule::Competitive { .. } => "competitive",
+            Rule::Performance { .. } => "performance",
+            Rule::Fixed { .. } => "fixed",
+        }
+    }
+}
+
+/// One parameter that is drawn per run: its label, value spec and valid range.
+#[derive(Debug, Clone)]
+pub struct ParameterSlot {
+    /// Label used in `runs.csv`, e.g. `model.tie_rate` or `sector.ict.potential`.
+    pub label: String,
+    /// Number or distribution.
+    pub param: Param,
+    /// Smallest valid value.
+    pub min: f64,
+    /// Largest valid value.
+    pub max: f64,
+    /// Rounded to an integer after drawing.
+    pub integer: bool,
+}
+
+/// Largest total budget accepted, LTL (10 trillion), so that cents fit comfortably in i64.
+const MAX_BUDGET_LTL: f64 = 1e13;
+/// Largest sector population accepted (above the EU's 23 million SMEs with room to spare).
+const MAX_FIRMS: u64 = 1_000_000_000;
+
+impl Scenario {
+    /// Checks a parsed file and builds the scenario, or lists every problem found.
+    pub fn from_file(file: ScenarioFile) -> Result<Self, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let root = JsonPath::root();
+
+        if file.name.trim().is_empty() {
+            problems.push(Problem {
+                path: root.key("name"),
+                message: "the name must not be empty".into(),
+            });
+        }
+
+        // Sources.
+        let mut sources = BTreeMap::new();
+        for (index, source) in file.sources.iter().enumerate() {
+            if sources
+                .insert(source.id.clone(), (source.kind, source.citation.clone()))
+                .is_some()
+            {
+                problems.push(Problem {
+                    path: root.key("sources").index(index).key("id"),
+                    message: format!("duplicate source id '{}'; ids must be unique", source.id),
+                });
+            }
+        }
+        let known_sources: Vec<String> = sources.keys().cloned().collect();
+        let check_source =
+            |path: JsonPath, source: &Option<String>, problems: &mut Vec<Problem>| {
+                if let Some(id) = source
+                    && !sources.contains_key(id)
+                {
+                    problems.push(Problem {
+                        path,
+                        message: format!(
+                            "unknown source '{id}'; valid: {}",
+                            list_or_none(&known_sources)
+                        ),
+                    });
+                }
+            };
+
+        // Budget.
+        let budget_spec = &file.budget;
+        let budget_path = root.key("budget");
+        check_source(
+            budget_path.key("source"),
+            &budget_spec.source,
+            &mut problems,
+        );
+        let mut budget_ok = true;
+        if !(budget_spec.total_ltl.is_finite()
+            && (0.0..=MAX_BUDGET_LTL).contains(&budget_spec.total_ltl))
+        {
+            problems.push(Problem {
+                path: budget_path.key("total_ltl"),
+                message: format!(
+                    "the budget must be a number of LTL between 0 and {MAX_BUDGET_LTL:e} (got {})",
+                    budget_spec.total_ltl
+                ),
+            });
+            budget_ok = false;
+        }
+        for (key, year) in [
+            ("first_year", budget_spec.first_year),
+            ("last_year", budget_spec.last_year),
+            ("horizon_year", budget_spec.horizon_year),
+        ] {
+            if !(1900..=2200).contains(&year) {
+                problems.push(Problem {
+                    path: budget_path.key(key),
+                    message: format!("a year between 1900 and 2200 is expected (got {year})"),
+                });
+                budget_ok = false;
+            }
+        }
+        if budget_spec.last_year < budget_spec.first_year {
+            problems.push(Problem {
+                path: budget_path.key("last_year"),
+                message: format!(
+                    "funding years are reversed: last_year {} is before first_year {}; last_year must be ≥ first_year",
+                    budget_spec.last_year, budget_spec.first_year
+                ),
+            });
+            budget_ok = false;
+        }
+        if budget_spec.horizon_year < budget_spec.last_year {
+            problems.push(Problem {
+                path: budget_path.key("horizon_year"),
+                message: format!(
+                    "horizon_year {} is before last_year {}; the projection must reach at least the last funding year",
+                    budget_spec.horizon_year, budget_spec.last_year
+                ),
+            });
+            budget_ok = false;
+        }
+        let funding_years =
+            (budget_spec.last_year as i64 - budget_spec.first_year as i64 + 1).max(0) as usize;
+        let weights: Vec<f64> = match &budget_spec.profile {
+            ProfileSpec::Even => vec![1.0; funding_years],
+            ProfileSpec::Weights(weights) => {
+                let path = budget_path.key("profile").key("weights");
+                if budget_ok && weights.len() != funding_years {
+                    problems.push(Problem {
+                        path: path.clone(),
+                        message: format!(
+                            "{} weights given but there are {funding_years} funding years ({}–{}); give one weight per year",
+                            weights.len(),
+                            budget_spec.first_year,
+                            budget_spec.last_year
+                        ),
+                    });
+                    budget_ok = false;
+                }
+                for (index, weight) in weights.iter().enumerate() {
+                    if !(weight.is_finite() && *weight >= 0.0) {
+                        problems.push(Problem {
+                            path: path.index(index),
+                            message: format!("a weight must be a finite number ≥ 0 (got {weight})"),
+                        });
+                        budget_ok = false;
+                    }
+                }
+                if budget_ok && weights.iter().sum::<f64>() <= 0.0 {
+                    problems.push(Problem {
+                        path,
+                        message: "at least one weight must be positive".into(),
+                    });
+                    budget_ok = false;
+                }
+                weights.clone()
+            }
+        };
+        let total_cents = if budget_ok {
+            cents_from_ltl(budget_spec.total_ltl)
+        } else {
+            0
+        };
+        let yearly_cents = if budget_ok {
+            largest_remainder(total_cents, &weights)
+        } else {
+            vec![0; funding_years]
+        };
+        let budget = Budget {
+            total_cents,
+            first_year: budget_spec.first_year,
+            last_year: budget_spec.last_year,
+            horizon_year: budget_spec.horizon_year,
+            yearly_cents,
+            unabsorbed: budget_spec.unabsorbed,
+        };
+
+        // Sectors.
+        let sectors_path = root.key("sectors");
+        if file.sectors.is_empty() {
+            problems.push(Problem {
+                path: sectors_path.clone(),
+                message: "at least one sector is needed".into(),
+            });
+        }
+        let mut sector_index = BTreeMap::new();
+        let mut sectors = Vec::with_capacity(file.sectors.len());
+        for (index, spec) in file.sectors.iter().enumerate() {
+            let path = sectors_path.index(index);
+            if sector_index.insert(spec.id.clone(), index).is_some() {
+                problems.push(Problem {
+                    path: path.key("id"),
+                    message: format!("duplicate sector id '{}'; ids must be unique", spec.id),
+                });
+            }
+            check_source(path.key("source"), &spec.source, &mut problems);
+            if !(1..=MAX_FIRMS).contains(&spec.firms) {
+                problems.push(Problem {
+                    path: path.key("firms"),
+                    message: format!(
+                        "a sector needs between 1 and {MAX_FIRMS} firms (got {})",
+                        spec.firms
+                    ),
+                });
+            }
+            check_unit_share(
+                &mut problems,
+                path.key("sole_proprietor_share"),
+                spec.sole_proprietor_share,
+            );
+            check_param(
+                &mut problems,
+                path.key("cooperation_propensity"),
+                &spec.cooperation_propensity,
+                0.0,
+                1.0,
+            );
+            check_param(
+                &mut problems,
+                path.key("potential"),
+                &spec.potential,
+                0.0,
+                1.0,
+            );
+            let share = if spec.sole_proprietor_share.is_finite() {
+                spec.sole_proprietor_share.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let regular_firms = ((spec.firms as f64) * (1.0 - share)).round() as u64;
+            let regular_firms = regular_firms.min(spec.firms);
+            sectors.push(Sector {
+                id: spec.id.clone(),
+                name: spec.name.clone(),
+                firms: spec.firms,
+                regular_firms,
+                sole_firms: spec.firms - regular_firms,
+                cooperation_propensity: spec.cooperation_propensity.clone(),
+                potential: spec.potential.clone(),
+            });
+        }
+
+        // Valleys.
+        let valleys_path = root.key("valleys");
+        let mut valley_ids = BTreeSet::new();
+        let mut valleys = Vec::with_capacity(file.valleys.len());
+        for (index, spec) in file.valleys.iter().enumerate() {
+            let path = valleys_path.index(index);
+            if !valley_ids.insert(spec.id.clone()) {
+                problems.push(Problem {
+                    path: path.key("id"),
+                    message: format!("duplicate valley id '{}'; ids must be unique", spec.id),
+                });
+            }
+            check_source(path.key("source"), &spec.source, &mut problems);
+            check_param(
+                &mut problems,
+                path.key("opening_year"),
+                &spec.opening_year,
+                1900.0,
+                2300.0,
+            );
+            valleys.push(Valley {
+                id: spec.id.clone(),
+                name: spec.name.clone(),
+                city: spec.city.clone(),
+                opening_year: spec.opening_year.clone(),
+            });
+        }
+
+        // Clusters.
+        let clusters_path = root.key("clusters");
+        if file.clusters.is_empty() {
+            problems.push(Problem {
+                path: clusters_path.clone(),
+                message: "at least one cluster is needed".into(),
+            });
+        }
+        let sector_ids: Vec<String> = file.sectors.iter().map(|s| s.id.clone()).collect();
+        let mut cluster_index = BTreeMap::new();
+        let mut clusters = Vec::with_capacity(file.clusters.len());
+        let mut initial_members_by_sector = vec![0u64; sectors.len()];
+        for (index, spec) in file.clusters.iter().enumerate() {
+            let path = clusters_path.index(index);
+            if cluster_index.insert(spec.id.clone(), index).is_some() {
+                problems.push(Problem {
+                    path: path.key("id"),
+                    message: format!("duplicate cluster id '{}'; ids must be unique", spec.id),
+                });
+            }
+            check_source(path.key("source"), &spec.source, &mut problems);
+            let sector = match sector_index.get(&spec.sector) {
+                Some(&sector) => sector,
+                None => {
+                    problems.push(Problem {
+                        path: path.key("sector"),
+                        message: format!(
+                            "unknown sector '{}'; valid: {}",
+                            spec.sector,
+                            list_or_none(&sector_ids)
+                        ),
+                    });
+                    0
+                }
+            };
+            match spec.status {
+                ClusterStatus::Operating => {
+                    if spec.initial_members < 1 {
+                        problems.push(Problem {
+                            path: path.key("initial_members"),
+                            message: "an operating cluster needs at least 1 initial member".into(),
+                        });
+                    }
+                    let max_links = spec
+                        .initial_members
+                        .saturating_mul(spec.initial_members.saturating_sub(1))
+                        / 2;
+                    if spec.initial_links > max_links {
+                        problems.push(Problem {
+                            path: path.key("initial_links"),
+                            message: format!(
+                                "{} links among {} members is impossible; at most m(m−1)/2 = {max_links}",
+                                spec.initial_links, spec.initial_members
+                            ),
+                        });
+                    }
+                    if let Some(total) = initial_members_by_sector.get_mut(sector) {
+                        *total = total.saturating_add(spec.initial_members);
+                    }
+                }
+                ClusterStatus::Forming => {
+                    for (key, value) in [
+                        ("initial_members", spec.initial_members),
+                        ("initial_links", spec.initial_links),
+                    ] {
+                        if value != 0 {
+                            problems.push(Problem {
+                                path: path.key(key),
+                                message: format!(
+                                    "a forming cluster starts empty; {key} must be 0 or omitted (got {value})"
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
+            let matching_valleys = file
+                .valleys
+                .iter()
+                .enumerate()
+                .filter(|(_, valley)| {
+                    valley
+                        .fields
+                        .iter()
+                        .any(|field| spec.fields.contains(field))
+                })
+                .map(|(valley, _)| valley)
+                .collect();
+            clusters.push(Cluster {
+                id: spec.id.clone(),
+                name: spec.name.clone(),
+                sector,
+                status: spec.status,
+                initial_members: spec.initial_members,
+                initial_links: spec.initial_links,
+                valleys: matching_valleys,
+            });
+        }
+        for (sector, members) in initial_members_by_sector.iter().enumerate() {
+            if let Some(spec) = sectors.get(sector)
+                && *members > spec.regular_firms
+            {
+                problems.push(Problem {
+                    path: sectors_path.index(sector).key("firms"),
+                    message: format!(
+                        "the operating clusters of sector '{}' start with {members} members, more than its {} firms that are not sole proprietorships",
+                        spec.id, spec.regular_firms
+                    ),
+                });
+            }
+        }
+
+        // Policy.
+        let policy_path = root.key("policy");
+        let spec = &file.policy;
+        for (key, value) in [
+            ("infrastructure_share", spec.infrastructure_share),
+            ("forming_reserve_share", spec.forming_reserve_share),
+            ("floor_share", spec.floor_share),
+            ("cap_share", spec.cap_share),
+        ] {
+            check_unit_share(&mut problems, policy_path.key(key), value);
+        }
+        let operating_at_start = clusters
+            .iter()
+            .filter(|c| c.status == ClusterStatus::Operating)
+            .count();
+        if spec.floor_share > spec.cap_share {
+            problems.push(Problem {
+                path: policy_path.key("floor_share"),
+                message: format!(
+                    "floor_share {} is above cap_share {}; the floor must not exceed the cap",
+                    spec.floor_share, spec.cap_share
+                ),
+            });
+        } else if spec.floor_share * clusters.len() as f64 > 1.0 + 1e-12 {
+            problems.push(Problem {
+                path: policy_path.key("floor_share"),
+                message: format!(
+                    "floors cannot all be met: floor_share {} × {} clusters > 1; use floor_share ≤ {:.6}",
+                    spec.floor_share,
+                    clusters.len(),
+                    1.0 / clusters.len() as f64
+                ),
+            });
+        }
+        if operating_at_start > 0 && spec.cap_share * (operating_at_start as f64) < 1.0 - 1e-12 {
+            problems.push(Problem {
+                path: policy_path.key("cap_share"),
+                message: format!(
+                    "caps cannot all be met: cap_share {} × {operating_at_start} operating clusters < 1, so the budget could not be spent; use cap_share ≥ {:.6}",
+                    spec.cap_share,
+                    1.0 / operating_at_start as f64
+                ),
+            });
+        }
+        let rule_path = policy_path.key("rule");
+        let rule = match &spec.rule {
+            RuleSpec::Equal => Rule::Equal,
+            RuleSpec::ByMembers => Rule::ByMembers,
+            RuleSpec::ByPotential => Rule::ByPotential,
+            RuleSpec::Competitive(competitive) => {
+                let path = rule_path.key("competitive");
+                for (key, value) in [
+                    ("request_ltl_per_member", competitive.request_ltl_per_member),
+                    ("request_base_ltl", competitive.request_base_ltl),
+                    ("quality_sd", competitive.quality_sd),
+                ] {
+                    if !(value.is_finite() && (0.0..=MAX_BUDGET_LTL).contains(&value)) {
+                        problems.push(Problem {
+                            path: path.key(key),
+                            message: format!("a finite number ≥ 0 is expected (got {value})"),
+                        });
+                    }
+                }
+                if competitive.request_ltl_per_member + competitive.request_base_ltl <= 0.0 {
+                    problems.push(Problem {
+                        path: path.key("request_base_ltl"),
+                        message: "requests would all be zero; make request_base_ltl or request_ltl_per_member positive".into(),
+                    });
+                }
+                Rule::Competitive {
+                    request_ltl_per_member: competitive.request_ltl_per_member,
+                    request_base_ltl: competitive.request_base_ltl,
+                    quality_sd: competitive.quality_sd,
+                }
+            }
+            RuleSpec::Performance(performance) => {
+                check_unit_share(
+                    &mut problems,
+                    rule_path.key("performance").key("base_share"),
+                    performance.base_share,
+                );
+                Rule::Performance {
+                    base_share: performance.base_share,
+                }
+            }
+            RuleSpec::Fixed(fixed) => {
+                let path = rule_path.key("fixed").key("shares");
+                let mut shares = vec![0.0; clusters.len()];
+                let cluster_ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
+                for (id, share) in &fixed.shares {
+                    if !(share.is_finite() && *share >= 0.0) {
+                        problems.push(Problem {
+                            path: path.key(id.clone()),
+                            message: format!("a share must be a finite number ≥ 0 (got {share})"),
+                        });
+                    }
+                    match cluster_index.get(id) {
+                        Some(&index) => shares[index] = *share,
+                        None => problems.push(Problem {
+                            path: path.key(id.clone()),
+                            message: format!(
+                                "unknown cluster '{id}'; valid: {}",
+                                list_or_none(&cluster_ids)
+                            ),
+                        }),
+                    }
+                }
+                if shares.iter().all(|share| *share <= 0.0) {
+                    problems.push(Problem {
+                        path,
+                        message: "at least one cluster needs a positive share".into(),
+                    });
+                }
+                Rule::Fixed { shares }
+            }
+        };
+
+        // Model parameters.
+        let model_path = root.key("model");
+        let _ = file.model.map(|info, param| {
+            check_param(
+                &mut problems,
+                model_path.key(info.name),
+                param,
+                info.min,
+                info.max,
+            );
+            Ok::<(), std::convert::Infallible>(())
+        });
+
+        // Simulation.
+        if file.simulation.runs == 0 {
+            problems.push(Problem {
+                path: root.key("simulation").key("runs"),
+                message: "at least 1 run is needed".into(),
+            });
+        }
+
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Scenario {
+            name: file.name.clone(),
+            description: file.description.clone(),
+            sources,
+            budget,
+            sectors,
+            clusters,
+            valleys,
+            policy: Policy {
+                rule,
+                infrastructure_share: spec.infrastructure_share,
+                forming_reserve_share: spec.forming_reserve_share,
+                floor_share: spec.floor_share,
+                cap_share: spec.cap_share,
+            },
+            model: file.model.clone(),
+            runs: file.simulation.runs,
+            seed: file.simulation.seed,
+            file,
+        })
+    }
+
+    /// Every parameter drawn per run, in a fixed order: model parameters (table order), then each
+    /// sector's cooperation propensity and potential, then each valley's opening year.
+    pub fn parameter_slots(&self) -> Vec<ParameterSlot> {
+        let mut slots: Vec<ParameterSlot> = self
+            .model
+            .values()
+            .into_iter()
+            .map(|(info, param): (&ParameterInfo, &Param)| ParameterSlot {
+                label: format!("model.{}", info.name),
+                param: param.clone(),
+                min: info.min,
+                max: info.max,
+                integer: info.integer,
+            })
+            .collect();
+        for sector in &self.sectors {
+            for (name, param) in [
+                ("cooperation_propensity", &sector.cooperation_propensity),
+                ("potential", &sector.potential),
+            ] {
+                slots.push(ParameterSlot {
+                    label: format!("sector.{}.{name}", sector.id),
+                    param: param.clone(),
+                    min: 0.0,
+                    max: 1.0,
+                    integer: false,
+                });
+            }
+        }
+        for valley in &self.valleys {
+            slots.push(ParameterSlot {
+                label: format!("valley.{}.opening_year", valley.id),
+                param: valley.opening_year.clone(),
+                min: 1900.0,
+                max: 2300.0,
+                integer: false,
+            });
+        }
+        slots
+    }
+
+    /// Number of model parameters at the start of [`Self::parameter_slots`].
+    pub fn model_parameter_count() -> usize {
+        PARAMETER_TABLE.len()
+    }
+}
+
+fn list_or_none(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "(none defined)".into()
+    } else {
+        ids.join(", ")
+    }
+}
+
+fn check_unit_share(problems: &mut Vec<Problem>, path: JsonPath, value: f64) {
+    if !(value.is_finite() && (0.0..=1.0).contains(&value)) {
+        problems.push(Problem {
+            path,
+            message: format!("a share between 0 and 1 is expected (got {value})"),
+        });
+    }
+}
+
+/// A fixed value must lie in [min, max]; a distribution's support must overlap it (draws outside
+/// are redrawn, see docs/MODEL.md).
+fn check_param(problems: &mut Vec<Problem>, path: JsonPath, param: &Param, min: f64, max: f64) {
+    match param {
+        Param::Fixed(value) => {
+            if !(value.is_finite() && *value >= min && *value <= max) {
+                problems.push(Problem {
+                    path,
+                    message: format!("a value between {min} and {max} is expected (got {value})"),
+                });
+            }
+        }
+        Param::Random(distribution) => {
+            let (low, high) = distribution.support();
+            if high < min || low > max {
+                problems.push(Problem {
+                    path,
+                    message: format!(
+                        "{distribution} lies outside the valid range [{min}, {max}]; move it inside"
+                    ),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! The scenario file as written by an analyst: serde types that mirror the JSON one to one.
+//!
+//! These types only describe the *shape* of a file; `plan.rs` turns a parsed file into the
+//! checked [`Scenario`](super::Scenario) the engine runs. Every struct rejects unknown fields so
+//! that a misspelt key is an error, never silently ignored. The JSON Schema printed by
+//! `clustersim schema` is generated from these same types.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::distribution::Param;
+use super::model_parameters::ModelParameters;
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Short name, used for the output folder (letters, digits, `-`, `_`, `.`).
+    pub name: String,
+    /// What the scenario represents.
+    #[serde(default)]
+    pub description: String,
+    /// Where the numbers come from. Every `source` field elsewhere names one of these ids.
+    #[serde(default)]
+    pub sources: Vec<SourceSpec>,
+    /// The public budget and its timing.
+    pub budget: BudgetSpec,
+    /// Sectors: SME populations from which clusters draw members.
+    pub sectors: Vec<SectorSpec>,
+    /// Clusters: operating ones and forming ones.
+    pub clusters: Vec<ClusterSpec>,
+    /// Integrated science, studies and business centres ("valleys").
+    #[serde(default)]
+    pub valleys: Vec<ValleySpec>,
+    /// How each year's budget is split across clusters and instruments.
+    pub policy: PolicySpec,
+    /// Behavioural parameters of the network model; each may be a number or a distribution.
+    #[serde(default)]
+    pub model: ModelSpec,
+    /// Default number of Monte Carlo runs and master seed.
+    #[serde(default)]
+    pub simulation: SimulationSpec,
+}
+
+/// One source of numbers: published data or an explicit assumption.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    /// Identifier referenced by `source` fields.
+    pub id: String,
+    /// `data` for published figures, `assumption` for values chosen by the analyst.
+    pub kind: SourceKind,
+    /// Full citation or a description of the assumption.
+    pub citation: String,
+}
+
+/// Whether a source is published data or an assumption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// Published, citable figures.
+    Data,
+    /// A value chosen by the analyst; reported as an assumption.
+    Assumption,
+}
+
+/// The budget: amount, funding years, disbursement profile and projection horizon.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSpec {
+    /// Total budget in LTL (litas); counted internally in whole cents.
+    pub total_ltl: f64,
+    /// First funding year (allocation starts in its first quarter).
+    pub first_year: i32,
+    /// Last funding year (inclusive).
+    pub last_year: i32,
+    /// How the total is spread over the funding years.
+    #[serde(default)]
+    pub profile: ProfileSpec,
+    /// Last projected year (inclusive); may lie after `last_year`.
+    pub horizon_year: i32,
+    /// What happens to money a cluster cannot absorb in a quarter.
+    #[serde(default)]
+    pub unabsorbed: Unabsorbed,
+    /// Source id for the budget figures.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Yearly disbursement profile.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileSpec {
+    /// The same amount every funding year.
+    #[default]
+    Even,
+    /// Relative weights, one per funding year (non-negative, not all zero).
+    Weights(Vec<f64>),
+}
+
+/// Fate of money a cluster cannot absorb.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Unabsorbed {
+    /// Kept by the cluster for the next quarter; returned at the end of the funding period.
+    #[default]
+    CarryOver,
+    /// Returned to the budget holder at once.
+    Return,
+}
+
+/// One sector of the economy.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SectorSpec {
+    /// Identifier referenced by clusters.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Number of SMEs in the sector (firms).
+    pub firms: u64,
+    /// Share of the sector's SMEs that are sole proprietorships, in [0, 1].
+    pub sole_proprietor_share: f64,
+    /// Baseline propensity to cooperate, in [0, 1].
+    pub cooperation_propensity: Param,
+    /// Cluster potential score, in [0, 1].
+    pub potential: Param,
+    /// Source id for this sector's figures.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// One cluster.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSpec {
+    /// Identifier (used in outputs and in fixed shares).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Id of the sector whose SMEs it draws members from.
+    pub sector: String,
+    /// `operating` (exists at the start) or `forming` (may form during the run).
+    pub status: ClusterStatus,
+    /// Members at the start (operating clusters only).
+    #[serde(default)]
+    pub initial_members: u64,
+    /// Cooperation links among the initial members (at most m(m-1)/2).
+    #[serde(default)]
+    pub initial_links: u64,
+    /// Research fields, matched against valley fields for spillovers.
+    #[serde(default)]
+    pub fields: Vec<String>,
+    /// Source id for this cluster's figures.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Whether a cluster exists at the start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClusterStatus {
+    /// Already operating, with members and links.
+    Operating,
+    /// Not yet formed; may form by a stochastic formation event.
+    Forming,
+}
+
+/// An integrated science, studies and business centre.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValleySpec {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// City.
+    pub city: String,
+    /// Research fields; a cluster sharing any field gets the spillover once the valley is open.
+    pub fields: Vec<String>,
+    /// Opening year as a decimal year (2012.5 = mid-2012); may be a distribution.
+    pub opening_year: Param,
+    /// Source id.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// The allocation policy and the constraints every policy shares.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    /// The allocation rule.
+    pub rule: RuleSpec,
+    /// Share of each operating cluster's allocation given as infrastructure funding, in [0, 1].
+    #[serde(default = "default_infrastructure_share")]
+    pub infrastructure_share: f64,
+    /// Share of each year's budget reserved as seed funding for forming clusters, in [0, 1].
+    #[serde(default = "default_forming_reserve_share")]
+    pub forming_reserve_share: f64,
+    /// Minimum share of the distributable budget per operating cluster, in [0, 1].
+    #[serde(default)]
+    pub floor_share: f64,
+    /// Maximum share of the distributable budget per operating cluster, in [0, 1].
+    #[serde(default = "default_cap_share")]
+    pub cap_share: f64,
+}
+
+fn default_infrastructure_share() -> f64 {
+    0.5
+}
+fn default_forming_reserve_share() -> f64 {
+    0.1
+}
+fn default_cap_share() -> f64 {
+    1.0
+}
+
+/// Allocation rules.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleSpec {
+    /// The same amount for every operating cluster.
+    Equal,
+    /// In proportion to current members.
+    ByMembers,
+    /// In proportion to the sector's cluster potential (need).
+    ByPotential,
+    /// Competitive call: proposals of random quality ranked and funded until the money is spent.
+    Competitive(CompetitiveSpec),
+    /// A base share split equally plus a share by last year's member growth.
+    Performance(PerformanceSpec),
+    /// Shares set by the analyst.
+    Fixed(FixedSpec),
+}
+
+/// Parameters of a competitive call.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompetitiveSpec {
+    /// Requested LTL per member per year.
+    #[serde(default = "default_request_per_member")]
+    pub request_ltl_per_member: f64,
+    /// Fixed part of each request, LTL per year.
+    #[serde(default = "default_request_base")]
+    pub request_base_ltl: f64,
+    /// Standard deviation of the random proposal-quality noise added to the sector potential.
+    #[serde(default = "default_quality_sd")]
+    pub quality_sd: f64,
+}
+
+fn default_request_per_member() -> f64 {
+    60_000.0
+}
+fn default_request_base() -> f64 {
+    1_000_000.0
+}
+fn default_quality_sd() -> f64 {
+    0.2
+}
+
+/// Parameters of performance-based tranches.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PerformanceSpec {
+    /// Share of the distributable budget split equally, in [0, 1]; the rest goes by growth.
+    #[serde(default = "default_base_share")]
+    pub base_share: f64,
+}
+
+fn default_base_share() -> f64 {
+    0.5
+}
+
+/// Shares set by the analyst.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FixedSpec {
+    /// Cluster id → share of the distributable budget (non-negative; renormalised over the
+    /// clusters operating in a year).
+    pub shares: BTreeMap<String, f64>,
+}
+
+/// The model's behavioural parameters, each a number or a distribution.
+pub type ModelSpec = ModelParameters<Param>;
+
+/// Run count and seed stored in the scenario (overridden by `--runs` and `--seed`).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimulationSpec {
+    /// Number of Monte Carlo runs.
+    #[serde(default = "default_runs")]
+    pub runs: u64,
+    /// Master seed.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+impl Default for SimulationSpec {
+    fn default() -> Self {
+        Self {
+            runs: default_runs(),
+            seed: default_seed(),
+        }
+    }
+}
+
+fn default_runs() -> u64 {
+    1000
+}
+fn default_seed() -> u64 {
+    20_070_101
+}

@@ -1,0 +1,554 @@
+//! Mergeable quantile sketch with a relative-error guarantee.
+
+use super::lower_rank;
+
+/// Relative accuracy of [`QuantileSketch`] quantiles.
+pub const ALPHA: f64 = 0.001;
+
+/// Bucket growth factor `(1 + alpha) / (1 - alpha)`.
+const GAMMA: f64 = (1.0 + ALPHA) / (1.0 - ALPHA);
+
+/// Values with `|x|` below this are counted as exact zeros.
+const ZERO_THRESHOLD: f64 = 1e-300;
+
+fn ln_gamma() -> f64 {
+    GAMMA.ln()
+}
+
+/// Bucket index of a positive value `x >= ZERO_THRESHOLD`: `ceil(ln(x) / ln(gamma))`, so that
+/// bucket `i` holds the values in `(gamma^(i-1), gamma^i]`.
+fn key(x: f64) -> i32 {
+    (x.ln() / ln_gamma()).ceil() as i32
+}
+
+/// Representative value of bucket `i`, `2 * gamma^i / (gamma + 1)`: within relative error
+/// `alpha` of every value in `(gamma^(i-1), gamma^i]`. May overflow to `+inf` for the topmost
+/// buckets; callers clamp into `[min, max]`.
+fn representative(i: i32) -> f64 {
+    (f64::from(i) * ln_gamma()).exp() * (2.0 / (GAMMA + 1.0))
+}
+
+/// Smallest and largest bucket index any magnitude in `[ZERO_THRESHOLD, f64::MAX]` can map to.
+/// `key` is monotone, so no finite non-zero value falls outside.
+fn key_bounds() -> (i32, i32) {
+    (key(ZERO_THRESHOLD), key(f64::MAX))
+}
+
+/// Dense bucket counts: `counts[k]` is the count of bucket `offset + k`.
+///
+/// The vector may carry zero-count slack at either end (it grows geometrically), so equality is
+/// defined on the trimmed non-zero span, not on the raw fields.
+#[derive(Debug, Clone, Default)]
+struct Store {
+    offset: i32,
+    counts: Vec<u64>,
+}
+
+impl Store {
+    fn add(&mut self, index: i32, n: u64) {
+        self.cover(index, index);
+        self.counts[(index - self.offset) as usize] += n;
+    }
+
+    /// Grows the dense range so that it contains `lo..=hi`.
+    fn cover(&mut self, lo: i32, hi: i32) {
+        debug_assert!(lo <= hi);
+        if self.counts.is_empty() {
+            self.offset = lo;
+            self.counts = vec![0; (hi - lo) as usize + 1];
+            return;
+        }
+        let cur_lo = self.offset;
+        let cur_hi = self.offset + self.counts.len() as i32 - 1;
+        if lo >= cur_lo && hi <= cur_hi {
+            return;
+        }
+        // Geometric slack keeps growth amortised O(1) per bucket even when new extremes keep
+        // arriving (e.g. sorted input); it never extends past the reachable index range.
+        let slack = (self.counts.len() / 2) as i32;
+        let (min_key, max_key) = key_bounds();
+        let new_lo = if lo < cur_lo {
+            lo.min((cur_lo - slack).max(min_key))
+        } else {
+            cur_lo
+        };
+        let new_hi = if hi > cur_hi {
+            hi.max((cur_hi + slack).min(max_key))
+        } else {
+            cur_hi
+        };
+        let mut counts = vec![0; (new_hi - new_lo) as usize + 1];
+        let start = (cur_lo - new_lo) as usize;
+        counts[start..start + self.counts.len()].copy_from_slice(&self.counts);
+        self.offset = new_lo;
+        self.counts = counts;
+    }
+
+    /// The non-zero span as `(first index, counts)`; `(0, [])` when empty.
+    fn trimmed(&self) -> (i32, &[u64]) {
+        match self.counts.iter().position(|&c| c != 0) {
+            None => (0, &[]),
+            Some(first) => {
+                let last = self.counts.iter().rposition(|&c| c != 0).unwrap_or(first);
+                (self.offset + first as i32, &self.counts[first..=last])
+            }
+        }
+    }
+
+    fn merge(&mut self, other: &Store) {
+        let (lo, counts) = other.trimmed();
+        if counts.is_empty() {
+            return;
+        }
+        self.cover(lo, lo + counts.len() as i32 - 1);
+        let start = (lo - self.offset) as usize;
+        for (dst, &src) in self.counts[start..start + counts.len()]
+            .iter_mut()
+            .zip(counts)
+        {
+            *dst += src;
+        }
+    }
+
+    /// `(bucket index, count)` in ascending index order.
+    fn buckets(&self) -> impl DoubleEndedIterator<Item = (i32, u64)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| (self.offset + k as i32, c))
+    }
+}
+
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        self.trimmed() == other.trimmed()
+    }
+}
+
+/// A DDSketch (C. Masson, J. E. Rim & H. K. Lee, "DDSketch: A Fast and Fully-Mergeable Quantile
+/// Sketch with Relative-Error Guarantees", PVLDB 12(12), 2019) with relative accuracy
+/// [`ALPHA`]` = 0.001`.
+///
+/// With `gamma = (1 + alpha) / (1 - alpha)`, a positive value `x` is counted in bucket
+/// `i = ceil(ln(x) / ln(gamma))`, which covers `(gamma^(i-1), gamma^i]` and is represented by
+/// `2 * gamma^i / (gamma + 1)`. Negative values are counted by magnitude in a mirrored store and
+/// values with `|x| < 1e-300` in a separate zero counter (reported as `0.0`, clamped into
+/// `[min, max]`). The exact minimum and maximum are tracked separately.
+///
+/// Memory depends only on the dynamic range of the data, never on the number of values: a
+/// store needs about `ln(max/min) / 0.002` buckets (≈ 6 900 for six orders of magnitude), and at
+/// most ≈ 710 000 buckets (a few MB) for the full `[1e-300, f64::MAX]` range.
+///
+/// The state is a set of integer counts plus an exact min/max, so [`merge`](Self::merge) is
+/// commutative and associative: merging shards in any order, or pushing every value into one
+/// sketch, yields sketches that compare equal and give bit-identical quantiles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuantileSketch {
+    positive: Store,
+    /// Counts of `-x` for negative `x`.
+    negative: Store,
+    zero_count: u64,
+    count: u64,
+    /// Exact extremes, ordered by `f64::total_cmp` (so `-0.0 < 0.0`, order-independent).
+    /// `+inf` / `-inf` while empty.
+    min: f64,
+    max: f64,
+}
+
+impl Default for QuantileSketch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl QuantileSketch {
+    /// An empty sketch.
+    pub fn new() -> Self {
+        Self {
+            positive: Store::default(),
+            negative: Store::default(),
+            zero_count: 0,
+            count: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Adds one value.
+    ///
+    /// Non-finite values (NaN, ±inf) are a caller bug: they trigger a `debug_assert!` in debug
+    /// builds and are silently skipped (not counted) in release builds.
+    pub fn push(&mut self, x: f64) {
+        debug_assert!(x.is_finite(), "QuantileSketch::push: non-finite value {x}");
+        if !x.is_finite() {
+            return;
+        }
+        if x.total_cmp(&self.min).is_lt() {
+            self.min = x;
+        }
+        if x.total_cmp(&self.max).is_gt() {
+            self.max = x;
+        }
+        self.count += 1;
+        if x.abs() < ZERO_THRESHOLD {
+            self.zero_count += 1;
+        } else if x > 0.0 {
+            self.positive.add(key(x), 1);
+        } else {
+            self.negative.add(key(-x), 1);
+        }
+    }
+
+    /// Number of values counted.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Exact smallest value, `None` when empty.
+    pub fn min(&self) -> Option<f64> {
+        (self.count > 0).then_some(self.min)
+    }
+
+    /// Exact largest value, `None` when empty.
+    pub fn max(&self) -> Option<f64> {
+        (self.count > 0).then_some(self.max)
+    }
+
+    /// The "lower" `q`-quantile: an estimate of the order statistic with zero-based rank
+    /// `floor(q * (n - 1))`, the same definition as [`super::exact_quantile`].
+    ///
+    /// Returns `None` when empty. Rank `0` (e.g. `q = 0`) gives the exact minimum and rank
+    /// `n - 1` (`q = 1`) the exact maximum; any other rank gives the representative of the
+    /// bucket holding that order statistic, clamped into `[min, max]`, which is within relative
+    /// error [`ALPHA`] of the true order statistic (values with `|x| < 1e-300` are reported as
+    /// zero).
+    ///
+    /// # Panics
+    ///
+    /// If `q` is not in `[0, 1]` (including NaN).
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        assert!(
+            (0.0..=1.0).contains(&q),
+            "QuantileSketch::quantile: q = {q} is not in [0, 1]"
+        );
+        if self.count == 0 {
+            return None;
+        }
+        let rank = lower_rank(q, self.count);
+        if rank == 0 {
+            return Some(self.min);
+        }
+        if rank == self.count - 1 {
+            return Some(self.max);
+        }
+        Some(self.value_at_rank(rank).clamp(self.min, self.max))
+    }
+
+    /// Bucket representative of the order statistic of zero-based `rank < count`.
+    fn value_at_rank(&self, rank: u64) -> f64 {
+        let mut seen = 0u64;
+        // Most negative first: largest magnitude in the mirrored store.
+        for (i, c) in self.negative.buckets().rev() {
+            seen += c;
+            if seen > rank {
+                return -representative(i);
+            }
+        }
+        seen += self.zero_count;
+        if seen > rank {
+            return 0.0;
+        }
+        for (i, c) in self.positive.buckets() {
+            seen += c;
+            if seen > rank {
+                return representative(i);
+            }
+        }
+        // Unreachable while the counts are consistent; the maximum is the safe answer.
+        self.max
+    }
+
+    /// Folds `other` into `self`: bucket counts add and extremes combine, so the result does
+    /// not depend on merge order and equals the sketch of all values pushed into one sketch.
+    pub fn merge(&mut self, other: &QuantileSketch) {
+        if other.count == 0 {
+            return;
+        }
+        self.positive.merge(&other.positive);
+        self.negative.merge(&other.negative);
+        self.zero_count += other.zero_count;
+        self.count += other.count;
+        if other.min.total_cmp(&self.min).is_lt() {
+            self.min = other.min;
+        }
+        if other.max.total_cmp(&self.max).is_gt() {
+            self.max = other.max;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::exact_quantile;
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    const QS: [f64; 7] = [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0];
+    /// ALPHA plus room for rounding at bucket boundaries.
+    const TOL: f64 = ALPHA * (1.0 + 1e-9);
+
+    fn sketch_of(values: &[f64]) -> QuantileSketch {
+        let mut s = QuantileSketch::new();
+        values.iter().for_each(|&x| s.push(x));
+        s
+    }
+
+    fn sorted(values: &[f64]) -> Vec<f64> {
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+
+    fn assert_within_alpha(values: &[f64], qs: &[f64]) {
+        let s = sketch_of(values);
+        let exact = sorted(values);
+        for &q in qs {
+            let est = s.quantile(q).unwrap();
+            let truth = exact_quantile(&exact, q);
+            assert!(
+                (est - truth).abs() <= TOL * truth.abs(),
+                "q = {q}: sketch {est} vs exact {truth}"
+            );
+        }
+        assert_eq!(s.quantile(0.0), Some(exact[0]));
+        assert_eq!(s.quantile(1.0), Some(exact[exact.len() - 1]));
+    }
+
+    #[test]
+    fn bucket_geometry() {
+        // gamma^i is in bucket i, slightly above it is in bucket i + 1.
+        for i in [-5000, -1, 1, 2, 700, 100_000] {
+            let upper = (f64::from(i) * ln_gamma()).exp();
+            let k = key(upper * (1.0 + 1e-12));
+            assert_eq!(k, i + 1);
+            let k = key(upper * (1.0 - 1e-12));
+            assert_eq!(k, i);
+        }
+        let (lo, hi) = key_bounds();
+        assert!(lo < -300_000 && hi > 300_000);
+        // Representative is within alpha of both bucket edges.
+        let i = 1234;
+        let rep = representative(i);
+        let upper = (f64::from(i) * ln_gamma()).exp();
+        let lower = upper / GAMMA;
+        assert!((upper - rep) / upper <= TOL);
+        assert!((rep - lower) / lower <= TOL);
+    }
+
+    #[test]
+    fn empty_sketch() {
+        let s = QuantileSketch::new();
+        assert_eq!(s.count(), 0);
+        assert_eq!(s.quantile(0.0), None);
+        assert_eq!(s.quantile(0.5), None);
+        assert_eq!(s.min(), None);
+        assert_eq!(s.max(), None);
+        assert_eq!(s, QuantileSketch::default());
+    }
+
+    #[test]
+    fn single_value() {
+        let s = sketch_of(&[42.5]);
+        for q in QS {
+            assert_eq!(s.quantile(q), Some(42.5));
+        }
+    }
+
+    #[test]
+    fn uniform_within_relative_error() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let values: Vec<f64> = (0..10_000).map(|_| rng.random::<f64>()).collect();
+        assert_within_alpha(&values, &QS);
+    }
+
+    #[test]
+    fn lognormal_within_relative_error() {
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        // Sum of 12 uniforms minus 6 is approximately standard normal.
+        let values: Vec<f64> = (0..10_000)
+            .map(|_| {
+                let z: f64 = (0..12).map(|_| rng.random::<f64>()).sum::<f64>() - 6.0;
+                (1.5 * z + 3.0).exp()
+            })
+            .collect();
+        assert_within_alpha(&values, &QS);
+        let many: Vec<f64> = (0..=100).map(|k| f64::from(k) / 100.0).collect();
+        assert_within_alpha(&values, &many);
+    }
+
+    #[test]
+    fn mixed_signs_within_relative_error() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let values: Vec<f64> = (0..10_000)
+            .map(|_| {
+                let u = rng.random::<f64>();
+                (u - 0.3) * 1000.0
+            })
+            .collect();
+        let many: Vec<f64> = (0..=100).map(|k| f64::from(k) / 100.0).collect();
+        assert_within_alpha(&values, &many);
+    }
+
+    #[test]
+    fn integers_round_to_exact_order_statistic() {
+        let values: Vec<f64> = (0..=300).map(f64::from).collect();
+        let s = sketch_of(&values);
+        for k in 0..=1000 {
+            let q = f64::from(k) / 1000.0;
+            let est = s.quantile(q).unwrap();
+            assert_eq!(est.round(), exact_quantile(&values, q), "q = {q}");
+        }
+        // Every rank individually, and in shuffled push order.
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let mut shuffled = values.clone();
+        for i in (1..shuffled.len()).rev() {
+            let j = rng.random_range(0..=i);
+            shuffled.swap(i, j);
+        }
+        let t = sketch_of(&shuffled);
+        assert_eq!(s, t);
+        for r in 0..=300u32 {
+            let q = f64::from(r) / 300.0;
+            assert_eq!(t.quantile(q).unwrap().round(), exact_quantile(&values, q));
+        }
+    }
+
+    #[test]
+    fn negatives_and_zeros() {
+        let values = [-5.0, -1.0, 0.0, 0.0, -0.0, 1e-310, 2.0, 3.0, -2.0];
+        let s = sketch_of(&values);
+        let exact = sorted(&values);
+        assert_eq!(s.count(), 9);
+        assert_eq!(s.min(), Some(-5.0));
+        assert_eq!(s.max(), Some(3.0));
+        for k in 0..=8u32 {
+            let q = f64::from(k) / 8.0;
+            let est = s.quantile(q).unwrap();
+            let truth = exact_quantile(&exact, q);
+            if truth.abs() < ZERO_THRESHOLD {
+                assert_eq!(est, 0.0, "q = {q}");
+            } else {
+                assert!((est - truth).abs() <= TOL * truth.abs(), "q = {q}");
+                assert_eq!(est.signum(), truth.signum());
+            }
+        }
+
+        let zeros = sketch_of(&[0.0, 0.0, 0.0]);
+        for q in QS {
+            assert_eq!(zeros.quantile(q), Some(0.0));
+        }
+        let negs = sketch_of(&[-3.0, -2.0, -1.0]);
+        assert_eq!(negs.quantile(0.0), Some(-3.0));
+        assert!((negs.quantile(0.5).unwrap() + 2.0).abs() <= 2.0 * TOL);
+        assert_eq!(negs.quantile(1.0), Some(-1.0));
+    }
+
+    #[test]
+    fn clamps_into_min_max() {
+        // All values in one bucket: representatives must not escape [min, max].
+        let s = sketch_of(&[1.0, 1.0000001, 1.0000002, 1.0000003]);
+        for k in 0..=10u32 {
+            let v = s.quantile(f64::from(k) / 10.0).unwrap();
+            assert!((1.0..=1.0000003).contains(&v));
+        }
+        let big = sketch_of(&[f64::MAX, f64::MAX, f64::MAX, -f64::MAX]);
+        for q in QS {
+            assert!(big.quantile(q).unwrap().is_finite());
+        }
+    }
+
+    #[test]
+    fn merge_is_order_independent() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let shards: Vec<Vec<f64>> = (0..4)
+            .map(|s| {
+                (0..500)
+                    .map(|_| (rng.random::<f64>() - 0.2) * 10f64.powi(s))
+                    .chain([0.0, -0.0])
+                    .collect()
+            })
+            .collect();
+        let sketches: Vec<QuantileSketch> = shards.iter().map(|v| sketch_of(v)).collect();
+
+        let mut forward = QuantileSketch::new();
+        sketches.iter().for_each(|s| forward.merge(s));
+        let mut backward = QuantileSketch::new();
+        sketches.iter().rev().for_each(|s| backward.merge(s));
+        let mut tree = sketches[2].clone();
+        tree.merge(&sketches[0]);
+        let mut right = sketches[3].clone();
+        right.merge(&sketches[1]);
+        tree.merge(&right);
+        let all = sketch_of(&shards.concat());
+
+        for other in [&backward, &tree, &all] {
+            assert_eq!(&forward, other);
+            assert_eq!(
+                forward.min().unwrap().to_bits(),
+                other.min().unwrap().to_bits()
+            );
+            assert_eq!(
+                forward.max().unwrap().to_bits(),
+                other.max().unwrap().to_bits()
+            );
+            for k in 0..=100u32 {
+                let q = f64::from(k) / 100.0;
+                assert_eq!(
+                    forward.quantile(q).unwrap().to_bits(),
+                    other.quantile(q).unwrap().to_bits()
+                );
+            }
+        }
+        assert_eq!(forward.count(), 4 * 502);
+
+        let mut with_empty = forward.clone();
+        with_empty.merge(&QuantileSketch::new());
+        assert_eq!(with_empty, forward);
+        let mut from_empty = QuantileSketch::new();
+        from_empty.merge(&forward);
+        assert_eq!(from_empty, forward);
+    }
+
+    #[test]
+    fn descending_input_grows_amortised() {
+        // New minimum bucket on every push: exercises front growth.
+        let values: Vec<f64> = (0..20_000).map(|k| 1e6 * 0.999f64.powi(k)).collect();
+        let s = sketch_of(&values);
+        assert_within_alpha(&values, &QS);
+        assert!(s.positive.counts.len() <= 2 * (key(1e6) - key(values[19_999]) + 1) as usize);
+    }
+
+    #[test]
+    #[should_panic(expected = "not in [0, 1]")]
+    fn quantile_rejects_bad_q() {
+        sketch_of(&[1.0]).quantile(1.5);
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "non-finite")]
+    fn non_finite_asserts_in_debug() {
+        QuantileSketch::new().push(f64::NAN);
+    }
+
+    #[cfg(not(debug_assertions))]
+    #[test]
+    fn non_finite_skipped_in_release() {
+        let mut s = sketch_of(&[1.0]);
+        s.push(f64::NAN);
+        s.push(f64::INFINITY);
+        s.push(f64::NEG_INFINITY);
+        assert_eq!(s, sketch_of(&[1.0]));
+    }
+}
