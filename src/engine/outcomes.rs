@@ -182,3 +182,25 @@ pub fn headline_from_totals(totals: &[f64]) -> Vec<f64> {
     };
     HEADLINE_OUTCOMES.iter().map(|name| get(name)).collect()
 }
+
+/// Whether an outcome is a count (integer-valued in every run).
+pub fn is_count(name: &str) -> bool {
+    matches!(
+        name,
+        "members"
+            | "links"
+            | "networked_smes"
+            | "additional_networked_smes"
+            | "joint_projects"
+            | "operating"
+            | "operating_clusters"
+            | "clusters_formed"
+    )
+}
+
+/// A sketch percentile as reported: counts rounded to the nearest integer (exact below 500, where
+/// the sketch's buckets are narrower than 1); other values as the sketch gives them (accurate to
+/// 0.1% relative, exact when all runs agree).
+pub fn present_percentile(value: f64, count: bool) -> f64 {
+    if count && value.is_finite() { value.round() } else { value }
+}

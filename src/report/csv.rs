@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::engine::outcomes::{CLUSTER_OUTCOMES, HEADLINE_OUTCOMES, TOTAL_OUTCOMES};
+use crate::engine::outcomes::{
+    CLUSTER_OUTCOMES, HEADLINE_OUTCOMES, TOTAL_OUTCOMES, is_count, present_percentile,
+};
 use crate::engine::{Aggregates, RunRecord};
 use crate::model::LEDGER_FIELDS;
 use crate::money::LTL_PER_EUR;
@@ -37,16 +39,18 @@ pub fn text(value: &str) -> String {
     }
 }
 
-fn summary_cells(summary: &Summary) -> String {
+fn summary_cells(summary: &Summary, outcome: &str) -> String {
+    let count = is_count(outcome);
+    let percentile = |value: f64| present_percentile(value, count);
     [
         summary.mean,
         summary.standard_error,
         summary.sd,
-        summary.p5,
-        summary.p25,
-        summary.p50,
-        summary.p75,
-        summary.p95,
+        percentile(summary.p5),
+        percentile(summary.p25),
+        percentile(summary.p50),
+        percentile(summary.p75),
+        percentile(summary.p95),
     ]
     .iter()
     .map(|v| {
@@ -75,7 +79,7 @@ pub fn summary_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
                     "{period},{},{outcome},{},{}",
                     text(&cluster.id),
                     summary.n,
-                    summary_cells(&summary)
+                    summary_cells(&summary, outcome)
                 );
                 slot += 1;
             }
@@ -86,7 +90,7 @@ pub fn summary_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
                 out,
                 "{period},total,{outcome},{},{}",
                 summary.n,
-                summary_cells(&summary)
+                summary_cells(&summary, outcome)
             );
             slot += 1;
         }
@@ -108,7 +112,12 @@ pub fn allocations_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
                     let cell_index =
                         ((year * clusters + index) * 2 + instrument) * LEDGER_FIELDS.len() + field;
                     let summary = aggregates.ledger[cell_index].summary();
-                    let values = [summary.mean, summary.p5, summary.p50, summary.p95];
+                    let values = [
+                        summary.mean,
+                        present_percentile(summary.p5, false),
+                        present_percentile(summary.p50, false),
+                        present_percentile(summary.p95, false),
+                    ];
                     let ltl: Vec<String> = values.iter().map(|v| cell(*v)).collect();
                     let eur: Vec<String> = values.iter().map(|v| cell(v / LTL_PER_EUR)).collect();
                     let _ = writeln!(

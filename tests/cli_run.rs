@@ -1,0 +1,167 @@
+//! `clustersim run`: reproducibility across thread counts and seeds, output folders, the
+//! manifest, and the README's command with no scenario at all.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn clustersim() -> Command {
+    Command::cargo_bin("clustersim").expect("binary is built")
+}
+
+fn run_into(out: &Path, extra: &[&str]) {
+    clustersim()
+        .args(["run", "scenarios/lithuania-2007-2013.json", "--runs", "60", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+#[test]
+fn same_seed_gives_identical_bytes_on_one_and_two_threads() {
+    let dir = TempDir::new().unwrap();
+    let one = dir.path().join("one");
+    let two = dir.path().join("two");
+    run_into(&one, &["--seed", "42", "--threads", "1", "--quiet"]);
+    run_into(&two, &["--seed", "42", "--threads", "2", "--quiet"]);
+    for file in ["summary.csv", "runs.csv", "allocations.csv"] {
+        let a = fs::read(one.join(file)).unwrap();
+        let b = fs::read(two.join(file)).unwrap();
+        assert!(!a.is_empty());
+        assert!(a == b, "{file} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn a_different_seed_changes_the_results() {
+    let dir = TempDir::new().unwrap();
+    let first = dir.path().join("first");
+    let second = dir.path().join("second");
+    run_into(&first, &["--seed", "1", "--quiet"]);
+    run_into(&second, &["--seed", "2", "--quiet"]);
+    for file in ["summary.csv", "runs.csv"] {
+        assert_ne!(
+            fs::read(first.join(file)).unwrap(),
+            fs::read(second.join(file)).unwrap(),
+            "{file} did not change with the seed"
+        );
+    }
+}
+
+#[test]
+fn out_refuses_to_overwrite_without_force_and_keeps_the_earlier_result() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("result");
+    run_into(&out, &["--seed", "1", "--quiet"]);
+    let before = fs::read(out.join("runs.csv")).unwrap();
+    let assert = clustersim()
+        .args(["run", "scenarios/lithuania-2007-2013.json", "--runs", "5", "--seed", "9", "--out"])
+        .arg(&out)
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("--force"), "message should offer --force: {stderr}");
+    assert_eq!(fs::read(out.join("runs.csv")).unwrap(), before, "earlier result was touched");
+    // With --force the result is replaced, and no staging folder is left behind.
+    run_into(&out, &["--seed", "9", "--quiet", "--force"]);
+    assert_ne!(fs::read(out.join("runs.csv")).unwrap(), before);
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
+}
+
+#[test]
+fn outputs_have_the_documented_shape() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("result");
+    run_into(&out, &["--seed", "5", "--quiet"]);
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    let mut lines = summary.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "period,cluster,outcome,n,mean,standard_error,sd,p5,p25,p50,p75,p95"
+    );
+    // 36 quarters (2007–2015) × (16 clusters × 7 outcomes + 17 totals).
+    assert_eq!(summary.lines().count() - 1, 36 * (16 * 7 + 17));
+    assert!(summary.contains("2015Q4,total,networked_smes,60,"));
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 61, "header plus one row per run");
+    assert!(runs.lines().next().unwrap().starts_with("run,model.join_base_rate,"));
+    let allocations = fs::read_to_string(out.join("allocations.csv")).unwrap();
+    // 7 years × 16 clusters × 2 instruments × 4 quantities.
+    assert_eq!(allocations.lines().count() - 1, 7 * 16 * 2 * 4);
+    // Allocated money per year sums to the yearly budget (186,000,000 / 7 per year).
+    let mut by_year = std::collections::BTreeMap::<String, f64>::new();
+    for line in allocations.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells[3] == "allocated" {
+            *by_year.entry(cells[0].to_string()).or_default() += cells[4].parse::<f64>().unwrap();
+        }
+    }
+    let total: f64 = by_year.values().sum();
+    assert!((total - 186_000_000.0).abs() < 0.01, "allocated total {total}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 5);
+    assert_eq!(manifest["runs"], 60);
+    assert_eq!(manifest["runs_completed"], 60);
+    assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(
+        manifest["command"],
+        "clustersim run scenarios/lithuania-2007-2013.json --runs 60 --seed 5"
+    );
+    assert!(out.join("scenario.json").exists());
+}
+
+#[test]
+fn readme_command_runs_the_built_in_baseline_twice_without_clobbering() {
+    // The README's first command, from a folder with no scenarios/ in it.
+    let dir = TempDir::new().unwrap();
+    for _ in 0..2 {
+        let assert = clustersim()
+            .current_dir(dir.path())
+            .args(["run", "--runs", "30"])
+            .assert()
+            .success();
+        let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+        assert!(stdout.contains("Networked SMEs"), "headline table missing: {stdout}");
+        assert!(stdout.contains("90% interval"));
+    }
+    let parent = dir.path().join("output").join("lithuania-2007-2013");
+    let results: Vec<_> = fs::read_dir(&parent)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir() && e.file_name() != "latest")
+        .collect();
+    assert_eq!(results.len(), 2, "each run gets its own folder");
+    let latest = parent.join("latest");
+    assert!(latest.join("manifest.json").exists(), "latest points at a result");
+}
+
+#[test]
+fn the_readme_reproduce_command_reproduces_bytes() {
+    let dir = TempDir::new().unwrap();
+    let first = dir.path().join("first");
+    run_into(&first, &["--seed", "77", "--quiet"]);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(first.join("manifest.json")).unwrap()).unwrap();
+    let command = manifest["command"].as_str().unwrap();
+    let words: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let second = dir.path().join("second");
+    clustersim()
+        .args(&words)
+        .arg("--out")
+        .arg(&second)
+        .arg("--quiet")
+        .assert()
+        .success();
+    for file in ["summary.csv", "runs.csv", "allocations.csv"] {
+        assert!(fs::read(first.join(file)).unwrap() == fs::read(second.join(file)).unwrap());
+    }
+}
