@@ -52,7 +52,7 @@ fn binomial(rng: &mut ChaCha8Rng, trials: u64, probability: f64) -> u64 {
 }
 
 fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u64 {
-    if !(mean > 0.0) {
+    if mean.is_nan() || mean <= 0.0 {
         return 0;
     }
     match Poisson::new(mean) {
