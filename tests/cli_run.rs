@@ -13,7 +13,13 @@ fn clustersim() -> Command {
 
 fn run_into(out: &Path, extra: &[&str]) {
     clustersim()
-        .args(["run", "scenarios/lithuania-2007-2013.json", "--runs", "60", "--out"])
+        .args([
+            "run",
+            "scenarios/lithuania-2007-2013.json",
+            "--runs",
+            "60",
+            "--out",
+        ])
         .arg(out)
         .args(extra)
         .assert()
@@ -58,13 +64,28 @@ fn out_refuses_to_overwrite_without_force_and_keeps_the_earlier_result() {
     run_into(&out, &["--seed", "1", "--quiet"]);
     let before = fs::read(out.join("runs.csv")).unwrap();
     let assert = clustersim()
-        .args(["run", "scenarios/lithuania-2007-2013.json", "--runs", "5", "--seed", "9", "--out"])
+        .args([
+            "run",
+            "scenarios/lithuania-2007-2013.json",
+            "--runs",
+            "5",
+            "--seed",
+            "9",
+            "--out",
+        ])
         .arg(&out)
         .assert()
         .failure();
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-    assert!(stderr.contains("--force"), "message should offer --force: {stderr}");
-    assert_eq!(fs::read(out.join("runs.csv")).unwrap(), before, "earlier result was touched");
+    assert!(
+        stderr.contains("--force"),
+        "message should offer --force: {stderr}"
+    );
+    assert_eq!(
+        fs::read(out.join("runs.csv")).unwrap(),
+        before,
+        "earlier result was touched"
+    );
     // With --force the result is replaced, and no staging folder is left behind.
     run_into(&out, &["--seed", "9", "--quiet", "--force"]);
     assert_ne!(fs::read(out.join("runs.csv")).unwrap(), before);
@@ -92,7 +113,12 @@ fn outputs_have_the_documented_shape() {
     assert!(summary.contains("2015Q4,total,networked_smes,60,"));
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 61, "header plus one row per run");
-    assert!(runs.lines().next().unwrap().starts_with("run,model.join_base_rate,"));
+    assert!(
+        runs.lines()
+            .next()
+            .unwrap()
+            .starts_with("run,model.join_base_rate,")
+    );
     let allocations = fs::read_to_string(out.join("allocations.csv")).unwrap();
     // 7 years × 16 clusters × 2 instruments × 4 quantities.
     assert_eq!(allocations.lines().count() - 1, 7 * 16 * 2 * 4);
@@ -105,7 +131,10 @@ fn outputs_have_the_documented_shape() {
         }
     }
     let total: f64 = by_year.values().sum();
-    assert!((total - 186_000_000.0).abs() < 0.01, "allocated total {total}");
+    assert!(
+        (total - 186_000_000.0).abs() < 0.01,
+        "allocated total {total}"
+    );
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["seed"], 5);
@@ -130,7 +159,10 @@ fn readme_command_runs_the_built_in_baseline_twice_without_clobbering() {
             .assert()
             .success();
         let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
-        assert!(stdout.contains("Networked SMEs"), "headline table missing: {stdout}");
+        assert!(
+            stdout.contains("Networked SMEs"),
+            "headline table missing: {stdout}"
+        );
         assert!(stdout.contains("90% interval"));
     }
     let parent = dir.path().join("output").join("lithuania-2007-2013");
@@ -141,7 +173,10 @@ fn readme_command_runs_the_built_in_baseline_twice_without_clobbering() {
         .collect();
     assert_eq!(results.len(), 2, "each run gets its own folder");
     let latest = parent.join("latest");
-    assert!(latest.join("manifest.json").exists(), "latest points at a result");
+    assert!(
+        latest.join("manifest.json").exists(),
+        "latest points at a result"
+    );
 }
 
 #[test]

@@ -53,9 +53,20 @@ fn zero_budget_gives_exactly_the_no_funding_dynamics() {
             same_bits(&funded.series, &unfunded.series),
             "run {run}: zero budget differs from no funding"
         );
-        assert!(funded.ledger.iter().all(|entry| entry.fields() == [0, 0, 0, 0]));
+        assert!(
+            funded
+                .ledger
+                .iter()
+                .all(|entry| entry.fields() == [0, 0, 0, 0])
+        );
         // And the baseline with money does differ, so the comparison has teeth.
-        let with_money = simulate_run(&load_str(text, "baseline").unwrap(), &slots, rule.as_ref(), 11, run);
+        let with_money = simulate_run(
+            &load_str(text, "baseline").unwrap(),
+            &slots,
+            rule.as_ref(),
+            11,
+            run,
+        );
         assert!(!same_bits(&with_money.series, &unfunded.series));
     }
 }
@@ -81,7 +92,11 @@ fn more_activity_funding_for_one_cluster_does_not_lower_its_links() {
             record.series[last * width + cluster * CLUSTER_OUTCOMES.len() + links_slot]
         };
         // Cluster B got the same money and has its own streams: identical in every run.
-        assert_eq!(links_a(&a, 1), links_a(&b, 1), "run {run}: cluster B changed");
+        assert_eq!(
+            links_a(&a, 1),
+            links_a(&b, 1),
+            "run {run}: cluster B changed"
+        );
         differences.push(links_a(&b, 0) - links_a(&a, 0));
     }
     let n = differences.len() as f64;
@@ -92,6 +107,12 @@ fn more_activity_funding_for_one_cluster_does_not_lower_its_links() {
     // it above −3 standard errors with probability 0.9987. The model also says the effect is
     // positive (more tie attempts, fewer exits and dissolutions), so with common random numbers it
     // should be clearly above zero: check that too, at 3 standard errors.
-    assert!(mean >= -3.0 * standard_error, "more funding lowered links: {mean} ± {standard_error}");
-    assert!(mean > 3.0 * standard_error, "no detectable effect of funding: {mean} ± {standard_error}");
+    assert!(
+        mean >= -3.0 * standard_error,
+        "more funding lowered links: {mean} ± {standard_error}"
+    );
+    assert!(
+        mean > 3.0 * standard_error,
+        "no detectable effect of funding: {mean} ± {standard_error}"
+    );
 }

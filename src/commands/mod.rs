@@ -11,16 +11,16 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args).map(|_| ()),
         Command::Validate { scenario } => {
-            print!("{}", validate::validate(&scenario)?);
+            print_stdout(&validate::validate(&scenario)?);
             Ok(())
         }
         Command::Schema => {
-            println!("{}", schema_json());
+            print_stdout(&format!("{}\n", schema_json()));
             Ok(())
         }
         Command::Init { path, force } => {
             init::init(&path, force)?;
-            println!("wrote a starter scenario to {}", path.display());
+            print_stdout(&format!("wrote a starter scenario to {}\n", path.display()));
             Ok(())
         }
     }
@@ -31,4 +31,13 @@ pub fn schema_json() -> String {
     let schema = schemars::schema_for!(crate::scenario::ScenarioFile);
     serde_json::to_string_pretty(&schema)
         .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
+}
+
+/// Writes to stdout, ignoring a closed pipe (`clustersim schema | head` must not panic).
+pub fn print_stdout(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }

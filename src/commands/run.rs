@@ -12,13 +12,11 @@ use crate::engine::{Aggregates, RunSettings, run_scenario};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
 use crate::report::table::headline_table;
 use crate::report::{Manifest, PendingOutput, sha256_hex};
+use crate::scenario::plan::MAX_RUNS;
 use crate::scenario::{BASELINE_JSON, BASELINE_LABEL, Scenario, load_baseline, read_path};
 
 /// Default root folder for results.
 pub const OUTPUT_ROOT: &str = "output";
-
-/// Most runs accepted without thought; more is almost certainly a typo.
-const MAX_RUNS: u64 = 100_000_000;
 
 /// What a finished run produced.
 #[derive(Debug)]
@@ -114,8 +112,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
     let folder = pending.commit()?;
     if !args.quiet {
         let horizon = scenario.budget.period_label(scenario.budget.quarters() - 1);
-        print!("{}", headline_table(&aggregates, &horizon));
-        println!("Results written to {}", folder.display());
+        super::print_stdout(&format!(
+            "{}Results written to {}\n",
+            headline_table(&aggregates, &horizon),
+            folder.display()
+        ));
     }
     Ok(RunOutcome { folder, aggregates })
 }

@@ -202,5 +202,9 @@ pub fn is_count(name: &str) -> bool {
 /// the sketch's buckets are narrower than 1); other values as the sketch gives them (accurate to
 /// 0.1% relative, exact when all runs agree).
 pub fn present_percentile(value: f64, count: bool) -> f64 {
-    if count && value.is_finite() { value.round() } else { value }
+    if count && value.is_finite() {
+        value.round()
+    } else {
+        value
+    }
 }

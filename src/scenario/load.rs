@@ -153,41 +153,121 @@ fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
             }],
         });
     }
+    if let Some(problem) = not_an_object(text) {
+        return Err(ScenarioError::Invalid {
+            file: file.to_string(),
+            problems: vec![problem],
+        });
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed: ScenarioFile = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| json_error(file, &error.path().to_string(), error.inner()))?;
+        .map_err(|error| json_error(text, file, JsonPath::from(error.path()), error.inner()))?;
     // Reject trailing content after the top-level object.
     deserializer
         .end()
-        .map_err(|error| json_error(file, "", &error))?;
+        .map_err(|error| json_error(text, file, JsonPath::root(), &error))?;
     Ok(parsed)
 }
 
-fn json_error(file: &str, path: &str, error: &serde_json::Error) -> ScenarioError {
-    let position = (error.line() > 0).then(|| (error.line(), error.column()));
+/// A scenario must be one JSON object; say so plainly when the text is valid JSON of another kind.
+fn not_an_object(text: &str) -> Option<LocatedProblem> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let found = match value {
+        serde_json::Value::Object(_) => return None,
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Null => "null",
+    };
+    let offset = text.len() - text.trim_start().len();
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |tail| tail.chars().count())
+        + 1;
+    Some(LocatedProblem {
+        path: JsonPath::root().to_string(),
+        position: Some((line, column)),
+        message: format!(
+            "the file holds {found}, but a scenario is a JSON object {{\"name\": …, \"budget\": …, …}} (run `clustersim init FILE` for a starter)"
+        ),
+    })
+}
+
+fn json_error(text: &str, file: &str, path: JsonPath, error: &serde_json::Error) -> ScenarioError {
+    // serde_json counts columns from 0 at the start of a line (e.g. at the end of a file that ends
+    // in a newline); positions here are 1-based.
+    let position = (error.line() > 0).then(|| (error.line(), error.column().max(1)));
+    let valid_json = serde_json::from_str::<serde_json::Value>(text).is_ok();
     ScenarioError::Invalid {
         file: file.to_string(),
         problems: vec![LocatedProblem {
-            path: JsonPath::parse(path).to_string(),
+            message: describe_json_error(error, &path, valid_json),
+            path: path.to_string(),
             position,
-            message: describe_json_error(error),
         }],
     }
 }
 
-/// serde_json's message without its trailing " at line L column C" (shown separately), with a
-/// hint for the common classes of mistake.
-fn describe_json_error(error: &serde_json::Error) -> String {
+/// What the enumerated fields accept, for messages about values of the wrong kind.
+fn accepted_values(path: &JsonPath) -> Option<&'static str> {
+    let last = path
+        .segments()
+        .iter()
+        .rev()
+        .find_map(|segment| match segment {
+            super::json_path::Segment::Key(key) => Some(key.as_str()),
+            super::json_path::Segment::Index(_) => None,
+        })?;
+    Some(match last {
+        "rule" => {
+            "\"equal\", \"by_members\", \"by_potential\", {\"competitive\": {…}}, {\"performance\": {…}} or {\"fixed\": {\"shares\": {…}}}"
+        }
+        "status" => "\"operating\" or \"forming\"",
+        "profile" => "\"even\" or {\"weights\": [one number per funding year]}",
+        "unabsorbed" => "\"carry_over\" or \"return\"",
+        "kind" => "\"data\" or \"assumption\"",
+        _ => return None,
+    })
+}
+
+/// serde_json's message without its trailing " at line L column C" (shown separately), in
+/// plain words, with a hint for the common classes of mistake.
+fn describe_json_error(error: &serde_json::Error, path: &JsonPath, valid_json: bool) -> String {
     let text = error.to_string();
-    let message = match text.rfind(" at line ") {
+    let mut message = match text.rfind(" at line ") {
         Some(cut) => text[..cut].to_string(),
         None => text,
     };
+    for (rust, plain) in [
+        ("expected f64", "expected a number"),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected i32", "expected a whole number (a year)"),
+        ("expected usize", "expected a whole number ≥ 0"),
+    ] {
+        message = message.replace(rust, plain);
+    }
+    if let Some(accepted) = accepted_values(path)
+        && (message.starts_with("expected value") || message.starts_with("invalid type"))
+    {
+        if message.starts_with("expected value") {
+            return format!("a value of the wrong kind here; valid values are {accepted}");
+        }
+        return format!("{message}; valid values are {accepted}");
+    }
     match error.classify() {
         serde_json::error::Category::Eof => {
             format!("{message}: the file ends early (truncated JSON?)")
         }
-        serde_json::error::Category::Syntax => format!("{message}: this is not valid JSON"),
+        serde_json::error::Category::Syntax if !valid_json => {
+            format!("{message}: this is not valid JSON")
+        }
+        serde_json::error::Category::Syntax => {
+            format!("{message}: a value of the wrong kind for this field (see docs/SCENARIO.md)")
+        }
         _ => message,
     }
 }

@@ -213,6 +213,8 @@ pub struct ParameterSlot {
 
 /// Largest total budget accepted, LTL (10 trillion), so that cents fit comfortably in i64.
 const MAX_BUDGET_LTL: f64 = 1e13;
+/// Most Monte Carlo runs accepted (in the file or on the command line).
+pub const MAX_RUNS: u64 = 100_000_000;
 /// Largest sector population accepted (above the EU's 23 million SMEs with room to spare).
 const MAX_FIRMS: u64 = 1_000_000_000;
 
@@ -704,10 +706,13 @@ impl Scenario {
         });
 
         // Simulation.
-        if file.simulation.runs == 0 {
+        if !(1..=MAX_RUNS).contains(&file.simulation.runs) {
             problems.push(Problem {
                 path: root.key("simulation").key("runs"),
-                message: "at least 1 run is needed".into(),
+                message: format!(
+                    "between 1 and {MAX_RUNS} runs are accepted (got {})",
+                    file.simulation.runs
+                ),
             });
         }
 

@@ -21,9 +21,10 @@
 //! For small stored vectors, [`exact_quantile`] and [`summarize_exact`] compute the same
 //! quantities exactly, with the same quantile definition.
 //!
-//! Non-finite outcomes (NaN, ±inf) are treated as a caller bug: they trigger a `debug_assert!`
-//! in debug builds and are skipped (not counted) in release builds, by [`Accumulator::push`],
-//! [`QuantileSketch::push`] and [`summarize_exact`] alike.
+//! Non-finite outcomes mark undefined values (for example a cost per additional networked SME in
+//! a run that added none): [`Accumulator::push`] and [`summarize_exact`] skip them, so `n` counts
+//! the runs where the outcome is defined. [`QuantileSketch::push`] itself treats them as a caller
+//! bug (`debug_assert!`, skipped in release builds).
 
 pub mod moments;
 pub mod sketch;
@@ -109,9 +110,8 @@ impl Accumulator {
         Self::default()
     }
 
-    /// Adds one outcome. Non-finite values `debug_assert!` and are skipped in release builds.
+    /// Adds one outcome. Non-finite values (undefined outcomes) are skipped and not counted.
     pub fn push(&mut self, x: f64) {
-        debug_assert!(x.is_finite(), "Accumulator::push: non-finite value {x}");
         if !x.is_finite() {
             return;
         }
@@ -167,13 +167,9 @@ pub fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
 /// Exact [`Summary`] of stored `values`, for small vectors: sorts a copy and uses
 /// [`exact_quantile`] (same definition as the sketch) and [`Moments`] (same arithmetic as
 /// [`Accumulator`], so mean/sd agree bit for bit with pushing the values in the same order).
-/// Returns [`Summary::EMPTY`] for an empty slice. Non-finite values `debug_assert!` and are
-/// skipped in release builds.
+/// Returns [`Summary::EMPTY`] for an empty slice. Non-finite values (undefined outcomes) are
+/// skipped and not counted.
 pub fn summarize_exact(values: &[f64]) -> Summary {
-    debug_assert!(
-        values.iter().all(|x| x.is_finite()),
-        "summarize_exact: non-finite value"
-    );
     let mut sorted: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     let mut moments = Moments::new();
     sorted.iter().for_each(|&x| moments.push(x));
