@@ -90,7 +90,7 @@ fn load(value: &Value) -> Result<Scenario, String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(120))]
+    #![proptest_config(ProptestConfig::with_cases(500))]
 
     #[test]
     fn invariants_hold_after_every_quarter(value in scenario_json(), run in 0u64..1000) {

@@ -39,6 +39,8 @@ pub struct ClusterState {
     pub members_year_ago: u64,
     /// Members at the start of the previous funding year.
     pub members_two_years_ago: u64,
+    /// Whether the cluster was operating at the start of the previous funding year.
+    pub operating_year_ago: bool,
 }
 
 fn binomial(rng: &mut ChaCha8Rng, trials: u64, probability: f64) -> u64 {
@@ -78,6 +80,7 @@ impl ClusterState {
             projects: 0,
             members_year_ago: 0,
             members_two_years_ago: 0,
+            operating_year_ago: false,
         }
     }
 
@@ -185,8 +188,9 @@ impl ClusterState {
     }
 
     /// One quarter of an operating cluster's network events, in order: exits, tie dissolution,
-    /// joins, new ties, joint projects. `effect` and the rates use the state at the start of the
-    /// quarter (m0 members).
+    /// joins, new ties, joint projects. `effect`, the exit and the join hazards use the members m0
+    /// at the start of the quarter; dissolution uses the links after exits, tie attempts the
+    /// members after joins, projects the links after new ties.
     pub fn step_network(
         &mut self,
         model: &ModelParameters<f64>,

@@ -209,7 +209,12 @@ impl<'a> Simulation<'a> {
 
     /// Allocates funding year `year_index`'s budget with the rule (nothing without one).
     fn allocate(&mut self, year_index: usize) {
+        // Growth counts only for clusters that were operating a year ago; a cluster formed
+        // during the last year shows no growth (its founders are not growth).
+        let mut grew_from_operating = Vec::with_capacity(self.clusters.len());
         for state in &mut self.clusters {
+            grew_from_operating.push(year_index > 0 && state.operating_year_ago);
+            state.operating_year_ago = state.operating;
             state.members_two_years_ago = state.members_year_ago;
             state.members_year_ago = state.network.members() as u64;
         }
@@ -221,14 +226,15 @@ impl<'a> Simulation<'a> {
             .clusters
             .iter()
             .zip(&self.clusters)
-            .map(|(spec, state)| ClusterView {
+            .zip(grew_from_operating)
+            .map(|((spec, state), counts)| ClusterView {
                 operating: state.operating,
                 members: state.members_year_ago,
                 potential: self.parameters.potential[spec.sector],
-                last_year_growth: if year_index == 0 {
-                    0.0
-                } else {
+                last_year_growth: if counts {
                     state.members_year_ago as f64 - state.members_two_years_ago as f64
+                } else {
+                    0.0
                 },
             })
             .collect();

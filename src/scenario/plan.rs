@@ -609,13 +609,17 @@ impl Scenario {
                 ),
             });
         }
-        if operating_at_start > 0 && spec.cap_share * (operating_at_start as f64) < 1.0 - 1e-12 {
+        // Operating clusters never stop operating, so the fewest that ever share the
+        // distributable budget is the number operating at the start (or a single newly formed
+        // one when none operates at the start).
+        let fewest_operating = operating_at_start.max(1);
+        if spec.cap_share * (fewest_operating as f64) < 1.0 - 1e-12 {
             problems.push(Problem {
                 path: policy_path.key("cap_share"),
                 message: format!(
-                    "caps cannot all be met: cap_share {} × {operating_at_start} operating clusters < 1, so the budget could not be spent; use cap_share ≥ {:.6}",
+                    "caps cannot all be met: cap_share {} × {fewest_operating} operating cluster(s) at the start < 1, so the budget could not be spent; use cap_share ≥ {:.6}",
                     spec.cap_share,
-                    1.0 / operating_at_start as f64
+                    1.0 / fewest_operating as f64
                 ),
             });
         }
