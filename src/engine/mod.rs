@@ -111,12 +111,15 @@ pub fn simulate_with_parameters(
 /// Runs the scenario and folds every run, in run-index order, into the aggregates and into
 /// `each_run` (which writes `runs.csv`). `progress` is called once per finished run, from any
 /// thread. `stop` is polled between chunks; when it returns true no further chunk starts.
+///
+/// Chunks are pipelined: while the workers simulate chunk k + 1, chunk k is folded in (in run
+/// order, on one thread), so the serial fold does not leave the other cores idle.
 pub fn run_scenario(
     scenario: &Scenario,
     settings: RunSettings,
     progress: &(dyn Fn() + Sync),
     stop: &dyn Fn() -> bool,
-    each_run: &mut dyn FnMut(&RunRecord) -> anyhow::Result<()>,
+    each_run: &mut (dyn FnMut(&RunRecord) -> anyhow::Result<()> + Send),
 ) -> anyhow::Result<Aggregates> {
     let slots = scenario.parameter_slots();
     let rule = rule_for(&scenario.policy.rule);
@@ -124,24 +127,49 @@ pub fn run_scenario(
         .num_threads(settings.threads.max(1))
         .build()
         .context("starting worker threads")?;
+    let simulate_chunk = |start: u64, end: u64| -> Vec<RunRecord> {
+        (start..end)
+            .into_par_iter()
+            .map(|run| {
+                let record = simulate_run(scenario, &slots, rule.as_ref(), settings.seed, run);
+                progress();
+                record
+            })
+            .collect()
+    };
     let mut aggregates = Aggregates::new(scenario);
+    let mut pending: Vec<RunRecord> = Vec::new();
     let mut next = 0;
-    while next < settings.runs && !stop() {
-        let end = (next + CHUNK_RUNS).min(settings.runs);
-        let records: Vec<RunRecord> = pool.install(|| {
-            (next..end)
-                .into_par_iter()
-                .map(|run| {
-                    let record = simulate_run(scenario, &slots, rule.as_ref(), settings.seed, run);
-                    progress();
-                    record
-                })
-                .collect()
+    loop {
+        let more = next < settings.runs && !stop();
+        let end = if more {
+            (next + CHUNK_RUNS).min(settings.runs)
+        } else {
+            next
+        };
+        let (folded, records) = pool.install(|| {
+            rayon::join(
+                || -> anyhow::Result<()> {
+                    for record in &pending {
+                        aggregates.push(record);
+                        each_run(record)?;
+                    }
+                    Ok(())
+                },
+                || {
+                    if more {
+                        simulate_chunk(next, end)
+                    } else {
+                        Vec::new()
+                    }
+                },
+            )
         });
-        for record in &records {
-            aggregates.push(record);
-            each_run(record)?;
+        folded?;
+        if !more {
+            break;
         }
+        pending = records;
         next = end;
     }
     Ok(aggregates)
