@@ -64,10 +64,15 @@ fn summary_cells(summary: &Summary, outcome: &str) -> String {
     .join(",")
 }
 
+/// Header of `summary.csv`.
+pub const SUMMARY_HEADER: &str =
+    "period,cluster,outcome,n,mean,standard_error,sd,p5,p25,p50,p75,p95";
+/// Header of `allocations.csv`.
+pub const ALLOCATIONS_HEADER: &str = "year,cluster,instrument,quantity,mean_ltl,p5_ltl,p50_ltl,p95_ltl,mean_eur,p5_eur,p50_eur,p95_eur";
+
 /// `summary.csv`: one row per (period, cluster or `total`, outcome).
 pub fn summary_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
-    let mut out =
-        String::from("period,cluster,outcome,n,mean,standard_error,sd,p5,p25,p50,p75,p95\n");
+    let mut out = format!("{SUMMARY_HEADER}\n");
     for quarter in 0..scenario.budget.quarters() {
         let period = scenario.budget.period_label(quarter);
         let mut slot = 0;
@@ -101,9 +106,7 @@ pub fn summary_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
 /// `allocations.csv`: one row per (year, cluster, instrument, ledger field) with the mean and
 /// percentiles over runs in LTL and EUR.
 pub fn allocations_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
-    let mut out = String::from(
-        "year,cluster,instrument,quantity,mean_ltl,p5_ltl,p50_ltl,p95_ltl,mean_eur,p5_eur,p50_eur,p95_eur\n",
-    );
+    let mut out = format!("{ALLOCATIONS_HEADER}\n");
     let clusters = scenario.clusters.len();
     for year in 0..scenario.budget.funding_years() {
         for (index, cluster) in scenario.clusters.iter().enumerate() {

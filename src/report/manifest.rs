@@ -1,6 +1,6 @@
 //! `manifest.json`: what produced a result and how to reproduce it bit for bit.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Hex SHA-256 of some bytes.
@@ -12,7 +12,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The manifest written with every result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     /// Always `clustersim`.
     pub tool: String,

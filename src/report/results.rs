@@ -1,0 +1,279 @@
+//! A saved result folder read back: the manifest, the scenario that was run and the three CSV
+//! tables. Charts and reports are rendered from this, both at the end of `run` and by
+//! `clustersim report`, so re-rendering never needs the simulation and gives the same bytes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use super::Manifest;
+use crate::scenario::{Scenario, load_str};
+
+/// One row of `summary.csv`. Statistics are `None` where the file has a blank (no defined value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    /// Period label, e.g. `2007Q1`.
+    pub period: String,
+    /// Cluster id or `total`.
+    pub cluster: String,
+    /// Outcome name.
+    pub outcome: String,
+    /// Runs in which the outcome is defined.
+    pub n: u64,
+    /// Mean.
+    pub mean: Option<f64>,
+    /// Standard error of the mean.
+    pub standard_error: Option<f64>,
+    /// Standard deviation.
+    pub sd: Option<f64>,
+    /// Percentiles 5, 25, 50, 75, 95.
+    pub percentiles: [Option<f64>; 5],
+}
+
+/// One row of `allocations.csv` (LTL columns; EUR is LTL / 3.4528).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AllocationRow {
+    /// Funding year.
+    pub year: i32,
+    /// Cluster id.
+    pub cluster: String,
+    /// `infrastructure` or `activity`.
+    pub instrument: String,
+    /// `allocated`, `absorbed`, `carried` or `returned`.
+    pub quantity: String,
+    /// Mean over runs, LTL.
+    pub mean_ltl: Option<f64>,
+    /// 5th percentile, LTL.
+    pub p5_ltl: Option<f64>,
+    /// Median, LTL.
+    pub p50_ltl: Option<f64>,
+    /// 95th percentile, LTL.
+    pub p95_ltl: Option<f64>,
+}
+
+/// `runs.csv`: the header and one row of values per run (blank cells are `None`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunsTable {
+    /// Column names (first is `run`).
+    pub columns: Vec<String>,
+    /// Rows in run order.
+    pub rows: Vec<Vec<Option<f64>>>,
+}
+
+impl RunsTable {
+    /// The values of one column in run order, or None if there is no such column.
+    pub fn column(&self, name: &str) -> Option<Vec<Option<f64>>> {
+        let index = self.columns.iter().position(|c| c == name)?;
+        Some(
+            self.rows
+                .iter()
+                .map(|row| row.get(index).copied().flatten())
+                .collect(),
+        )
+    }
+}
+
+/// A result folder read back.
+#[derive(Debug, Clone)]
+pub struct ResultSet {
+    /// The folder.
+    pub folder: PathBuf,
+    /// `manifest.json`.
+    pub manifest: Manifest,
+    /// `scenario.json` as text.
+    pub scenario_text: String,
+    /// The scenario, checked again.
+    pub scenario: Scenario,
+    /// `summary.csv` rows in file order.
+    pub summary: Vec<SummaryRow>,
+    /// `allocations.csv` rows in file order.
+    pub allocations: Vec<AllocationRow>,
+    /// `runs.csv`.
+    pub runs: RunsTable,
+}
+
+fn read(folder: &Path, name: &str) -> anyhow::Result<String> {
+    let path = folder.join(name);
+    fs::read_to_string(&path).with_context(|| {
+        format!(
+            "reading '{}' (is '{}' a clustersim result folder?)",
+            path.display(),
+            folder.display()
+        )
+    })
+}
+
+fn number(cell: &str, file: &str, line: usize) -> anyhow::Result<Option<f64>> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    let value: f64 = cell
+        .parse()
+        .with_context(|| format!("{file} line {line}: '{cell}' is not a number"))?;
+    Ok(value.is_finite().then_some(value))
+}
+
+/// Splits a CSV line written by this tool (text cells quoted only when they hold `,` or `"`).
+fn split(line: &str) -> Vec<String> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(std::mem::take(&mut cell)),
+            _ => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
+}
+
+fn rows<'a>(
+    text: &'a str,
+    file: &'a str,
+    header: &str,
+) -> anyhow::Result<impl Iterator<Item = (usize, Vec<String>)> + 'a> {
+    let mut lines = text.lines();
+    match lines.next() {
+        Some(first) if first == header => {}
+        _ => bail!("{file} does not start with the expected header '{header}'"),
+    }
+    Ok(lines
+        .enumerate()
+        .map(|(index, line)| (index + 2, split(line))))
+}
+
+impl ResultSet {
+    /// Reads a result folder written by `clustersim run`.
+    pub fn load(folder: &Path) -> anyhow::Result<Self> {
+        let manifest: Manifest = serde_json::from_str(&read(folder, "manifest.json")?)
+            .with_context(|| format!("reading '{}'", folder.join("manifest.json").display()))?;
+        let scenario_text = read(folder, "scenario.json")?;
+        let scenario = load_str(
+            &scenario_text,
+            &folder.join("scenario.json").display().to_string(),
+        )?;
+
+        let text = read(folder, "summary.csv")?;
+        let mut summary = Vec::new();
+        for (line, cells) in rows(&text, "summary.csv", super::csv::SUMMARY_HEADER)? {
+            if cells.len() != 12 {
+                bail!(
+                    "summary.csv line {line}: expected 12 cells, found {}",
+                    cells.len()
+                );
+            }
+            let value = |index: usize| number(&cells[index], "summary.csv", line);
+            summary.push(SummaryRow {
+                period: cells[0].clone(),
+                cluster: cells[1].clone(),
+                outcome: cells[2].clone(),
+                n: cells[3]
+                    .parse()
+                    .with_context(|| format!("summary.csv line {line}: bad n"))?,
+                mean: value(4)?,
+                standard_error: value(5)?,
+                sd: value(6)?,
+                percentiles: [value(7)?, value(8)?, value(9)?, value(10)?, value(11)?],
+            });
+        }
+
+        let text = read(folder, "allocations.csv")?;
+        let mut allocations = Vec::new();
+        for (line, cells) in rows(&text, "allocations.csv", super::csv::ALLOCATIONS_HEADER)? {
+            if cells.len() != 12 {
+                bail!(
+                    "allocations.csv line {line}: expected 12 cells, found {}",
+                    cells.len()
+                );
+            }
+            let value = |index: usize| number(&cells[index], "allocations.csv", line);
+            allocations.push(AllocationRow {
+                year: cells[0]
+                    .parse()
+                    .with_context(|| format!("allocations.csv line {line}: bad year"))?,
+                cluster: cells[1].clone(),
+                instrument: cells[2].clone(),
+                quantity: cells[3].clone(),
+                mean_ltl: value(4)?,
+                p5_ltl: value(5)?,
+                p50_ltl: value(6)?,
+                p95_ltl: value(7)?,
+            });
+        }
+
+        let text = read(folder, "runs.csv")?;
+        let mut lines = text.lines();
+        let columns = lines.next().map(split).unwrap_or_default();
+        if columns.first().map(String::as_str) != Some("run") {
+            bail!("runs.csv does not start with a 'run' column");
+        }
+        let mut runs_rows = Vec::new();
+        for (index, line) in lines.enumerate() {
+            let cells = split(line);
+            if cells.len() != columns.len() {
+                bail!(
+                    "runs.csv line {}: expected {} cells, found {}",
+                    index + 2,
+                    columns.len(),
+                    cells.len()
+                );
+            }
+            runs_rows.push(
+                cells
+                    .iter()
+                    .map(|cell| number(cell, "runs.csv", index + 2))
+                    .collect::<anyhow::Result<Vec<_>>>()?,
+            );
+        }
+        Ok(Self {
+            folder: folder.to_path_buf(),
+            manifest,
+            scenario_text,
+            scenario,
+            summary,
+            allocations,
+            runs: RunsTable {
+                columns,
+                rows: runs_rows,
+            },
+        })
+    }
+
+    /// The rows of one (cluster or `total`, outcome) series in period order.
+    pub fn series(&self, cluster: &str, outcome: &str) -> Vec<&SummaryRow> {
+        self.summary
+            .iter()
+            .filter(|row| row.cluster == cluster && row.outcome == outcome)
+            .collect()
+    }
+}
+
+impl ResultSet {
+    /// Exact summaries (mean, sd, percentiles) of the headline outcomes at the horizon, from
+    /// `runs.csv`, over the runs where each is defined, in [`HEADLINE_OUTCOMES`] order.
+    ///
+    /// [`HEADLINE_OUTCOMES`]: crate::engine::outcomes::HEADLINE_OUTCOMES
+    pub fn headline_summaries(&self) -> Vec<(&'static str, crate::stats::Summary)> {
+        crate::engine::outcomes::HEADLINE_OUTCOMES
+            .iter()
+            .map(|name| {
+                let values: Vec<f64> = self
+                    .runs
+                    .column(name)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                (*name, crate::stats::summarize_exact(&values))
+            })
+            .collect()
+    }
+}
