@@ -23,6 +23,14 @@ pub enum Command {
         /// Scenario file (JSON).
         scenario: PathBuf,
     },
+    /// Re-render charts and reports of a result folder from its saved files (no re-run).
+    Report {
+        /// A result folder written by `clustersim run`.
+        results: PathBuf,
+        /// Chart resolution: PNGs are 10 × 6.25 inches at this many dots per inch (160 → 1600 × 1000 px).
+        #[arg(long, default_value_t = 160)]
+        dpi: u32,
+    },
     /// Print the JSON Schema of scenario files.
     Schema,
     /// Write a starter scenario file.
@@ -52,10 +60,13 @@ pub struct RunArgs {
     /// Write results exactly into this folder [default: output/<scenario>/<UTC time>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace an existing result in --out.
-    #[arg(long)]
+    /// Replace an earlier clustersim result in --out (never a folder of other files).
+    #[arg(long, requires = "out")]
     pub force: bool,
     /// No progress bar and no summary table.
     #[arg(long)]
     pub quiet: bool,
+    /// Chart resolution: PNGs are 10 × 6.25 inches at this many dots per inch (160 → 1600 × 1000 px).
+    #[arg(long, default_value_t = 160)]
+    pub dpi: u32,
 }

@@ -9,6 +9,13 @@ fn main() -> ExitCode {
     match clustersim::commands::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
+            if let Some(interrupted) =
+                error.downcast_ref::<clustersim::commands::run::Interrupted>()
+            {
+                eprintln!("{interrupted}");
+                // The conventional status of a process stopped by SIGINT.
+                return ExitCode::from(130);
+            }
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }

@@ -200,3 +200,64 @@ fn the_readme_reproduce_command_reproduces_bytes() {
         assert!(fs::read(first.join(file)).unwrap() == fs::read(second.join(file)).unwrap());
     }
 }
+
+#[test]
+fn force_never_replaces_a_folder_that_is_not_a_result() {
+    let dir = TempDir::new().unwrap();
+    let notes = dir.path().join("notes");
+    fs::create_dir(&notes).unwrap();
+    fs::write(notes.join("thesis.docx"), b"years of work").unwrap();
+    let assert = clustersim()
+        .args(["run", "--runs", "5", "--quiet", "--force", "--out"])
+        .arg(&notes)
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("not a clustersim result"), "{stderr}");
+    assert_eq!(
+        fs::read(notes.join("thesis.docx")).unwrap(),
+        b"years of work"
+    );
+    let leftovers = fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(leftovers, 1, "nothing but the notes folder");
+}
+
+#[test]
+fn force_without_out_is_a_usage_error() {
+    clustersim()
+        .args(["run", "--runs", "5", "--force"])
+        .assert()
+        .failure()
+        .code(2);
+}
+
+#[test]
+fn parallel_runs_into_the_default_folder_all_succeed() {
+    let dir = TempDir::new().unwrap();
+    let children: Vec<_> = (0..3)
+        .map(|seed| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("clustersim"))
+                .current_dir(dir.path())
+                .args([
+                    "run",
+                    "--runs",
+                    "20",
+                    "--quiet",
+                    "--seed",
+                    &seed.to_string(),
+                ])
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success(), "a parallel run failed");
+    }
+    let parent = dir.path().join("output").join("lithuania-2007-2013");
+    let results = fs::read_dir(&parent)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.') && e.file_name() != "latest")
+        .count();
+    assert_eq!(results, 3, "three distinct result folders");
+}

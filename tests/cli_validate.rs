@@ -14,13 +14,18 @@ use tempfile::TempDir;
 const MINIMAL: &str = "tests/data/minimal.json";
 const BASELINE: &str = "scenarios/lithuania-2007-2013.json";
 
-/// Files of every result folder (see `RESULT_FILES` in src/commands/run.rs).
-const RESULT_FILES: [&str; 5] = [
+/// Files of every result folder (see `RESULT_FILES` in src/commands/run.rs and `REPORT_FILES`
+/// in src/report/render.rs).
+const RESULT_FILES: [&str; 9] = [
     "summary.csv",
     "allocations.csv",
     "runs.csv",
     "scenario.json",
     "manifest.json",
+    "charts",
+    "report.html",
+    "report.md",
+    "summary.xlsx",
 ];
 
 fn crate_root() -> &'static Path {

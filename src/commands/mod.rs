@@ -1,6 +1,7 @@
 //! The verbs of the command line, as library functions returning what to print.
 
 pub mod init;
+pub mod report;
 pub mod run;
 pub mod validate;
 
@@ -12,6 +13,14 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::run(&args).map(|_| ()),
         Command::Validate { scenario } => {
             print_stdout(&validate::validate(&scenario)?);
+            Ok(())
+        }
+        Command::Report { results, dpi } => {
+            report::report(&results, dpi)?;
+            print_stdout(&format!(
+                "re-rendered charts/, report.html, report.md and summary.xlsx in {}\n",
+                results.display()
+            ));
             Ok(())
         }
         Command::Schema => {

@@ -2,6 +2,8 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -10,6 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::RunArgs;
 use crate::engine::{Aggregates, RunSettings, run_scenario};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
+use crate::report::render::{REPORT_FILES, render_reports};
 use crate::report::table::headline_table;
 use crate::report::{Manifest, PendingOutput, sha256_hex};
 use crate::scenario::plan::MAX_RUNS;
@@ -27,7 +30,8 @@ pub struct RunOutcome {
     pub aggregates: Aggregates,
 }
 
-/// The files every result folder holds.
+/// The files every result folder holds (charts and reports are listed in
+/// [`crate::report::render::REPORT_FILES`]).
 pub const RESULT_FILES: [&str; 5] = [
     "summary.csv",
     "allocations.csv",
@@ -35,6 +39,37 @@ pub const RESULT_FILES: [&str; 5] = [
     "scenario.json",
     "manifest.json",
 ];
+
+/// Set by the first Ctrl-C: no further chunk of runs starts.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// A run stopped by Ctrl-C; the partial result (if any runs finished) was written.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Interrupted {
+    /// What was written, or that nothing was.
+    pub message: String,
+}
+
+/// Installs the Ctrl-C handler once: the first Ctrl-C lets the runs in progress finish and then
+/// writes a complete, clearly marked partial result; a second one exits at once, writing nothing.
+fn install_interrupt_handler() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let installed = ctrlc::set_handler(|| {
+            if INTERRUPTED.swap(true, Ordering::SeqCst) {
+                eprintln!("\ninterrupted again: stopping now without writing a result");
+                std::process::exit(130);
+            }
+            eprintln!(
+                "\ninterrupted: finishing the runs in progress, then writing a partial result (Ctrl-C again to stop at once)"
+            );
+        });
+        // Without a handler Ctrl-C simply ends the process, which leaves no result under a
+        // final name either; nothing to report.
+        let _ = installed;
+    });
+}
 
 /// Runs a scenario as the command line asks and writes its results.
 pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
@@ -56,6 +91,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
         bail!("--runs must be between 1 and {MAX_RUNS} (got {runs})");
     }
     let seed = args.seed.unwrap_or(scenario.seed);
+    let chart_options = super::report::chart_options(args.dpi)?;
     let threads = match args.threads {
         Some(0) => bail!("--threads must be at least 1"),
         Some(threads) => threads,
@@ -74,15 +110,24 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
         seed,
         threads,
     };
+    install_interrupt_handler();
     let result = write_results(&scenario, settings, &pending, args.quiet);
     let aggregates = match result {
+        Ok(aggregates) if aggregates.runs == 0 => {
+            pending.abandon();
+            return Err(Interrupted {
+                message: "interrupted before any run finished; nothing was written".into(),
+            }
+            .into());
+        }
         Ok(aggregates) => aggregates,
         Err(error) => {
             pending.abandon();
             return Err(error);
         }
     };
-    let reproduce = reproduce_command(args.scenario.as_deref(), runs, seed);
+    let complete = aggregates.runs == runs;
+    let reproduce = reproduce_command(args.scenario.as_deref(), aggregates.runs, seed);
     let manifest = Manifest {
         tool: "clustersim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -92,12 +137,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
         seed,
         runs,
         runs_completed: aggregates.runs,
+        complete,
         threads,
         started_utc: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         finished_utc: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         wall_seconds: (clock.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
         command: reproduce,
-        files: RESULT_FILES.iter().map(|f| f.to_string()).collect(),
+        files: RESULT_FILES
+            .iter()
+            .chain(&REPORT_FILES)
+            .map(|f| f.to_string())
+            .collect(),
     };
     let written = pending
         .write("scenario.json", text.as_bytes())
@@ -105,11 +155,22 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
             let json = serde_json::to_string_pretty(&manifest).context("encoding the manifest")?;
             pending.write("manifest.json", format!("{json}\n").as_bytes())
         });
+    let written = written.and_then(|()| render_reports(&pending.staging, &chart_options));
     if let Err(error) = written {
         pending.abandon();
         return Err(error);
     }
     let folder = pending.commit()?;
+    if !complete {
+        return Err(Interrupted {
+            message: format!(
+                "interrupted: a partial result of the first {} of {runs} runs (marked \"complete\": false in its manifest) was written to {}",
+                aggregates.runs,
+                folder.display()
+            ),
+        }
+        .into());
+    }
     if !args.quiet {
         let horizon = scenario.budget.period_label(scenario.budget.quarters() - 1);
         super::print_stdout(&format!(
@@ -134,7 +195,7 @@ fn write_results(
         scenario,
         settings,
         &|| bar.inc(1),
-        &|| false,
+        &|| INTERRUPTED.load(Ordering::SeqCst),
         &mut |record| runs_writer.push(record),
     )?;
     bar.finish_and_clear();
@@ -154,9 +215,14 @@ fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs ({per_sec}, ETA {eta})",
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs ({rate}, ETA {eta})",
     ) {
-        bar.set_style(style);
+        bar.set_style(style.with_key(
+            "rate",
+            |state: &indicatif::ProgressState, writer: &mut dyn std::fmt::Write| {
+                let _ = write!(writer, "{:.0} runs/s", state.per_sec());
+            },
+        ));
     }
     bar
 }

@@ -30,6 +30,10 @@ pub struct Manifest {
     pub runs: u64,
     /// Runs completed (equal to `runs` unless interrupted).
     pub runs_completed: u64,
+    /// False for the partial result of an interrupted run (its `runs_completed` runs are exactly
+    /// the first runs of the full result, and `command` reproduces them).
+    #[serde(default = "complete_default")]
+    pub complete: bool,
     /// Worker threads (does not affect results).
     pub threads: usize,
     /// Start, UTC, RFC 3339.
@@ -42,4 +46,8 @@ pub struct Manifest {
     pub command: String,
     /// Files in the result folder.
     pub files: Vec<String>,
+}
+
+fn complete_default() -> bool {
+    true
 }

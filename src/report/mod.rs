@@ -3,10 +3,15 @@
 
 pub mod charts;
 pub mod csv;
+mod document;
+pub mod html;
 pub mod manifest;
+pub mod markdown;
 pub mod output_dir;
+pub mod render;
 pub mod results;
 pub mod table;
+pub mod xlsx;
 
 pub use manifest::{Manifest, sha256_hex};
 pub use output_dir::{PendingOutput, write_atomically};

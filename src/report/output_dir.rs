@@ -11,14 +11,16 @@ use anyhow::{Context, bail};
 /// A result folder being written.
 #[derive(Debug)]
 pub struct PendingOutput {
-    /// Final destination.
+    /// Final destination (for timestamped outputs, the first choice; a free name is taken at
+    /// commit if another process got there first).
     pub destination: PathBuf,
     /// Temporary folder receiving the files.
     pub staging: PathBuf,
-    /// Replace an existing destination.
+    /// Replace an existing result at the destination (`--out` with `--force`).
     force: bool,
-    /// Update a `latest` link in the destination's parent after committing.
-    link_latest: bool,
+    /// Timestamped output: never replace, take the next free name instead, and update a
+    /// `latest` link in the parent after committing.
+    timestamped: bool,
 }
 
 /// Makes a folder name from a scenario name: letters, digits, `-`, `_` and `.` kept, anything
@@ -42,6 +44,18 @@ pub fn folder_name(name: &str) -> String {
     }
 }
 
+/// Whether a folder holds a clustersim result (a `manifest.json` from an earlier run).
+fn is_result(folder: &Path) -> bool {
+    folder.join("manifest.json").is_file()
+}
+
+fn is_empty_folder(folder: &Path) -> anyhow::Result<bool> {
+    Ok(fs::read_dir(folder)
+        .with_context(|| format!("reading output folder '{}'", folder.display()))?
+        .next()
+        .is_none())
+}
+
 impl PendingOutput {
     /// The default destination `root/<scenario>/<UTC time>/` (with `-2`, `-3`, … if taken),
     /// with a `latest` link updated at commit.
@@ -49,16 +63,11 @@ impl PendingOutput {
         let parent = root.join(folder_name(scenario_name));
         fs::create_dir_all(&parent)
             .with_context(|| format!("creating output folder '{}'", parent.display()))?;
-        let mut destination = parent.join(utc_stamp);
-        let mut suffix = 2;
-        while destination.exists() {
-            destination = parent.join(format!("{utc_stamp}-{suffix}"));
-            suffix += 1;
-        }
-        Self::stage(destination, false, true)
+        Self::stage(parent.join(utc_stamp), false, true)
     }
 
-    /// Exactly `destination`, refusing an existing non-empty folder unless `force`.
+    /// Exactly `destination`. An existing non-empty folder is refused unless `force` is given
+    /// and it holds an earlier clustersim result (a folder of other files is never replaced).
     pub fn exact(destination: &Path, force: bool) -> anyhow::Result<Self> {
         if destination.exists() {
             if !destination.is_dir() {
@@ -67,24 +76,29 @@ impl PendingOutput {
                     destination.display()
                 );
             }
-            let occupied = fs::read_dir(destination)
-                .with_context(|| format!("reading output folder '{}'", destination.display()))?
-                .next()
-                .is_some();
-            if occupied && !force {
-                bail!(
-                    "output folder '{}' already holds files; pass --force to replace them, or choose another --out",
-                    destination.display()
-                );
+            if !is_empty_folder(destination)? {
+                if !is_result(destination) {
+                    bail!(
+                        "output folder '{}' holds files that are not a clustersim result (no manifest.json); it is never replaced, even with --force; choose another --out",
+                        destination.display()
+                    );
+                }
+                if !force {
+                    bail!(
+                        "output folder '{}' already holds a result; pass --force to replace it, or choose another --out",
+                        destination.display()
+                    );
+                }
             }
         }
         Self::stage(destination.to_path_buf(), force, false)
     }
 
-    fn stage(destination: PathBuf, force: bool, link_latest: bool) -> anyhow::Result<Self> {
+    fn stage(destination: PathBuf, force: bool, timestamped: bool) -> anyhow::Result<Self> {
         let parent = parent_of(&destination);
         fs::create_dir_all(&parent)
             .with_context(|| format!("creating output folder '{}'", parent.display()))?;
+        remove_abandoned_staging(&parent);
         let name = destination
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -99,7 +113,7 @@ impl PendingOutput {
             destination,
             staging,
             force,
-            link_latest,
+            timestamped,
         })
     }
 
@@ -113,20 +127,25 @@ impl PendingOutput {
         write_atomically(&self.file(name), contents)
     }
 
-    /// Moves the staging folder into place. With `force`, an existing destination is first moved
-    /// aside and deleted only after the new result is in place.
+    /// Moves the staging folder into place and returns where it went.
+    ///
+    /// Timestamped outputs take the first free name (`<time>`, `<time>-2`, …) at the moment of
+    /// the rename, so parallel runs never collide. With `--out` and `--force`, an existing result
+    /// is first moved aside and deleted only after the new result is in place.
     pub fn commit(self) -> anyhow::Result<PathBuf> {
+        if self.timestamped {
+            return self.commit_to_free_name();
+        }
         let mut aside = None;
-        if self.destination.exists() {
-            if !self.force && fs::read_dir(&self.destination)?.next().is_some() {
+        if self.destination.exists() && !is_empty_folder(&self.destination)? {
+            if !(self.force && is_result(&self.destination)) {
                 bail!(
-                    "output folder '{}' was filled by someone else while running; results left in '{}'",
+                    "output folder '{}' was filled by someone else while running; this run's results are in '{}'",
                     self.destination.display(),
                     self.staging.display()
                 );
             }
-            let parent = parent_of(&self.destination);
-            let old = parent.join(format!(
+            let old = parent_of(&self.destination).join(format!(
                 ".{}.old-{}",
                 self.destination
                     .file_name()
@@ -146,21 +165,93 @@ impl PendingOutput {
             if let Some(old) = &aside {
                 fs::rename(old, &self.destination).ok();
             }
-            return Err(error)
-                .with_context(|| format!("moving results into '{}'", self.destination.display()));
+            return Err(error).with_context(|| {
+                format!(
+                    "moving results into '{}' (they are in '{}')",
+                    self.destination.display(),
+                    self.staging.display()
+                )
+            });
         }
         if let Some(old) = aside {
             fs::remove_dir_all(old).ok();
         }
-        if self.link_latest {
-            link_latest(&self.destination)?;
-        }
         Ok(self.destination)
+    }
+
+    fn commit_to_free_name(self) -> anyhow::Result<PathBuf> {
+        let parent = parent_of(&self.destination);
+        let stem = self
+            .destination
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "result".into());
+        for suffix in 1..10_000 {
+            let candidate = if suffix == 1 {
+                parent.join(&stem)
+            } else {
+                parent.join(format!("{stem}-{suffix}"))
+            };
+            if candidate.exists() {
+                continue;
+            }
+            // Renaming onto a name another process has just filled fails (the folder is not
+            // empty): try the next name.
+            match fs::rename(&self.staging, &candidate) {
+                Ok(()) => {
+                    link_latest(&candidate)?;
+                    return Ok(candidate);
+                }
+                Err(_) if candidate.exists() => continue,
+                Err(error) => {
+                    return Err(error).with_context(|| {
+                        format!(
+                            "moving results into '{}' (they are in '{}')",
+                            candidate.display(),
+                            self.staging.display()
+                        )
+                    });
+                }
+            }
+        }
+        bail!(
+            "no free folder name next to '{}'; results are in '{}'",
+            self.destination.display(),
+            self.staging.display()
+        )
     }
 
     /// Deletes the staging folder (after an error).
     pub fn abandon(self) {
         fs::remove_dir_all(&self.staging).ok();
+    }
+}
+
+/// Deletes staging folders (`.<name>.partial-<pid>`) left in `parent` by processes that no longer
+/// exist (killed runs). Only on systems with `/proc`; elsewhere they are left alone.
+fn remove_abandoned_staging(parent: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix('.')
+            .and_then(|rest| rest.rsplit_once(".partial-"))
+            .map(|(_, pid)| pid.to_string())
+        else {
+            continue;
+        };
+        if !pid.is_empty()
+            && pid.chars().all(|c| c.is_ascii_digit())
+            && !Path::new("/proc").join(&pid).exists()
+            && entry.path().is_dir()
+        {
+            fs::remove_dir_all(entry.path()).ok();
+        }
     }
 }
 

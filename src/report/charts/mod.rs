@@ -2,9 +2,35 @@
 //!
 //! Text is drawn with an embedded, openly licensed font (Noto Sans from the `notosans` crate,
 //! registered with plotters' `ab_glyph` backend), so a machine without system fonts draws the
-//! same PNG.
+//! same PNG. Every chart is a pure function of the [`ResultSet`]: no clock, no random ids, no
+//! hash-map order, so re-rendering saved results gives byte-identical SVG.
+//!
+//! One file per kind of chart; [`style`] holds the look they share, [`axis`] the tick logic,
+//! [`plot`] the plot-area helpers (fans, shading, reference lines) and [`data`] the extraction
+//! of series from the result tables.
+//!
+//! Convention that the tests rely on: data series are the only multi-point `<polyline>`s
+//! (one per line series) and the only `<polygon>`s (one per band or histogram) in the SVG;
+//! axes, ticks, reference lines and legend swatches are two-point segments or rectangles.
+
+mod allocations;
+mod axis;
+mod convergence;
+mod data;
+mod distribution;
+mod fan;
+mod formation;
+mod panels;
+mod plot;
+mod png;
+mod raster_text;
+pub mod style;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
 
 use super::results::ResultSet;
+use style::{Backend, Style};
 
 /// Size of the charts. PNGs are `width` × `height` pixels; SVGs use the same user units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +72,89 @@ pub struct Chart {
     pub png: Vec<u8>,
 }
 
-/// Renders every chart of a result folder.
+/// Names of the charts [`render_all`] draws, in order.
+pub const CHART_NAMES: [&str; 11] = [
+    "networked-smes-fan",
+    "clusters-members",
+    "clusters-links",
+    "formation-probability",
+    "allocations-by-cluster",
+    "allocations-flows",
+    "distribution-networked_smes",
+    "distribution-clusters_formed",
+    "distribution-joint_projects",
+    "distribution-cost_per_additional_networked_sme_ltl",
+    "convergence",
+];
+
+/// Renders every chart of a result folder, in the order of [`CHART_NAMES`].
 pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result<Vec<Chart>> {
-    let _ = (results, options);
-    Ok(Vec::new())
+    anyhow::ensure!(
+        options.width >= 200 && options.height >= 125,
+        "charts must be at least 200 × 125 pixels (asked for {} × {})",
+        options.width,
+        options.height
+    );
+    style::register_fonts()?;
+    let mut charts = vec![
+        render(&fan::NetworkedSmes::new(results), options)?,
+        render(&panels::ClusterPanels::new(results, "members"), options)?,
+        render(&panels::ClusterPanels::new(results, "links"), options)?,
+        render(&formation::FormationProbability::new(results), options)?,
+        render(&allocations::ByCluster::new(results), options)?,
+        render(&allocations::Flows::new(results), options)?,
+    ];
+    for outcome in distribution::OUTCOMES {
+        charts.push(render(
+            &distribution::Distribution::new(results, outcome),
+            options,
+        )?);
+    }
+    charts.push(render(&convergence::Convergence::new(results), options)?);
+    Ok(charts)
+}
+
+/// A chart that can draw itself on any plotters backend.
+pub(crate) trait Figure {
+    /// File stem.
+    fn name(&self) -> String;
+    /// Title as drawn.
+    fn title(&self) -> String;
+    /// One-sentence alt text.
+    fn description(&self) -> String;
+    /// Draws the whole chart on `root` (already filled white).
+    fn draw<DB: Backend>(&self, root: &DrawingArea<DB, Shift>, style: &Style)
+    -> anyhow::Result<()>;
+}
+
+/// Draws `figure` twice, as SVG and as PNG, from the same code.
+pub(crate) fn render(figure: &impl Figure, options: &ChartOptions) -> anyhow::Result<Chart> {
+    let size = (options.width, options.height);
+    let name = figure.name();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        figure
+            .draw(&root, &Style::new(options.width, options.height, false))
+            .map_err(|error| error.context(format!("drawing chart '{name}' as SVG")))?;
+        root.present()?;
+    }
+    let mut pixels = vec![0u8; options.width as usize * options.height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        figure
+            .draw(&root, &Style::new(options.width, options.height, true))
+            .map_err(|error| error.context(format!("drawing chart '{name}' as PNG")))?;
+        root.present()?;
+    }
+    let png = png::encode_rgb(&pixels, options.width, options.height)?;
+    Ok(Chart {
+        name,
+        title: figure.title(),
+        description: figure.description(),
+        svg,
+        png,
+    })
 }

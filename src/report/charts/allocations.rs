@@ -1,0 +1,433 @@
+//! `allocations-by-cluster` (stacked bars of the money allocated per year by cluster) and
+//! `allocations-flows` (allocated, absorbed, carried over and returned per year). Amounts are
+//! means over runs in LTL million, with a second axis in EUR million at the fixed rate.
+
+use std::collections::BTreeSet;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::Figure;
+use super::axis::Axis;
+use super::data;
+use super::plot::{self, Labels, Plot};
+use super::style::{
+    self, AXIS, BLUE, BLUISH_GREEN, Backend, INK, LegendEntry, ORANGE, OTHER, REDDISH_PURPLE,
+    SKY_BLUE, Style, Swatch, VERMILLION, YELLOW,
+};
+use crate::money::LTL_PER_EUR;
+use crate::report::results::ResultSet;
+
+/// Clusters shown individually in the stacked bars; the rest are summed as "other clusters".
+pub const STACKED_CLUSTERS: usize = 7;
+
+/// Colours of the stacked segments from the bottom, ordered so that neighbours alternate dark
+/// and light and stay apart in grey (grey levels 94, 219, 112, 164, 121, 163, 142; other 176).
+const STACK_COLORS: [RGBColor; STACKED_CLUSTERS] = [
+    BLUE,
+    YELLOW,
+    VERMILLION,
+    SKY_BLUE,
+    BLUISH_GREEN,
+    ORANGE,
+    REDDISH_PURPLE,
+];
+
+const MILLION: f64 = 1e6;
+
+/// Funding years: the scenario's, plus any other year in the table, ascending.
+fn years(results: &ResultSet) -> Vec<i32> {
+    let budget = &results.scenario.budget;
+    let mut years: BTreeSet<i32> = (budget.first_year..=budget.last_year).collect();
+    years.extend(results.allocations.iter().map(|row| row.year));
+    years.into_iter().collect()
+}
+
+/// Mean LTL of `quantity` per year (summed over instruments and the clusters `keep` accepts).
+fn yearly(
+    results: &ResultSet,
+    years: &[i32],
+    quantity: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<f64> {
+    let mut totals = vec![0.0; years.len()];
+    for row in &results.allocations {
+        if row.quantity != quantity || !keep(&row.cluster) {
+            continue;
+        }
+        if let (Ok(index), Some(mean)) = (years.binary_search(&row.year), row.mean_ltl) {
+            totals[index] += mean;
+        }
+    }
+    totals
+}
+
+/// One bar series: label, colour and LTL per year.
+struct Series {
+    label: String,
+    color: RGBColor,
+    ltl: Vec<f64>,
+    /// Short mark written inside each stacked segment tall enough for it, and before the
+    /// legend label, so segments can be told apart without colour.
+    mark: Option<String>,
+}
+
+/// Black or white, whichever reads better on `color` (by its grey level).
+fn ink_on(color: RGBColor) -> RGBColor {
+    let grey =
+        0.2126 * f64::from(color.0) + 0.7152 * f64::from(color.1) + 0.0722 * f64::from(color.2);
+    if grey < 128.0 { WHITE } else { INK }
+}
+
+fn x_axis(years: &[i32]) -> Axis {
+    let first = years.first().copied().unwrap_or(0);
+    let last = years.last().copied().unwrap_or(first);
+    Axis::years(f64::from(first) - 0.6, f64::from(last) + 0.6, first, 20)
+}
+
+fn subtitle(results: &ResultSet) -> String {
+    format!(
+        "{} · means over runs · EUR = LTL / {}",
+        data::provenance(results),
+        LTL_PER_EUR
+    )
+}
+
+/// Draws the right-hand EUR axis of a plot whose y axis is in LTL million.
+fn eur_axis<DB: Backend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: &Plot<'_, DB>,
+    style: &Style,
+    x: &Axis,
+    y: &Axis,
+) -> anyhow::Result<()> {
+    let eur = Axis::linear(y.min / LTL_PER_EUR, y.max / LTL_PER_EUR, 6, false);
+    let (right, top) = plot::local(area, plot, (x.max, y.max));
+    let (_, bottom) = plot::local(area, plot, (x.max, y.min));
+    let line = AXIS.stroke_width(style.upx(1.5));
+    area.draw(&PathElement::new(vec![(right, top), (right, bottom)], line))?;
+    let font = style.tick_font();
+    let tick = style.px(7.0);
+    let mut widest = 0;
+    for value in &eur.ticks {
+        let ltl = value * LTL_PER_EUR;
+        if ltl > y.max + 1e-9 {
+            continue;
+        }
+        let (_, pixel) = plot::local(area, plot, (x.max, ltl));
+        area.draw(&PathElement::new(
+            vec![(right, pixel), (right + tick, pixel)],
+            line,
+        ))?;
+        let label = eur.label(*value);
+        widest = widest.max(area.estimate_text_size(&label, &font)?.0 as i32);
+        let left_middle = font.pos(Pos::new(HPos::Left, VPos::Center));
+        style::text(area, style, &label, (right + 2 * tick, pixel), &left_middle)?;
+    }
+    let title = style
+        .axis_title_font()
+        .transform(plotters::style::FontTransform::Rotate90)
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
+    let position = (
+        right + 2 * tick + widest + style.px(14.0),
+        (top + bottom) / 2,
+    );
+    style::text(area, style, "EUR million", position, &title)
+}
+
+/// Room to leave on the right for [`eur_axis`].
+fn eur_axis_room<DB: Backend>(
+    area: &DrawingArea<DB, Shift>,
+    style: &Style,
+    y: &Axis,
+) -> anyhow::Result<i32> {
+    let eur = Axis::linear(y.min / LTL_PER_EUR, y.max / LTL_PER_EUR, 6, false);
+    let widest = plot::tick_label_width(area, &eur, &style.tick_font())? as i32;
+    let (_, title_height) = area.estimate_text_size("Ag", &style.axis_title_font())?;
+    Ok(widest + style.px(28.0) + title_height as i32 + style.px(8.0))
+}
+
+/// Draws bars: `series[i].ltl[j]` from `base[j]` (stacked) or side by side (grouped).
+fn draw_bars<DB: Backend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: &mut Plot<'_, DB>,
+    style: &Style,
+    years: &[i32],
+    series: &[Series],
+    stacked: bool,
+) -> anyhow::Result<()> {
+    let mut base = vec![0.0; years.len()];
+    let font = style.annotation_font();
+    let (_, text_height) = plot.plotting_area().estimate_text_size("0", &font)?;
+    let group = 0.76;
+    let slot = group / series.len().max(1) as f64;
+    for (index, serie) in series.iter().enumerate() {
+        for (column, (&year, &ltl)) in years.iter().zip(&serie.ltl).enumerate() {
+            if ltl <= 0.0 {
+                continue;
+            }
+            let x = f64::from(year);
+            let value = ltl / MILLION;
+            let (left, right, low, high) = if stacked {
+                let low = base[column];
+                base[column] += value;
+                (x - group / 2.0, x + group / 2.0, low, low + value)
+            } else {
+                let left = x - group / 2.0 + index as f64 * slot;
+                (left + slot * 0.06, left + slot * 0.94, 0.0, value)
+            };
+            let corners = [(left, low), (right, high)];
+            plot.draw_series(std::iter::once(Rectangle::new(
+                corners,
+                serie.color.filled(),
+            )))?;
+            let outline = if stacked {
+                WHITE.stroke_width(style.upx(2.0))
+            } else {
+                AXIS.stroke_width(1)
+            };
+            plot.draw_series(std::iter::once(Rectangle::new(corners, outline)))?;
+            let pixels = plot.backend_coord(&(x, low)).1 - plot.backend_coord(&(x, high)).1;
+            if let Some(mark) = &serie.mark
+                && pixels >= text_height as i32 + style.px(6.0)
+            {
+                let ink = ink_on(serie.color);
+                let centred = font.color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
+                let position = plot::local(area, plot, (x, (low + high) / 2.0));
+                style::text(area, style, mark, position, &centred)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn legend(series: &[Series], outline: bool) -> Vec<LegendEntry> {
+    series
+        .iter()
+        .map(|serie| {
+            LegendEntry::new(
+                Swatch::Fill {
+                    color: serie.color,
+                    outline: outline.then_some(AXIS),
+                },
+                match &serie.mark {
+                    Some(mark) => format!("{mark} {}", serie.label),
+                    None => serie.label.clone(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Draws a bar chart in LTL million with an EUR axis.
+#[allow(clippy::too_many_arguments)]
+fn draw_bar_chart<DB: Backend>(
+    root: &DrawingArea<DB, Shift>,
+    style: &Style,
+    title: &str,
+    subtitle: &str,
+    years: &[i32],
+    series: &[Series],
+    stacked: bool,
+    y_title: &str,
+) -> anyhow::Result<()> {
+    let body = style::frame(root, style, title, subtitle, &legend(series, !stacked))?;
+    let top = if stacked {
+        (0..years.len())
+            .map(|column| series.iter().map(|serie| serie.ltl[column].max(0.0)).sum())
+            .fold(0.0, f64::max)
+    } else {
+        series
+            .iter()
+            .flat_map(|serie| serie.ltl.iter().copied())
+            .fold(0.0, f64::max)
+    };
+    let x = x_axis(years);
+    let y = Axis::linear(0.0, top / MILLION * 1.05, 6, false);
+    let labels = Labels {
+        x_grid: false,
+        right: eur_axis_room(&body, style, &y)?,
+        ..Labels::new("Funding year", y_title)
+    };
+    let mut chart = plot::build(&body, style, &x, &y, &labels)?;
+    plot::draw_mesh(&body, &mut chart, style, &x, &y, &labels)?;
+    draw_bars(&body, &mut chart, style, years, series, stacked)?;
+    eur_axis(&body, &chart, style, &x, &y)?;
+    Ok(())
+}
+
+/// Allocated money per year, stacked by cluster.
+pub struct ByCluster {
+    years: Vec<i32>,
+    series: Vec<Series>,
+    clusters: usize,
+    subtitle: String,
+}
+
+impl ByCluster {
+    /// Sums the allocated means per cluster and year; keeps the largest clusters.
+    pub fn new(results: &ResultSet) -> Self {
+        let years = years(results);
+        let mut clusters: Vec<(String, Vec<f64>)> = results
+            .scenario
+            .clusters
+            .iter()
+            .map(|cluster| {
+                (
+                    cluster.name.clone(),
+                    yearly(results, &years, "allocated", |id| id == cluster.id),
+                )
+            })
+            .collect();
+        let count = clusters.len();
+        let total = |values: &Vec<f64>| values.iter().sum::<f64>();
+        // Stable sort: equal totals keep the scenario's order.
+        clusters.sort_by(|a, b| total(&b.1).total_cmp(&total(&a.1)));
+        let shown = if count <= STACKED_CLUSTERS + 1 {
+            count
+        } else {
+            STACKED_CLUSTERS
+        };
+        let mut series: Vec<Series> = clusters
+            .iter()
+            .take(shown)
+            .zip(STACK_COLORS.iter().cycle())
+            .enumerate()
+            .map(|(index, ((name, ltl), color))| Series {
+                label: name.clone(),
+                color: *color,
+                ltl: ltl.clone(),
+                mark: Some(format!("{}", index + 1)),
+            })
+            .collect();
+        if count > shown {
+            let mut rest = vec![0.0; years.len()];
+            for (_, ltl) in &clusters[shown..] {
+                rest.iter_mut()
+                    .zip(ltl)
+                    .for_each(|(sum, value)| *sum += value);
+            }
+            series.push(Series {
+                label: format!("Other clusters ({})", count - shown),
+                color: OTHER,
+                ltl: rest,
+                mark: Some(format!("{}", shown + 1)),
+            });
+        }
+        Self {
+            years,
+            series,
+            clusters: count,
+            subtitle: subtitle(results),
+        }
+    }
+}
+
+impl Figure for ByCluster {
+    fn name(&self) -> String {
+        "allocations-by-cluster".to_string()
+    }
+
+    fn title(&self) -> String {
+        "Money allocated per year by cluster".to_string()
+    }
+
+    fn description(&self) -> String {
+        format!(
+            "Stacked bars per funding year of the mean amount allocated to each cluster \
+             (infrastructure and activity together) in LTL million, with EUR million on the right \
+             axis; the {} largest of {} clusters are shown separately, stacked from the bottom in \
+             legend order.",
+            self.series.len().min(STACKED_CLUSTERS),
+            self.clusters
+        )
+    }
+
+    fn draw<DB: Backend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        style: &Style,
+    ) -> anyhow::Result<()> {
+        draw_bar_chart(
+            root,
+            style,
+            &self.title(),
+            &format!(
+                "{} · stacked from the bottom in legend order, numbered as in the legend",
+                self.subtitle
+            ),
+            &self.years,
+            &self.series,
+            true,
+            "Allocated (LTL million)",
+        )
+    }
+}
+
+/// Allocated, absorbed, carried-over and returned money per year, over all clusters.
+pub struct Flows {
+    years: Vec<i32>,
+    series: Vec<Series>,
+    subtitle: String,
+}
+
+impl Flows {
+    /// Sums the means over clusters and instruments per year.
+    pub fn new(results: &ResultSet) -> Self {
+        let years = years(results);
+        let series = [
+            ("allocated", "Allocated", BLUE),
+            ("absorbed", "Absorbed", SKY_BLUE),
+            ("carried", "Carried over to the next year", YELLOW),
+            ("returned", "Returned", INK),
+        ]
+        .into_iter()
+        .map(|(quantity, label, color)| Series {
+            label: label.to_string(),
+            color,
+            ltl: yearly(results, &years, quantity, |_| true),
+            mark: None,
+        })
+        .collect();
+        Self {
+            years,
+            series,
+            subtitle: subtitle(results),
+        }
+    }
+}
+
+impl Figure for Flows {
+    fn name(&self) -> String {
+        "allocations-flows".to_string()
+    }
+
+    fn title(&self) -> String {
+        "Money allocated, absorbed, carried over and returned per year".to_string()
+    }
+
+    fn description(&self) -> String {
+        "Grouped bars per funding year of the mean amounts allocated, absorbed by the clusters, \
+         carried over to the next year and returned, summed over clusters and instruments, in \
+         LTL million with EUR million on the right axis."
+            .to_string()
+    }
+
+    fn draw<DB: Backend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        style: &Style,
+    ) -> anyhow::Result<()> {
+        draw_bar_chart(
+            root,
+            style,
+            &self.title(),
+            &format!("{} · all clusters and instruments", self.subtitle),
+            &self.years,
+            &self.series,
+            false,
+            "Amount (LTL million)",
+        )
+    }
+}

@@ -1,0 +1,61 @@
+//! Rendering a result folder's charts and reports from its saved files: used at the end of
+//! `clustersim run` and by `clustersim report RESULTS_DIR`, so both give the same bytes.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::Context;
+
+use super::charts::{ChartOptions, render_all};
+use super::html::report_html;
+use super::markdown::report_md;
+use super::output_dir::write_atomically;
+use super::results::ResultSet;
+use super::xlsx::summary_xlsx;
+
+/// Files and folders this module writes into a result folder.
+pub const REPORT_FILES: [&str; 4] = ["charts/", "report.html", "report.md", "summary.xlsx"];
+
+/// Reads the result folder, renders every chart (SVG and PNG) into `charts/`, and writes
+/// `report.html`, `report.md` and `summary.xlsx`. Each file is written under a temporary name and
+/// renamed; the new `charts/` folder replaces the old one only once it is complete.
+pub fn render_reports(folder: &Path, options: &ChartOptions) -> anyhow::Result<()> {
+    let results = ResultSet::load(folder)?;
+    let charts = render_all(&results, options).context("drawing the charts")?;
+
+    let staging = folder.join(format!(".charts.partial-{}", std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).ok();
+    }
+    fs::create_dir(&staging).with_context(|| format!("creating '{}'", staging.display()))?;
+    for chart in &charts {
+        write_atomically(
+            &staging.join(format!("{}.svg", chart.name)),
+            chart.svg.as_bytes(),
+        )?;
+        write_atomically(&staging.join(format!("{}.png", chart.name)), &chart.png)?;
+    }
+    let final_charts = folder.join("charts");
+    let aside = folder.join(format!(".charts.old-{}", std::process::id()));
+    if final_charts.exists() {
+        fs::rename(&final_charts, &aside)
+            .with_context(|| format!("moving the old '{}' aside", final_charts.display()))?;
+    }
+    fs::rename(&staging, &final_charts)
+        .with_context(|| format!("moving charts into '{}'", final_charts.display()))?;
+    if aside.exists() {
+        fs::remove_dir_all(&aside).ok();
+    }
+
+    write_atomically(
+        &folder.join("report.html"),
+        report_html(&results, &charts).as_bytes(),
+    )?;
+    write_atomically(
+        &folder.join("report.md"),
+        report_md(&results, &charts).as_bytes(),
+    )?;
+    let workbook = summary_xlsx(&results).context("writing the Excel workbook")?;
+    write_atomically(&folder.join("summary.xlsx"), &workbook)?;
+    Ok(())
+}

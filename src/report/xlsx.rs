@@ -1,0 +1,345 @@
+//! `summary.xlsx`: the three CSV tables of a result folder as one Excel workbook (sheets
+//! "Summary", "Allocations" and "Runs"), written with `rust_xlsxwriter`. Numbers stay numbers
+//! (full precision, with a display format per column or outcome), undefined values stay empty
+//! cells, headers are bold, frozen and filterable.
+
+use anyhow::Context;
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet,
+};
+
+use super::results::ResultSet;
+use crate::engine::outcomes::{HEADLINE_OUTCOMES, is_count};
+use crate::money::LTL_PER_EUR;
+use crate::scenario::PARAMETER_TABLE;
+
+/// How a numeric cell is displayed (the stored value is always the full `f64`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// Whole numbers without separators: run index, year, integer parameters.
+    Plain,
+    /// Counts and money (LTL, EUR): `1,234,567`.
+    Grouped,
+    /// Means of counts: `1,234.57`.
+    GroupedDecimal,
+    /// Shares, densities, probabilities, ratios: `0.123`.
+    Ratio,
+    /// Decimal years: `2012.75`.
+    TwoDecimals,
+    /// Small rates of very different sizes: Excel's `General`.
+    General,
+}
+
+impl Style {
+    fn number_format(self) -> &'static str {
+        match self {
+            Style::Plain => "0",
+            Style::Grouped => "#,##0",
+            Style::GroupedDecimal => "#,##0.00",
+            Style::Ratio => "0.000",
+            Style::TwoDecimals => "0.00",
+            Style::General => "General",
+        }
+    }
+
+    /// Column width that fits typical values of this style.
+    fn width(self) -> f64 {
+        match self {
+            Style::Plain => 8.0,
+            Style::Grouped | Style::GroupedDecimal => 15.0,
+            Style::Ratio | Style::TwoDecimals | Style::General => 11.0,
+        }
+    }
+}
+
+/// The formats of a workbook, created once.
+struct Formats {
+    header: Format,
+    /// Indexed by `Style as usize`.
+    styles: [Format; 6],
+}
+
+impl Formats {
+    fn new() -> Self {
+        let style = |style: Style| match style {
+            // Excel's built-in default; no custom format needed.
+            Style::General => Format::new(),
+            _ => Format::new().set_num_format(style.number_format()),
+        };
+        Self {
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0xE7_E9_EE))
+                .set_border_bottom(FormatBorder::Thin),
+            styles: [
+                style(Style::Plain),
+                style(Style::Grouped),
+                style(Style::GroupedDecimal),
+                style(Style::Ratio),
+                style(Style::TwoDecimals),
+                style(Style::General),
+            ],
+        }
+    }
+
+    fn number(&self, style: Style) -> &Format {
+        &self.styles[style as usize]
+    }
+}
+
+/// Display style of a statistic of a `summary.csv` outcome.
+fn outcome_style(outcome: &str, percentile: bool) -> Style {
+    if outcome.ends_with("_ltl") {
+        Style::Grouped
+    } else if is_count(outcome) && outcome != "operating" {
+        if percentile {
+            Style::Grouped
+        } else {
+            Style::GroupedDecimal
+        }
+    } else {
+        // density, networked_share, mean_degree, operating (a probability over runs),
+        // added_value_per_ltl_spent.
+        Style::Ratio
+    }
+}
+
+/// Display style of a `runs.csv` column.
+fn runs_column_style(column: &str) -> Style {
+    if column == "run" {
+        return Style::Plain;
+    }
+    if let Some(name) = column.strip_prefix("model.") {
+        return match PARAMETER_TABLE.iter().find(|info| info.name == name) {
+            Some(info) if info.integer => Style::Plain,
+            Some(info) if info.unit.contains("LTL") => Style::Grouped,
+            Some(info) if info.unit == "members" => Style::GroupedDecimal,
+            _ => Style::General,
+        };
+    }
+    if column.starts_with("sector.") {
+        return Style::Ratio;
+    }
+    if column.starts_with("valley.") {
+        return Style::TwoDecimals;
+    }
+    if HEADLINE_OUTCOMES.contains(&column) {
+        return outcome_style(column, true);
+    }
+    Style::General
+}
+
+fn header(sheet: &mut Worksheet, formats: &Formats, columns: &[&str]) -> anyhow::Result<()> {
+    for (index, name) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, index as u16, *name, &formats.header)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// Autofilter over the header and `rows` data rows.
+fn finish(sheet: &mut Worksheet, rows: usize, columns: usize) -> anyhow::Result<()> {
+    sheet.autofilter(0, 0, rows as u32, columns.saturating_sub(1) as u16)?;
+    Ok(())
+}
+
+fn number(
+    sheet: &mut Worksheet,
+    row: usize,
+    column: usize,
+    value: Option<f64>,
+    format: &Format,
+) -> anyhow::Result<()> {
+    if let Some(value) = value.filter(|v| v.is_finite()) {
+        sheet.write_number_with_format(row as u32, column as u16, value, format)?;
+    }
+    Ok(())
+}
+
+/// Width of a text column: its longest value or heading, within reason.
+fn text_width<'a>(heading: &str, values: impl Iterator<Item = &'a str>) -> f64 {
+    let longest = values
+        .map(|v| v.chars().count())
+        .chain(std::iter::once(heading.chars().count()))
+        .max()
+        .unwrap_or(8);
+    (longest.clamp(6, 48) + 2) as f64
+}
+
+fn numeric_width(heading: &str, style: Style) -> f64 {
+    style.width().max(heading.chars().count() as f64 + 3.0)
+}
+
+fn summary_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Worksheet> {
+    let mut sheet = Worksheet::new();
+    sheet.set_name("Summary")?;
+    let columns: Vec<&str> = super::csv::SUMMARY_HEADER.split(',').collect();
+    header(&mut sheet, formats, &columns)?;
+    for (index, row) in results.summary.iter().enumerate() {
+        let r = index + 1;
+        sheet.write_string(r as u32, 0, &row.period)?;
+        sheet.write_string(r as u32, 1, &row.cluster)?;
+        sheet.write_string(r as u32, 2, &row.outcome)?;
+        number(
+            &mut sheet,
+            r,
+            3,
+            Some(row.n as f64),
+            formats.number(Style::Grouped),
+        )?;
+        let moments = formats.number(outcome_style(&row.outcome, false));
+        let percentiles = formats.number(outcome_style(&row.outcome, true));
+        for (offset, value) in [row.mean, row.standard_error, row.sd].iter().enumerate() {
+            number(&mut sheet, r, 4 + offset, *value, moments)?;
+        }
+        for (offset, value) in row.percentiles.iter().enumerate() {
+            number(&mut sheet, r, 7 + offset, *value, percentiles)?;
+        }
+    }
+    let summary = &results.summary;
+    let widths = [
+        text_width(columns[0], summary.iter().map(|r| r.period.as_str())),
+        text_width(columns[1], summary.iter().map(|r| r.cluster.as_str())),
+        text_width(columns[2], summary.iter().map(|r| r.outcome.as_str())),
+        numeric_width(columns[3], Style::Plain),
+    ];
+    for (index, width) in widths.iter().enumerate() {
+        sheet.set_column_width(index as u16, *width)?;
+    }
+    for index in 4..columns.len() {
+        sheet.set_column_width(index as u16, 16)?;
+    }
+    finish(&mut sheet, summary.len(), columns.len())?;
+    Ok(sheet)
+}
+
+fn allocations_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Worksheet> {
+    let mut sheet = Worksheet::new();
+    sheet.set_name("Allocations")?;
+    let columns: Vec<&str> = super::csv::ALLOCATIONS_HEADER.split(',').collect();
+    header(&mut sheet, formats, &columns)?;
+    let money = formats.number(Style::Grouped);
+    for (index, row) in results.allocations.iter().enumerate() {
+        let r = index + 1;
+        number(
+            &mut sheet,
+            r,
+            0,
+            Some(f64::from(row.year)),
+            formats.number(Style::Plain),
+        )?;
+        sheet.write_string(r as u32, 1, &row.cluster)?;
+        sheet.write_string(r as u32, 2, &row.instrument)?;
+        sheet.write_string(r as u32, 3, &row.quantity)?;
+        let ltl = [row.mean_ltl, row.p5_ltl, row.p50_ltl, row.p95_ltl];
+        for (offset, value) in ltl.iter().enumerate() {
+            number(&mut sheet, r, 4 + offset, *value, money)?;
+            // The same division as allocations.csv, so the cells equal the file's EUR values.
+            number(
+                &mut sheet,
+                r,
+                8 + offset,
+                value.map(|v| v / LTL_PER_EUR),
+                money,
+            )?;
+        }
+    }
+    let allocations = &results.allocations;
+    sheet.set_column_width(0, numeric_width(columns[0], Style::Plain))?;
+    sheet.set_column_width(
+        1,
+        text_width(columns[1], allocations.iter().map(|r| r.cluster.as_str())),
+    )?;
+    sheet.set_column_width(
+        2,
+        text_width(
+            columns[2],
+            allocations.iter().map(|r| r.instrument.as_str()),
+        ),
+    )?;
+    sheet.set_column_width(
+        3,
+        text_width(columns[3], allocations.iter().map(|r| r.quantity.as_str())),
+    )?;
+    for (index, heading) in columns.iter().enumerate().skip(4) {
+        sheet.set_column_width(index as u16, numeric_width(heading, Style::Grouped))?;
+    }
+    finish(&mut sheet, allocations.len(), columns.len())?;
+    Ok(sheet)
+}
+
+fn runs_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Worksheet> {
+    let mut sheet = Worksheet::new();
+    sheet.set_name("Runs")?;
+    let runs = &results.runs;
+    let columns: Vec<&str> = runs.columns.iter().map(String::as_str).collect();
+    header(&mut sheet, formats, &columns)?;
+    let styles: Vec<Style> = columns.iter().map(|c| runs_column_style(c)).collect();
+    for (index, row) in runs.rows.iter().enumerate() {
+        for (column, value) in row.iter().enumerate() {
+            let style = styles.get(column).copied().unwrap_or(Style::General);
+            number(&mut sheet, index + 1, column, *value, formats.number(style))?;
+        }
+    }
+    for (index, (heading, style)) in columns.iter().zip(&styles).enumerate() {
+        sheet.set_column_width(index as u16, numeric_width(heading, *style))?;
+    }
+    finish(&mut sheet, runs.rows.len(), columns.len())?;
+    Ok(sheet)
+}
+
+/// Builds `summary.xlsx` from a result folder. The workbook's creation time is the run's start
+/// time from the manifest, so the same results give the same bytes.
+pub fn summary_xlsx(results: &ResultSet) -> anyhow::Result<Vec<u8>> {
+    let formats = Formats::new();
+    let mut workbook = Workbook::new();
+    let manifest = &results.manifest;
+    let created = ExcelDateTime::parse_from_str(&manifest.started_utc)
+        .or_else(|_| ExcelDateTime::from_ymd(2000, 1, 1))
+        .context("building the workbook's creation date")?;
+    let properties = DocProperties::new()
+        .set_title(format!("clustersim results: {}", manifest.scenario_name))
+        .set_subject("Monte Carlo summary, allocations and runs")
+        .set_comment(format!(
+            "{} {}; seed {}; {} runs; scenario SHA-256 {}",
+            manifest.tool,
+            manifest.version,
+            manifest.seed,
+            manifest.runs_completed,
+            manifest.scenario_sha256
+        ))
+        .set_creation_datetime(&created);
+    workbook.set_properties(&properties);
+    workbook.push_worksheet(summary_sheet(results, &formats).context("Summary sheet")?);
+    workbook.push_worksheet(allocations_sheet(results, &formats).context("Allocations sheet")?);
+    workbook.push_worksheet(runs_sheet(results, &formats).context("Runs sheet")?);
+    workbook.save_to_buffer().context("assembling summary.xlsx")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn styles_follow_units() {
+        assert_eq!(outcome_style("allocated_ltl", false), Style::Grouped);
+        assert_eq!(outcome_style("members", false), Style::GroupedDecimal);
+        assert_eq!(outcome_style("members", true), Style::Grouped);
+        assert_eq!(outcome_style("density", false), Style::Ratio);
+        assert_eq!(outcome_style("operating", true), Style::Ratio);
+        assert_eq!(runs_column_style("run"), Style::Plain);
+        assert_eq!(runs_column_style("model.founding_members"), Style::Plain);
+        assert_eq!(
+            runs_column_style("model.absorption_base_ltl"),
+            Style::Grouped
+        );
+        assert_eq!(runs_column_style("model.tie_rate"), Style::General);
+        assert_eq!(runs_column_style("sector.ict.potential"), Style::Ratio);
+        assert_eq!(
+            runs_column_style("valley.santara.opening_year"),
+            Style::TwoDecimals
+        );
+        assert_eq!(runs_column_style("added_value_per_ltl_spent"), Style::Ratio);
+        assert_eq!(runs_column_style("networked_smes"), Style::Grouped);
+    }
+}

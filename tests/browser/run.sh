@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Browser check of report.html (part of .ci/run): installs Debian's Chromium and the two npm
+# packages if missing, makes a small result with the release binary, and opens its report.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+(cd "$here" && npm ci --no-audit --no-fund --silent)
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+(cd "$root" && cargo build --release --quiet)
+"$root/target/release/clustersim" run "$root/scenarios/lithuania-2007-2013.json" \
+  --runs 200 --out "$work/result" --quiet
+node "$here/check-report.mjs" "$work/result/report.html" "$work/screenshot.png"

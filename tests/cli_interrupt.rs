@@ -1,0 +1,75 @@
+//! Ctrl-C (SIGINT) during a real run: runs in progress finish, then a complete, clearly marked
+//! partial result is written and the process exits with status 130.
+
+#![cfg(unix)]
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+fn wait_for(condition: impl Fn() -> bool, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+fn staging_has_runs_file(parent: &Path) -> bool {
+    fs::read_dir(parent).is_ok_and(|entries| {
+        entries.flatten().any(|entry| {
+            entry.file_name().to_string_lossy().contains(".partial-")
+                && entry.path().join("runs.csv.tmp").exists()
+        })
+    })
+}
+
+#[test]
+fn sigint_writes_a_marked_partial_result_of_whole_chunks() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("result");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("clustersim"))
+        .args(["run", "--runs", "1000000", "--quiet", "--out"])
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The handler is installed before runs.csv is opened in the staging folder.
+    assert!(wait_for(
+        || staging_has_runs_file(dir.path()),
+        Duration::from_secs(60)
+    ));
+    std::thread::sleep(Duration::from_millis(800));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "stderr: {stderr}");
+    assert!(stderr.contains("partial result"), "{stderr}");
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+    let completed = manifest["runs_completed"].as_u64().unwrap();
+    assert!(completed > 0 && completed < 1_000_000);
+    // Runs are dispatched in chunks of 256 and every dispatched chunk is finished.
+    assert_eq!(completed % 256, 0, "{completed} runs");
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count() as u64, completed + 1);
+    assert_eq!(
+        manifest["command"],
+        format!("clustersim run --runs {completed} --seed 20070101")
+    );
+    assert!(
+        out.join("report.html").exists(),
+        "the partial result is complete in itself"
+    );
+}
