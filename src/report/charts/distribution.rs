@@ -212,6 +212,21 @@ impl Distribution {
         }
     }
 
+    /// `low – high` with their unit, and the EUR range for money.
+    fn range_with_unit(&self, low: f64, high: f64) -> String {
+        if self.money() {
+            format!(
+                "{} – {} LTL (EUR {} – {})",
+                self.format(low),
+                self.format(high),
+                self.format(low / LTL_PER_EUR),
+                self.format(high / LTL_PER_EUR)
+            )
+        } else {
+            format!("{} – {}", self.format(low), self.with_unit(high))
+        }
+    }
+
     fn included(&self) -> String {
         let included = self.sorted.len();
         if included == self.runs {
@@ -295,9 +310,8 @@ impl Figure for Distribution {
                     dashed: true,
                 },
                 format!(
-                    "90% interval (5th–95th percentile) {} – {}",
-                    self.format(p5),
-                    self.with_unit(p95)
+                    "90% interval (5th–95th percentile) {}",
+                    self.range_with_unit(p5, p95)
                 ),
             ),
         ];
@@ -359,7 +373,8 @@ impl Figure for Distribution {
             &y,
             VERMILLION.stroke_width(style.upx(4.0)),
             false,
-            Some((&format!("Mean {}", self.format(self.mean)), Side::Centre, 0)),
+            // Beside the line, not across it.
+            Some((&format!("Mean {}", self.format(self.mean)), Side::Right, 0)),
             &font,
         )?;
         Ok(())
