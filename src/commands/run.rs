@@ -16,7 +16,9 @@ use crate::report::render::{REPORT_FILES, render_reports};
 use crate::report::table::headline_table;
 use crate::report::{Manifest, PendingOutput, sha256_hex};
 use crate::scenario::plan::MAX_RUNS;
-use crate::scenario::{BASELINE_JSON, BASELINE_LABEL, Scenario, load_baseline, read_path};
+use crate::scenario::{
+    BASELINE_JSON, BASELINE_LABEL, STDIN_LABEL, Scenario, load_baseline, read_path,
+};
 
 /// Default root folder for results.
 pub const OUTPUT_ROOT: &str = "output";
@@ -76,6 +78,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
     let started = chrono::Utc::now();
     let clock = Instant::now();
     let (scenario, text, label) = match &args.scenario {
+        Some(path) if path.as_os_str() == "-" => {
+            let (scenario, text) = read_path(path)?;
+            (scenario, text, STDIN_LABEL.to_string())
+        }
         Some(path) => {
             let (scenario, text) = read_path(path)?;
             (scenario, text, path.display().to_string())
@@ -228,11 +234,20 @@ fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
 }
 
 /// The command line that reproduces a result.
+///
+/// A scenario read from standard input is reproduced from the copy in the result folder
+/// (`scenario.json`), run from inside that folder.
 fn reproduce_command(scenario: Option<&Path>, runs: u64, seed: u64) -> String {
-    let scenario = scenario
-        .map(|path| format!(" {}", shell_quote(&path.display().to_string())))
-        .unwrap_or_default();
-    format!("clustersim run{scenario} --runs {runs} --seed {seed}")
+    match scenario {
+        Some(path) if path.as_os_str() == "-" => {
+            format!("clustersim run - --runs {runs} --seed {seed} < scenario.json")
+        }
+        Some(path) => format!(
+            "clustersim run {} --runs {runs} --seed {seed}",
+            shell_quote(&path.display().to_string())
+        ),
+        None => format!("clustersim run --runs {runs} --seed {seed}"),
+    }
 }
 
 fn shell_quote(text: &str) -> String {

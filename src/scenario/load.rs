@@ -87,8 +87,15 @@ pub fn load_path(path: &Path) -> Result<Scenario, ScenarioError> {
     read_path(path).map(|(scenario, _)| scenario)
 }
 
-/// Reads and checks a scenario file, returning its text too (for hashing and copying).
+/// Label of a scenario read from standard input.
+pub const STDIN_LABEL: &str = "(standard input)";
+
+/// Reads and checks a scenario file, returning its text too (for hashing and copying). The path
+/// `-` reads standard input.
 pub fn read_path(path: &Path) -> Result<(Scenario, String), ScenarioError> {
+    if path.as_os_str() == "-" {
+        return read_stdin();
+    }
     let file = path.display().to_string();
     let read_error = |reason: String| ScenarioError::Read {
         file: file.clone(),
@@ -106,15 +113,49 @@ pub fn read_path(path: &Path) -> Result<(Scenario, String), ScenarioError> {
             metadata.len()
         )));
     }
-    let bytes = std::fs::read(path).map_err(|error| read_error(error.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|error| {
-        read_error(format!(
-            "it is not UTF-8 text (invalid byte at offset {}); scenario files are JSON",
-            error.utf8_error().valid_up_to()
-        ))
-    })?;
+    let file_handle = std::fs::File::open(path).map_err(|error| read_error(error.to_string()))?;
+    let bytes = read_limited(file_handle).map_err(read_error)?;
+    let text = utf8(bytes).map_err(read_error)?;
     let scenario = load_str(&text, &file)?;
     Ok((scenario, text))
+}
+
+/// Reads a scenario from standard input (at most the same size as a file).
+fn read_stdin() -> Result<(Scenario, String), ScenarioError> {
+    let read_error = |reason: String| ScenarioError::Read {
+        file: STDIN_LABEL.into(),
+        reason,
+    };
+    let bytes = read_limited(std::io::stdin().lock()).map_err(read_error)?;
+    let text = utf8(bytes).map_err(read_error)?;
+    let scenario = load_str(&text, STDIN_LABEL)?;
+    Ok((scenario, text))
+}
+
+/// Reads everything, refusing more than [`MAX_SCENARIO_BYTES`] (also for pipes and special files
+/// whose size is not known in advance).
+fn read_limited(reader: impl std::io::Read) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| error.to_string())?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(format!(
+            "it is larger than {MAX_SCENARIO_BYTES} bytes, the limit for scenario files"
+        ));
+    }
+    Ok(bytes)
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "it is not UTF-8 text (invalid byte at offset {}); scenario files are JSON",
+            error.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Parses and checks scenario text; `file` names it in errors.
@@ -169,19 +210,20 @@ fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
     Ok(parsed)
 }
 
-/// A scenario must be one JSON object; say so plainly when the text is valid JSON of another kind.
+/// A scenario must be one JSON object; say so plainly when the text starts like JSON of another
+/// kind (judged by its first character, so that even a deeply nested array gets this message).
 fn not_an_object(text: &str) -> Option<LocatedProblem> {
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    let found = match value {
-        serde_json::Value::Object(_) => return None,
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Null => "null",
+    let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\n', '\r']);
+    let found = match trimmed.chars().next()? {
+        '{' => return None,
+        '[' => "an array",
+        '"' => "a string",
+        '-' | '0'..='9' => "a number",
+        't' | 'f' if trimmed.starts_with("true") || trimmed.starts_with("false") => "a boolean",
+        'n' if trimmed.starts_with("null") => "null",
+        _ => return None,
     };
-    let offset = text.len() - text.trim_start().len();
-    let before = &text[..offset];
+    let before = &text[..text.len() - trimmed.len()];
     let line = before.matches('\n').count() + 1;
     let column = before
         .rsplit('\n')
@@ -197,15 +239,38 @@ fn not_an_object(text: &str) -> Option<LocatedProblem> {
     })
 }
 
+/// The text at a 1-based line and column, for recognising what a syntax error stopped at.
+fn text_at(text: &str, line: usize, column: usize) -> &str {
+    let Some(line_text) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return "";
+    };
+    let start = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line_text.len(), |(index, _)| index);
+    &line_text[start..]
+}
+
 fn json_error(text: &str, file: &str, path: JsonPath, error: &serde_json::Error) -> ScenarioError {
     // serde_json counts columns from 0 at the start of a line (e.g. at the end of a file that ends
     // in a newline); positions here are 1-based.
     let position = (error.line() > 0).then(|| (error.line(), error.column().max(1)));
     let valid_json = serde_json::from_str::<serde_json::Value>(text).is_ok();
+    let at = text_at(text, error.line(), error.column().max(1));
+    let message = if ["NaN", "Infinity", "-Infinity", "+Infinity"]
+        .iter()
+        .any(|literal| at.starts_with(literal))
+    {
+        "NaN and Infinity are not JSON numbers; write a finite number".to_string()
+    } else if error.to_string().starts_with("number out of range") {
+        "number out of range: numbers must be finite and within about ±1.8e308".to_string()
+    } else {
+        describe_json_error(error, &path, valid_json)
+    };
     ScenarioError::Invalid {
         file: file.to_string(),
         problems: vec![LocatedProblem {
-            message: describe_json_error(error, &path, valid_json),
+            message,
             path: path.to_string(),
             position,
         }],

@@ -9,7 +9,8 @@ pub mod spec;
 
 pub use distribution::{Distribution, Param};
 pub use load::{
-    BASELINE_JSON, BASELINE_LABEL, ScenarioError, load_baseline, load_path, load_str, read_path,
+    BASELINE_JSON, BASELINE_LABEL, STDIN_LABEL, ScenarioError, load_baseline, load_path, load_str,
+    read_path,
 };
 pub use model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
 pub use plan::{Budget, Cluster, ParameterSlot, Policy, Rule, Scenario, Sector, Valley};

@@ -302,8 +302,6 @@ pub enum Side {
     Left,
     /// Text starts just right of the line.
     Right,
-    /// Text is centred on the line.
-    Centre,
 }
 
 /// A vertical reference line at `x` over the whole plot height, solid or dashed, with an
@@ -334,7 +332,6 @@ pub fn vertical_line<DB: Backend>(
         let (x_pixel, h_pos) = match side {
             Side::Left => (top.0 - gap, HPos::Right),
             Side::Right => (top.0 + gap, HPos::Left),
-            Side::Centre => (top.0, HPos::Center),
         };
         label_with_background(area, style, label, (x_pixel, y_pixel), h_pos, font)?;
     }
