@@ -69,4 +69,7 @@ pub struct RunArgs {
     /// Chart resolution: PNGs are 10 × 6.25 inches at this many dots per inch (160 → 1600 × 1000 px).
     #[arg(long, default_value_t = 160)]
     pub dpi: u32,
+    /// Go ahead with a run whose estimated memory or disk exceeds the limits (16 GiB, 20 GiB).
+    #[arg(long)]
+    pub allow_large: bool,
 }

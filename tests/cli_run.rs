@@ -261,3 +261,42 @@ fn parallel_runs_into_the_default_folder_all_succeed() {
         .count();
     assert_eq!(results, 3, "three distinct result folders");
 }
+
+#[test]
+fn absurd_sizes_are_refused_before_any_work_with_the_estimate_and_the_limit() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("huge");
+    let assert = clustersim()
+        .args(["run", "--runs", "100000000", "--out"])
+        .arg(&out)
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("GiB (limit 20.0 GiB)") && stderr.contains("--allow-large"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    // A billion firms per sector: the worst-case network memory is refused too.
+    let mut scenario: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string("scenarios/lithuania-2007-2013.json").unwrap())
+            .unwrap();
+    for sector in scenario["sectors"].as_array_mut().unwrap() {
+        sector["firms"] = serde_json::json!(1_000_000_000u64);
+    }
+    let path = dir.path().join("big.json");
+    fs::write(&path, scenario.to_string()).unwrap();
+    let assert = clustersim()
+        .arg("run")
+        .arg(&path)
+        .args(["--runs", "10", "--out"])
+        .arg(&out)
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("memory up to about") && stderr.contains("limit 16.0 GiB"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}

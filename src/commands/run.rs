@@ -103,6 +103,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
         Some(threads) => threads,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
+    if !args.allow_large {
+        crate::engine::limits::check(crate::engine::limits::estimate(&scenario, runs, threads))?;
+    }
     let pending = match &args.out {
         Some(out) => PendingOutput::exact(out, args.force)?,
         None => PendingOutput::timestamped(

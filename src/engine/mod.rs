@@ -6,6 +6,7 @@
 //! is byte-identical whatever the thread count, and memory does not grow with the run count.
 
 mod aggregate;
+pub mod limits;
 pub mod outcomes;
 
 use anyhow::Context;
