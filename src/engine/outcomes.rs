@@ -208,3 +208,22 @@ pub fn present_percentile(value: f64, count: bool) -> f64 {
         value
     }
 }
+
+/// Human label of a headline outcome, with its unit (tables, reports and charts).
+pub fn headline_label(name: &str) -> &str {
+    match name {
+        "networked_smes" => "Networked SMEs",
+        "additional_networked_smes" => "Additional networked SMEs (vs no funding)",
+        "links" => "Cooperation links",
+        "clusters_formed" => "New clusters formed",
+        "joint_projects" => "Joint projects (cumulative)",
+        "added_value_ltl" => "Added value from networking, LTL",
+        "additional_added_value_ltl" => "Additional added value (vs no funding), LTL",
+        "allocated_ltl" => "Allocated, LTL",
+        "absorbed_ltl" => "Absorbed (spent), LTL",
+        "returned_ltl" => "Returned, LTL",
+        "cost_per_additional_networked_sme_ltl" => "Cost per additional networked SME, LTL",
+        "added_value_per_ltl_spent" => "Additional added value per LTL spent",
+        other => other,
+    }
+}

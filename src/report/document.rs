@@ -211,25 +211,6 @@ pub(crate) fn scenario_param(param: &Param) -> String {
     }
 }
 
-/// Human label of a headline outcome, with its unit.
-pub(crate) fn outcome_label(name: &str) -> &str {
-    match name {
-        "networked_smes" => "Networked SMEs",
-        "additional_networked_smes" => "Additional networked SMEs (vs no funding)",
-        "links" => "Cooperation links",
-        "clusters_formed" => "New clusters formed",
-        "joint_projects" => "Joint projects (cumulative)",
-        "added_value_ltl" => "Added value from networking, LTL",
-        "additional_added_value_ltl" => "Additional added value (vs no funding), LTL",
-        "allocated_ltl" => "Allocated, LTL",
-        "absorbed_ltl" => "Absorbed (spent), LTL",
-        "returned_ltl" => "Returned, LTL",
-        "cost_per_additional_networked_sme_ltl" => "Cost per additional networked SME, LTL",
-        "added_value_per_ltl_spent" => "Additional added value per LTL spent",
-        other => other,
-    }
-}
-
 fn headline_section(results: &ResultSet) -> Section<'static> {
     let budget = &results.scenario.budget;
     let horizon = budget.period_label(budget.quarters().saturating_sub(1));
@@ -269,7 +250,7 @@ fn headline_section(results: &ResultSet) -> Section<'static> {
             )
         };
         rows.push(Row::new(vec![
-            Span::text(outcome_label(name)),
+            Span::text(crate::engine::outcomes::headline_label(name)),
             Span::text(mean),
             Span::text(interval),
             Span::text(euro),

@@ -28,25 +28,6 @@ pub fn thousands(value: f64, decimals: usize) -> String {
     format!("{sign}{grouped}{fraction}")
 }
 
-/// Human labels of the headline outcomes.
-fn label(name: &str) -> &str {
-    match name {
-        "networked_smes" => "Networked SMEs",
-        "additional_networked_smes" => "Additional networked SMEs (vs no funding)",
-        "links" => "Cooperation links",
-        "clusters_formed" => "New clusters formed",
-        "joint_projects" => "Joint projects (cumulative)",
-        "added_value_ltl" => "Added value from networking, LTL",
-        "additional_added_value_ltl" => "Additional added value (vs no funding), LTL",
-        "allocated_ltl" => "Allocated, LTL",
-        "absorbed_ltl" => "Absorbed (spent), LTL",
-        "returned_ltl" => "Returned, LTL",
-        "cost_per_additional_networked_sme_ltl" => "Cost per additional networked SME, LTL",
-        "added_value_per_ltl_spent" => "Additional added value per LTL spent",
-        other => other,
-    }
-}
-
 /// The table: each headline outcome's mean and 90% interval (5th–95th percentile) over runs.
 pub fn headline_table(aggregates: &Aggregates, horizon_label: &str) -> String {
     let mut rows = vec![(
@@ -74,7 +55,11 @@ pub fn headline_table(aggregates: &Aggregates, horizon_label: &str) -> String {
             }
             (thousands(summary.mean, decimals), interval)
         };
-        rows.push((label(name).to_string(), mean, interval));
+        rows.push((
+            crate::engine::outcomes::headline_label(name).to_string(),
+            mean,
+            interval,
+        ));
     }
     let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
     let mean_width = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
