@@ -481,6 +481,17 @@ fn missing_budget_first_year_is_named() {
 }
 
 #[test]
+fn missing_section_is_named() {
+    // The whole `policy` section removed from the baseline: reported at the top level, at the
+    // end of the object, naming the section.
+    let scenario = baseline_with(|value| {
+        value.as_object_mut().expect("object").remove("policy");
+    });
+    let last = scenario.text.lines().count();
+    assert_rejected(&scenario, "(top level)", (1, last), &["missing field `policy`"]);
+}
+
+#[test]
 fn missing_cluster_sector_is_named() {
     let scenario = minimal_with(&[("\"sector\": \"ict\",", "")]);
     let lines = span(&scenario.text, &["\"clusters\": ["]);
