@@ -488,7 +488,12 @@ fn missing_section_is_named() {
         value.as_object_mut().expect("object").remove("policy");
     });
     let last = scenario.text.lines().count();
-    assert_rejected(&scenario, "(top level)", (1, last), &["missing field `policy`"]);
+    assert_rejected(
+        &scenario,
+        "(top level)",
+        (1, last),
+        &["missing field `policy`"],
+    );
 }
 
 #[test]

@@ -18,6 +18,9 @@ const BYTES_PER_ACCUMULATOR: u64 = 8 << 10;
 const BYTES_PER_MEMBER: u64 = 200;
 /// Bytes per cell of `runs.csv` (a shortest-round-trip f64 and a comma).
 const BYTES_PER_RUNS_CELL: u64 = 22;
+/// Bytes per `runs.csv` cell while the reports are rendered: the table read back (16) and the
+/// workbook's cell records (about 64).
+const BYTES_PER_RUNS_CELL_IN_REPORTS: u64 = 80;
 
 /// An upper estimate of what a run needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,9 +34,10 @@ pub struct WorkEstimate {
 /// Estimates the memory and disk of `runs` runs on `threads` threads.
 ///
 /// Memory: one accumulator per (quarter, series slot) and per ledger cell; two chunks of run
-/// records in flight (256 runs each); the headline values of every run; and per thread, two
+/// records in flight (256 runs each); the headline values of every run; per thread, two
 /// simulations (policy and counterfactual) in the worst case where every firm of every sector
-/// has joined a cluster. Disk: `runs.csv` plus the summaries, charts and reports.
+/// has joined a cluster; or, if larger, the report stage, which reads `runs.csv` back and builds
+/// the workbook. Disk: `runs.csv` plus the summaries, charts and reports.
 pub fn estimate(scenario: &Scenario, runs: u64, threads: usize) -> WorkEstimate {
     let quarters = scenario.budget.quarters() as u64;
     let clusters = scenario.clusters.len() as u64;
@@ -42,7 +46,11 @@ pub fn estimate(scenario: &Scenario, runs: u64, threads: usize) -> WorkEstimate 
     let accumulators = quarters * width + ledger_cells;
     let record_bytes = quarters * width * 8 + ledger_cells * 8 + 512;
     let firms: u64 = scenario.sectors.iter().map(|s| s.firms).sum();
-    let memory = accumulators
+    let columns = 1 + scenario.parameter_slots().len() as u64 + HEADLINE_OUTCOMES.len() as u64;
+    let reports = runs
+        .saturating_mul(columns)
+        .saturating_mul(BYTES_PER_RUNS_CELL_IN_REPORTS);
+    let simulation = accumulators
         .saturating_mul(BYTES_PER_ACCUMULATOR)
         .saturating_add(record_bytes.saturating_mul(2 * 256))
         .saturating_add(runs.saturating_mul(HEADLINE_OUTCOMES.len() as u64 * 8))
@@ -51,13 +59,13 @@ pub fn estimate(scenario: &Scenario, runs: u64, threads: usize) -> WorkEstimate 
                 .saturating_mul(2 * BYTES_PER_MEMBER)
                 .saturating_mul(threads.max(1) as u64),
         );
-    let columns = 1 + scenario.parameter_slots().len() as u64 + HEADLINE_OUTCOMES.len() as u64;
+    let memory = simulation.max(reports);
     let summaries = quarters * width * 160 + ledger_cells * 120;
-    let reports = 8 << 20;
+    let charts_and_reports = 8 << 20;
     let disk = runs
         .saturating_mul(columns * BYTES_PER_RUNS_CELL)
         .saturating_add(summaries.saturating_mul(3))
-        .saturating_add(reports);
+        .saturating_add(charts_and_reports);
     WorkEstimate {
         memory_bytes: memory,
         disk_bytes: disk,

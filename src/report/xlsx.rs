@@ -268,14 +268,27 @@ fn allocations_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<W
     Ok(sheet)
 }
 
+/// Data rows an Excel sheet can hold below its header row (1,048,576 rows in all).
+pub const EXCEL_DATA_ROWS: usize = 1_048_575;
+
+/// The Runs sheet's name: `Runs`, or `Runs (first 1048575)` when there are more runs than an
+/// Excel sheet holds (all runs are always in `runs.csv`).
+pub fn runs_sheet_name(runs: usize) -> String {
+    if runs > EXCEL_DATA_ROWS {
+        format!("Runs (first {EXCEL_DATA_ROWS})")
+    } else {
+        "Runs".to_string()
+    }
+}
+
 fn runs_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Worksheet> {
     let mut sheet = Worksheet::new();
-    sheet.set_name("Runs")?;
     let runs = &results.runs;
+    sheet.set_name(runs_sheet_name(runs.rows.len()))?;
     let columns: Vec<&str> = runs.columns.iter().map(String::as_str).collect();
     header(&mut sheet, formats, &columns)?;
     let styles: Vec<Style> = columns.iter().map(|c| runs_column_style(c)).collect();
-    for (index, row) in runs.rows.iter().enumerate() {
+    for (index, row) in runs.rows.iter().take(EXCEL_DATA_ROWS).enumerate() {
         for (column, value) in row.iter().enumerate() {
             let style = styles.get(column).copied().unwrap_or(Style::General);
             number(&mut sheet, index + 1, column, *value, formats.number(style))?;
@@ -284,7 +297,11 @@ fn runs_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Workshee
     for (index, (heading, style)) in columns.iter().zip(&styles).enumerate() {
         sheet.set_column_width(index as u16, numeric_width(heading, *style))?;
     }
-    finish(&mut sheet, runs.rows.len(), columns.len())?;
+    finish(
+        &mut sheet,
+        runs.rows.len().min(EXCEL_DATA_ROWS),
+        columns.len(),
+    )?;
     Ok(sheet)
 }
 
@@ -341,5 +358,21 @@ mod tests {
         );
         assert_eq!(runs_column_style("added_value_per_ltl_spent"), Style::Ratio);
         assert_eq!(runs_column_style("networked_smes"), Style::Grouped);
+    }
+}
+
+#[cfg(test)]
+mod row_limit_tests {
+    use super::*;
+
+    #[test]
+    fn runs_beyond_the_excel_row_limit_are_named_in_the_sheet() {
+        assert_eq!(runs_sheet_name(10_000), "Runs");
+        assert_eq!(runs_sheet_name(EXCEL_DATA_ROWS), "Runs");
+        assert_eq!(runs_sheet_name(EXCEL_DATA_ROWS + 1), "Runs (first 1048575)");
+        assert!(
+            runs_sheet_name(usize::MAX).chars().count() <= 31,
+            "Excel sheet names ≤ 31"
+        );
     }
 }
