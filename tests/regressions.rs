@@ -69,3 +69,23 @@ fn newly_formed_cluster_shows_no_growth_to_the_performance_rule() {
         allocated(1)
     );
 }
+
+#[test]
+fn an_absurd_funding_year_does_not_allocate_a_cell_per_year() {
+    // last_year 2147483647 with an even profile once built a vector of two billion weights
+    // (16 GiB) before reporting the bad year; now the year is reported at once.
+    let mut value: serde_json::Value =
+        serde_json::from_str(clustersim::scenario::BASELINE_JSON).unwrap();
+    value["budget"]["last_year"] = json!(i32::MAX);
+    value["budget"]["horizon_year"] = json!(i32::MAX);
+    let started = std::time::Instant::now();
+    let error = load_str(&value.to_string(), "years.json")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("a year between 1900 and 2200"), "{error}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}

@@ -314,8 +314,13 @@ impl Scenario {
             });
             budget_ok = false;
         }
-        let funding_years =
-            (budget_spec.last_year as i64 - budget_spec.first_year as i64 + 1).max(0) as usize;
+        // Only years already checked (1900–2200, in order) size anything: a reversed or absurd
+        // year must not allocate billions of cells.
+        let funding_years = if budget_ok {
+            (budget_spec.last_year as i64 - budget_spec.first_year as i64 + 1).max(0) as usize
+        } else {
+            0
+        };
         let weights: Vec<f64> = match &budget_spec.profile {
             ProfileSpec::Even => vec![1.0; funding_years],
             ProfileSpec::Weights(weights) => {
