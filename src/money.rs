@@ -25,9 +25,21 @@ pub fn largest_remainder(total: i64, weights: &[f64]) -> Vec<i64> {
     if weights.is_empty() || total <= 0 {
         return parts;
     }
+    // Scaled by the largest weight so that the sum cannot overflow (weights near f64::MAX).
+    let largest = weights
+        .iter()
+        .copied()
+        .filter(|w| w.is_finite() && *w > 0.0)
+        .fold(0.0, f64::max);
     let clean: Vec<f64> = weights
         .iter()
-        .map(|w| if w.is_finite() && *w > 0.0 { *w } else { 0.0 })
+        .map(|w| {
+            if w.is_finite() && *w > 0.0 {
+                *w / largest
+            } else {
+                0.0
+            }
+        })
         .collect();
     let sum: f64 = clean.iter().sum();
     if sum <= 0.0 {
@@ -63,11 +75,14 @@ pub fn largest_remainder(total: i64, weights: &[f64]) -> Vec<i64> {
             cursor = remainders.len();
         }
     }
-    let mut position = 0;
-    while left > 0 && !remainders.is_empty() {
-        parts[remainders[position % remainders.len()].1] += 1;
-        left -= 1;
-        position += 1;
+    // Normally fewer cents are left than there are parts; spread any excess evenly in one step
+    // rather than a cent per iteration.
+    if left > 0 && !remainders.is_empty() {
+        let count = remainders.len() as i64;
+        let (each, extra) = (left / count, (left % count) as usize);
+        for (position, (_, index)) in remainders.iter().enumerate() {
+            parts[*index] += each + i64::from(position < extra);
+        }
     }
     parts
 }
@@ -86,6 +101,14 @@ mod tests {
         // Remainders .6 and .4 and 0: the .6 part gets the cent.
         assert_eq!(largest_remainder(7, &[0.2, 0.8]), vec![1, 6]);
         assert_eq!(largest_remainder(5, &[0.0, 1.0]), vec![0, 5]);
+        // Weights whose sum overflows f64 are still split by weight.
+        let parts = largest_remainder(1_000_000, &[1e308, f64::MAX]);
+        assert_eq!(parts.iter().sum::<i64>(), 1_000_000);
+        let share = 1.0 / (1.0 + f64::MAX / 1e308);
+        assert!(
+            (parts[0] as f64 - 1_000_000.0 * share).abs() <= 1.0,
+            "{parts:?}"
+        );
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub const BASELINE_JSON: &str = include_str!("../../scenarios/lithuania-2007-201
 /// Name shown for the embedded baseline in messages and manifests.
 pub const BASELINE_LABEL: &str = "scenarios/lithuania-2007-2013.json (built in)";
 
+/// Problems listed (and located) in an error message; the rest are counted.
+const SHOWN_PROBLEMS: usize = 50;
+
 /// Largest scenario file accepted, bytes. Real scenarios are a few kilobytes.
 const MAX_SCENARIO_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -56,11 +59,17 @@ fn format_problems(file: &str, problems: &[LocatedProblem]) -> String {
     if count > 1 {
         out.push_str(&format!("scenario '{file}' has {count} problems:\n"));
     }
-    for (index, problem) in problems.iter().enumerate() {
+    for (index, problem) in problems.iter().take(SHOWN_PROBLEMS).enumerate() {
         if index > 0 {
             out.push('\n');
         }
         out.push_str(&problem.to_string_in(file));
+    }
+    if count > SHOWN_PROBLEMS {
+        out.push_str(&format!(
+            "\n… and {} more problems (fix these first)",
+            count - SHOWN_PROBLEMS
+        ));
     }
     out
 }
@@ -165,7 +174,20 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         file: file.to_string(),
         problems: problems
             .into_iter()
-            .map(|problem| locate_problem(text, problem))
+            .enumerate()
+            .map(|(index, problem)| {
+                // Locating rescans the text, so only the problems that are shown are located:
+                // thousands of problems (6,000 duplicate ids) must not cost minutes.
+                if index < SHOWN_PROBLEMS {
+                    locate_problem(text, problem)
+                } else {
+                    LocatedProblem {
+                        path: problem.path.to_string(),
+                        position: None,
+                        message: problem.message,
+                    }
+                }
+            })
             .collect(),
     })
 }
