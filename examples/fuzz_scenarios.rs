@@ -1787,7 +1787,7 @@ mod structure {
             .and_then(|budget| {
                 let first = budget.get("first_year")?.as_i64()?;
                 let last = budget.get("last_year")?.as_i64()?;
-                Some((last - first + 1).clamp(0, 300))
+                Some(last.saturating_sub(first).saturating_add(1).clamp(0, 300))
             })
             .unwrap_or(3);
         let number = |rng: &mut ChaCha8Rng| match rng.random_range(0..5) {
