@@ -16,7 +16,7 @@ pub use aggregate::Aggregates;
 
 use crate::model::{LedgerEntry, RunParameters, Simulation, draw_parameters};
 use crate::policy::{AllocationRule, rule_for};
-use crate::scenario::{ClusterStatus, ParameterSlot, Scenario};
+use crate::scenario::{ClusterStatus, ParameterSlot, Policy, Scenario};
 use outcomes::{QuarterState, headline_from_totals, push_quarter, slots_per_quarter};
 
 /// Runs simulated in parallel before their results are folded in order.
@@ -70,7 +70,29 @@ pub fn simulate_with_parameters(
     seed: u64,
     run: u64,
 ) -> RunRecord {
-    let mut funded = Simulation::new(scenario, parameters, rule, seed, run);
+    let funding = [rule.map(|rule| (&scenario.policy, rule))];
+    let mut records = simulate_policies(scenario, parameters, &funding, seed, run);
+    records.swap_remove(0)
+}
+
+/// Simulates run `run` under each of `policies` (None: no funding) and one shared no-funding
+/// counterfactual, all with the same parameters and the same random streams, stepping them
+/// together quarter by quarter. Returns one record per policy, in order.
+///
+/// Because streams are keyed by (seed, purpose, index, run) only, every policy starts from the
+/// same random numbers (common random numbers), and the counterfactual — which no policy affects
+/// — is simulated once instead of once per policy.
+pub fn simulate_policies(
+    scenario: &Scenario,
+    parameters: &RunParameters,
+    policies: &[Option<(&Policy, &dyn AllocationRule)>],
+    seed: u64,
+    run: u64,
+) -> Vec<RunRecord> {
+    let mut funded: Vec<Simulation> = policies
+        .iter()
+        .map(|funding| Simulation::with_policy(scenario, parameters, *funding, seed, run))
+        .collect();
     let mut counterfactual = Simulation::new(scenario, parameters, None, seed, run);
     let initially_forming: Vec<bool> = scenario
         .clusters
@@ -80,41 +102,49 @@ pub fn simulate_with_parameters(
     let total_firms: u64 = scenario.sectors.iter().map(|s| s.firms).sum();
     let quarters = scenario.budget.quarters();
     let width = slots_per_quarter(scenario.clusters.len());
-    let mut series = Vec::with_capacity(quarters * width);
-    while !funded.finished() {
-        funded.step();
+    let mut series = vec![Vec::with_capacity(quarters * width); funded.len()];
+    while !counterfactual.finished() {
         counterfactual.step();
-        let funded_records = funded.records();
         let counterfactual_records = counterfactual.records();
-        push_quarter(
-            &QuarterState {
-                funded: &funded_records,
-                counterfactual: &counterfactual_records,
-                initially_forming: &initially_forming,
-                total_firms,
-                ledger: funded.ledger(),
-                added_value: (funded.added_value_ltl(), counterfactual.added_value_ltl()),
-            },
-            &mut series,
-        );
+        for (simulation, series) in funded.iter_mut().zip(&mut series) {
+            simulation.step();
+            push_quarter(
+                &QuarterState {
+                    funded: &simulation.records(),
+                    counterfactual: &counterfactual_records,
+                    initially_forming: &initially_forming,
+                    total_firms,
+                    ledger: simulation.ledger(),
+                    withheld_cents: simulation.withheld_cents(),
+                    added_value: (
+                        simulation.added_value_ltl(),
+                        counterfactual.added_value_ltl(),
+                    ),
+                },
+                series,
+            );
+        }
     }
-    let totals_start = series.len() - outcomes::TOTAL_OUTCOMES.len();
-    let headline = headline_from_totals(&series[totals_start..]);
-    RunRecord {
-        run,
-        parameters: parameters.values.clone(),
-        series,
-        ledger: funded.ledger().to_vec(),
-        headline,
-    }
+    funded
+        .iter()
+        .zip(series)
+        .map(|(simulation, series)| {
+            let totals_start = series.len() - outcomes::TOTAL_OUTCOMES.len();
+            let headline = headline_from_totals(&series[totals_start..]);
+            RunRecord {
+                run,
+                parameters: parameters.values.clone(),
+                series,
+                ledger: simulation.ledger().to_vec(),
+                headline,
+            }
+        })
+        .collect()
 }
 
 /// Runs the scenario and folds every run, in run-index order, into the aggregates and into
 /// `each_run` (which writes `runs.csv`). `progress` is called once per finished run, from any
 /// thread. `stop` is polled between chunks; when it returns true no further chunk starts.
-///
-/// Chunks are pipelined: while the workers simulate chunk k + 1, chunk k is folded in (in run
-/// order, on one thread), so the serial fold does not leave the other cores idle.
 pub fn run_scenario(
     scenario: &Scenario,
     settings: RunSettings,
@@ -124,22 +154,41 @@ pub fn run_scenario(
 ) -> anyhow::Result<Aggregates> {
     let slots = scenario.parameter_slots();
     let rule = rule_for(&scenario.policy.rule);
+    let mut aggregates = Aggregates::new(scenario);
+    run_in_order(
+        settings,
+        stop,
+        &|run| {
+            let record = simulate_run(scenario, &slots, rule.as_ref(), settings.seed, run);
+            progress();
+            record
+        },
+        &mut |record| {
+            aggregates.push(record);
+            each_run(record)
+        },
+    )?;
+    Ok(aggregates)
+}
+
+/// Simulates runs `0..settings.runs` with `simulate` on `settings.threads` workers and hands each
+/// result to `fold` in run-index order. `stop` is polled between chunks; when it returns true no
+/// further chunk starts. Returns the number of runs folded.
+///
+/// Chunks are pipelined: while the workers simulate chunk k + 1, chunk k is folded in (in run
+/// order, on one thread), so the serial fold does not leave the other cores idle.
+pub(crate) fn run_in_order<T: Send + Sync>(
+    settings: RunSettings,
+    stop: &dyn Fn() -> bool,
+    simulate: &(dyn Fn(u64) -> T + Sync),
+    fold: &mut (dyn FnMut(&T) -> anyhow::Result<()> + Send),
+) -> anyhow::Result<u64> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads.max(1))
         .build()
         .context("starting worker threads")?;
-    let simulate_chunk = |start: u64, end: u64| -> Vec<RunRecord> {
-        (start..end)
-            .into_par_iter()
-            .map(|run| {
-                let record = simulate_run(scenario, &slots, rule.as_ref(), settings.seed, run);
-                progress();
-                record
-            })
-            .collect()
-    };
-    let mut aggregates = Aggregates::new(scenario);
-    let mut pending: Vec<RunRecord> = Vec::new();
+    let mut pending: Vec<T> = Vec::new();
+    let mut folded_runs = 0;
     let mut next = 0;
     loop {
         let more = next < settings.runs && !stop();
@@ -152,14 +201,13 @@ pub fn run_scenario(
             rayon::join(
                 || -> anyhow::Result<()> {
                     for record in &pending {
-                        aggregates.push(record);
-                        each_run(record)?;
+                        fold(record)?;
                     }
                     Ok(())
                 },
                 || {
                     if more {
-                        simulate_chunk(next, end)
+                        (next..end).into_par_iter().map(simulate).collect()
                     } else {
                         Vec::new()
                     }
@@ -167,11 +215,12 @@ pub fn run_scenario(
             )
         });
         folded?;
+        folded_runs += pending.len() as u64;
         if !more {
             break;
         }
         pending = records;
         next = end;
     }
-    Ok(aggregates)
+    Ok(folded_runs)
 }

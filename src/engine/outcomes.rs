@@ -97,6 +97,8 @@ pub struct QuarterState<'a> {
     pub total_firms: u64,
     /// Funded run's ledger so far.
     pub ledger: &'a [LedgerEntry],
+    /// Budget the funded run's policy left unallocated so far (returned at once), cents.
+    pub withheld_cents: i64,
     /// Added value attributable to networking so far, funded and counterfactual, LTL.
     pub added_value: (f64, f64),
 }
@@ -140,6 +142,7 @@ pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
         money[1] += entry.absorbed;
         money[2] += entry.returned;
     }
+    money[2] += state.withheld_cents;
     let absorbed_ltl = ltl_from_cents(money[1]);
     let additional = networked as f64 - networked_counterfactual as f64;
     let additional_value = state.added_value.0 - state.added_value.1;

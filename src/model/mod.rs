@@ -17,8 +17,8 @@ pub use cluster::ClusterState;
 pub use funding::{LEDGER_FIELDS, LedgerEntry};
 pub use parameters::{RunParameters, draw_parameters};
 
-use crate::policy::{AllocationRule, ClusterView, allocate_year};
-use crate::scenario::{ClusterStatus, Scenario, Unabsorbed};
+use crate::policy::{AllocationRule, ClusterView, allocate_year, withheld_cents};
+use crate::scenario::{ClusterStatus, Policy, Scenario, Unabsorbed};
 use streams::{Purpose, stream};
 
 /// Non-member SMEs of a sector that can still join a cluster.
@@ -49,7 +49,7 @@ pub struct ClusterRecord {
 pub struct Simulation<'a> {
     scenario: &'a Scenario,
     parameters: &'a RunParameters,
-    rule: Option<&'a dyn AllocationRule>,
+    funding: Option<(&'a Policy, &'a dyn AllocationRule)>,
     policy_rng: ChaCha8Rng,
     clusters: Vec<ClusterState>,
     pools: Vec<SectorPool>,
@@ -61,16 +61,37 @@ pub struct Simulation<'a> {
     ledger: Vec<LedgerEntry>,
     /// Added value attributable to networking so far, LTL.
     added_value_ltl: f64,
+    /// Budget the policy left unallocated so far (its unspent share), cents.
+    withheld_cents: i64,
 }
 
 impl<'a> Simulation<'a> {
     /// Sets up run `run`: initial members and random initial ties of operating clusters (from each
-    /// cluster's network stream), sector pools, empty ledgers. With `rule` None, no money flows
-    /// (the no-funding counterfactual).
+    /// cluster's network stream), sector pools, empty ledgers, funded by the scenario's policy
+    /// through `rule`. With `rule` None, no money flows (the no-funding counterfactual).
     pub fn new(
         scenario: &'a Scenario,
         parameters: &'a RunParameters,
         rule: Option<&'a dyn AllocationRule>,
+        seed: u64,
+        run: u64,
+    ) -> Self {
+        Self::with_policy(
+            scenario,
+            parameters,
+            rule.map(|rule| (&scenario.policy, rule)),
+            seed,
+            run,
+        )
+    }
+
+    /// As [`Simulation::new`], funded by `funding` (a policy and its rule object) instead of the
+    /// scenario's own policy; None is the no-funding counterfactual. The random streams are the
+    /// same whatever the policy (they are keyed by seed, purpose, index and run only).
+    pub fn with_policy(
+        scenario: &'a Scenario,
+        parameters: &'a RunParameters,
+        funding: Option<(&'a Policy, &'a dyn AllocationRule)>,
         seed: u64,
         run: u64,
     ) -> Self {
@@ -102,7 +123,7 @@ impl<'a> Simulation<'a> {
         Self {
             scenario,
             parameters,
-            rule,
+            funding,
             policy_rng: stream(seed, Purpose::Policy, 0, run),
             clusters,
             pools,
@@ -110,6 +131,7 @@ impl<'a> Simulation<'a> {
             year_allocation: vec![[0, 0]; scenario.clusters.len()],
             ledger: vec![LedgerEntry::default(); cells],
             added_value_ltl: 0.0,
+            withheld_cents: 0,
         }
     }
 
@@ -141,6 +163,12 @@ impl<'a> Simulation<'a> {
     /// Added value attributable to networking so far, LTL.
     pub fn added_value_ltl(&self) -> f64 {
         self.added_value_ltl
+    }
+
+    /// Budget the policy has left unallocated so far (its unspent share, withheld at the start
+    /// of each funding year and returned at once), cents.
+    pub fn withheld_cents(&self) -> i64 {
+        self.withheld_cents
     }
 
     /// Advances one quarter (see docs/MODEL.md, "Process overview and scheduling").
@@ -218,7 +246,7 @@ impl<'a> Simulation<'a> {
             state.members_two_years_ago = state.members_year_ago;
             state.members_year_ago = state.network.members() as u64;
         }
-        let Some(rule) = self.rule else {
+        let Some((policy, rule)) = self.funding else {
             return;
         };
         let views: Vec<ClusterView> = self
@@ -239,8 +267,9 @@ impl<'a> Simulation<'a> {
             })
             .collect();
         let budget_cents = self.scenario.budget.yearly_cents[year_index];
+        self.withheld_cents += withheld_cents(policy, budget_cents);
         self.year_allocation = allocate_year(
-            &self.scenario.policy,
+            policy,
             rule,
             &views,
             budget_cents,

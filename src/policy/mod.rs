@@ -79,8 +79,16 @@ pub fn rule_for(rule: &Rule) -> Box<dyn AllocationRule + Send + Sync> {
     }
 }
 
+/// Cents of a year's budget the policy leaves unallocated: round(budget × `unspent_share`),
+/// within [0, budget].
+pub fn withheld_cents(policy: &Policy, budget_cents: i64) -> i64 {
+    ((budget_cents as f64 * policy.unspent_share).round() as i64).clamp(0, budget_cents.max(0))
+}
+
 /// Splits one year's budget (`budget_cents`) into `[infrastructure, activity]` cents per cluster.
 ///
+/// 0. The policy's unspent share of the budget ([`withheld_cents`]) is not allocated at all; the
+///    steps below split the rest (called the budget below).
 /// 1. If any cluster is forming, `forming_reserve_share` of the budget is reserved for the forming
 ///    clusters (all of it if none is operating), split equally among them, as activity funding.
 ///    If none is forming the reserve is not set aside.
@@ -88,7 +96,7 @@ pub fn rule_for(rule: &Rule) -> Box<dyn AllocationRule + Send + Sync> {
 ///    turned into shares with floors and caps by [`constrained_shares`].
 /// 3. Each operating cluster's amount is split `infrastructure_share` : 1 − `infrastructure_share`.
 /// 4. All cells are rounded together to whole cents by largest remainder, so the year's cells sum
-///    to `budget_cents` exactly and none is negative.
+///    to `budget_cents` less the withheld cents exactly and none is negative.
 pub fn allocate_year(
     policy: &Policy,
     rule: &dyn AllocationRule,
@@ -96,6 +104,7 @@ pub fn allocate_year(
     budget_cents: i64,
     rng: &mut ChaCha8Rng,
 ) -> Vec<[i64; 2]> {
+    let budget_cents = budget_cents - withheld_cents(policy, budget_cents);
     let operating: Vec<usize> = (0..clusters.len())
         .filter(|&index| clusters[index].operating)
         .collect();

@@ -54,7 +54,7 @@ fn case() -> impl Strategy<Value = (Policy, Vec<ClusterView>, i64, u64)> {
             0.0f64..=1.0,
             0.0f64..=1.0,
             0.0f64..=1.0,
-            any::<u64>(),
+            (any::<u64>(), prop_oneof![Just(0.0), 0.0f64..=1.0]),
         )
             .prop_map(
                 move |(
@@ -65,7 +65,7 @@ fn case() -> impl Strategy<Value = (Policy, Vec<ClusterView>, i64, u64)> {
                     reserve,
                     floor_fraction,
                     cap_fraction,
-                    seed,
+                    (seed, unspent),
                 )| {
                     // Feasible floors and caps for the clusters operating now: n·floor ≤ 1 ≤ n·cap.
                     let operating = views.iter().filter(|v| v.operating).count().max(1) as f64;
@@ -77,6 +77,7 @@ fn case() -> impl Strategy<Value = (Policy, Vec<ClusterView>, i64, u64)> {
                         forming_reserve_share: reserve,
                         floor_share: floor,
                         cap_share: cap,
+                        unspent_share: unspent,
                     };
                     (policy, views, budget, seed)
                 },
@@ -94,7 +95,15 @@ proptest! {
         let cells = allocate_year(&policy, rule.as_ref(), &views, budget, &mut rng);
         prop_assert_eq!(cells.len(), views.len());
         let total: i64 = cells.iter().map(|pair| pair[0] + pair[1]).sum();
-        prop_assert_eq!(total, budget, "allocations must sum to the year's budget to the cent");
+        let withheld = withheld_cents(&policy, budget);
+        prop_assert!((0..=budget).contains(&withheld));
+        prop_assert!(
+            (withheld as f64 - policy.unspent_share * budget as f64).abs() <= 0.5 + 1e-9 * budget as f64,
+            "withheld {} is not the unspent share of {}", withheld, budget
+        );
+        prop_assert_eq!(total, budget - withheld,
+            "allocations must sum to the year's budget less what the policy withholds, to the cent");
+        let budget = budget - withheld;
         prop_assert!(cells.iter().all(|pair| pair[0] >= 0 && pair[1] >= 0));
 
         let operating: Vec<usize> = (0..views.len()).filter(|&c| views[c].operating).collect();
@@ -152,6 +161,7 @@ fn competitive_funds_best_proposal_first() {
         forming_reserve_share: 0.0,
         floor_share: 0.0,
         cap_share: 1.0,
+        unspent_share: 0.0,
     };
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let cells = allocate_year(
@@ -186,6 +196,7 @@ fn performance_rewards_growth() {
         forming_reserve_share: 0.0,
         floor_share: 0.0,
         cap_share: 1.0,
+        unspent_share: 0.0,
     };
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let cells = allocate_year(
@@ -227,6 +238,7 @@ fn reserve_goes_to_forming_clusters_as_activity() {
         forming_reserve_share: 0.2,
         floor_share: 0.0,
         cap_share: 1.0,
+        unspent_share: 0.0,
     };
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let cells = allocate_year(

@@ -5,6 +5,7 @@ pub mod json_path;
 pub mod load;
 pub mod model_parameters;
 pub mod plan;
+pub mod policy_plan;
 pub mod spec;
 
 pub use distribution::{Distribution, Param};
@@ -13,5 +14,6 @@ pub use load::{
     read_path,
 };
 pub use model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
-pub use plan::{Budget, Cluster, ParameterSlot, Policy, Rule, Scenario, Sector, Valley};
+pub use plan::{Budget, Cluster, ParameterSlot, Scenario, Sector, Valley};
+pub use policy_plan::{NamedPolicy, Policy, RULE_KINDS, Rule};
 pub use spec::{ClusterStatus, ScenarioFile, SourceKind, Unabsorbed};

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::distribution::Param;
 use super::json_path::JsonPath;
+use super::policy_plan::{NamedPolicy, Policy, PolicyContext};
 use super::model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
-use super::spec::{ClusterStatus, ProfileSpec, RuleSpec, ScenarioFile, SourceKind, Unabsorbed};
+use super::spec::{ClusterStatus, ProfileSpec, ScenarioFile, SourceKind, Unabsorbed};
 use crate::money::{cents_from_ltl, largest_remainder};
 
 /// A problem found while checking a parsed scenario: where (JSON path) and what.
@@ -38,6 +39,8 @@ pub struct Scenario {
     pub valleys: Vec<Valley>,
     /// Allocation policy.
     pub policy: Policy,
+    /// Named policy variants for comparisons, in file order.
+    pub policy_variants: Vec<NamedPolicy>,
     /// Model parameters as written (numbers or distributions).
     pub model: ModelParameters<Param>,
     /// Default runs.
@@ -137,64 +140,6 @@ pub struct Valley {
     pub opening_year: Param,
 }
 
-/// A checked allocation policy.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Policy {
-    /// The rule.
-    pub rule: Rule,
-    /// Infrastructure share of operating clusters' allocations.
-    pub infrastructure_share: f64,
-    /// Share of each year's budget reserved for forming clusters.
-    pub forming_reserve_share: f64,
-    /// Floor per operating cluster, as a share of the distributable budget.
-    pub floor_share: f64,
-    /// Cap per operating cluster, as a share of the distributable budget.
-    pub cap_share: f64,
-}
-
-/// A checked allocation rule.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Rule {
-    /// Equal split.
-    Equal,
-    /// Proportional to members.
-    ByMembers,
-    /// Proportional to sector potential.
-    ByPotential,
-    /// Competitive call.
-    Competitive {
-        /// LTL requested per member per year.
-        request_ltl_per_member: f64,
-        /// Fixed LTL per request.
-        request_base_ltl: f64,
-        /// Quality noise sd.
-        quality_sd: f64,
-    },
-    /// Performance-based tranches.
-    Performance {
-        /// Share split equally.
-        base_share: f64,
-    },
-    /// Fixed shares, one per cluster (0 for clusters not listed).
-    Fixed {
-        /// Shares by cluster index.
-        shares: Vec<f64>,
-    },
-}
-
-impl Rule {
-    /// The rule's name as written in scenario files.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Rule::Equal => "equal",
-            Rule::ByMembers => "by_members",
-            Rule::ByPotential => "by_potential",
-            Rule::Competitive { .. } => "competitive",
-            Rule::Performance { .. } => "performance",
-            Rule::Fixed { .. } => "fixed",
-        }
-    }
-}
 
 /// One parameter that is drawn per run: its label, value spec and valid range.
 #[derive(Debug, Clone)]
@@ -212,7 +157,7 @@ pub struct ParameterSlot {
 }
 
 /// Largest total budget accepted, LTL (10 trillion), so that cents fit comfortably in i64.
-const MAX_BUDGET_LTL: f64 = 1e13;
+pub(super) const MAX_BUDGET_LTL: f64 = 1e13;
 /// Most Monte Carlo runs accepted (in the file or on the command line).
 pub const MAX_RUNS: u64 = 100_000_000;
 /// Largest sector population accepted (above the EU's 23 million SMEs with room to spare).
@@ -580,126 +525,21 @@ impl Scenario {
             }
         }
 
-        // Policy.
-        let policy_path = root.key("policy");
-        let spec = &file.policy;
-        for (key, value) in [
-            ("infrastructure_share", spec.infrastructure_share),
-            ("forming_reserve_share", spec.forming_reserve_share),
-            ("floor_share", spec.floor_share),
-            ("cap_share", spec.cap_share),
-        ] {
-            check_unit_share(&mut problems, policy_path.key(key), value);
-        }
+        // Policy and its named variants.
         let operating_at_start = clusters
             .iter()
             .filter(|c| c.status == ClusterStatus::Operating)
             .count();
-        if spec.floor_share > spec.cap_share {
-            problems.push(Problem {
-                path: policy_path.key("floor_share"),
-                message: format!(
-                    "floor_share {} is above cap_share {}; the floor must not exceed the cap",
-                    spec.floor_share, spec.cap_share
-                ),
-            });
-        } else if spec.floor_share * clusters.len() as f64 > 1.0 + 1e-12 {
-            problems.push(Problem {
-                path: policy_path.key("floor_share"),
-                message: format!(
-                    "floors cannot all be met: floor_share {} × {} clusters > 1; use floor_share ≤ {:.6}",
-                    spec.floor_share,
-                    clusters.len(),
-                    1.0 / clusters.len() as f64
-                ),
-            });
-        }
-        // Operating clusters never stop operating, so the fewest that ever share the
-        // distributable budget is the number operating at the start (or a single newly formed
-        // one when none operates at the start).
-        let fewest_operating = operating_at_start.max(1);
-        if spec.cap_share * (fewest_operating as f64) < 1.0 - 1e-12 {
-            problems.push(Problem {
-                path: policy_path.key("cap_share"),
-                message: format!(
-                    "caps cannot all be met: cap_share {} × {fewest_operating} operating cluster(s) at the start < 1, so the budget could not be spent; use cap_share ≥ {:.6}",
-                    spec.cap_share,
-                    1.0 / fewest_operating as f64
-                ),
-            });
-        }
-        let rule_path = policy_path.key("rule");
-        let rule = match &spec.rule {
-            RuleSpec::Equal => Rule::Equal,
-            RuleSpec::ByMembers => Rule::ByMembers,
-            RuleSpec::ByPotential => Rule::ByPotential,
-            RuleSpec::Competitive(competitive) => {
-                let path = rule_path.key("competitive");
-                for (key, value) in [
-                    ("request_ltl_per_member", competitive.request_ltl_per_member),
-                    ("request_base_ltl", competitive.request_base_ltl),
-                    ("quality_sd", competitive.quality_sd),
-                ] {
-                    if !(value.is_finite() && (0.0..=MAX_BUDGET_LTL).contains(&value)) {
-                        problems.push(Problem {
-                            path: path.key(key),
-                            message: format!("a finite number ≥ 0 is expected (got {value})"),
-                        });
-                    }
-                }
-                if competitive.request_ltl_per_member + competitive.request_base_ltl <= 0.0 {
-                    problems.push(Problem {
-                        path: path.key("request_base_ltl"),
-                        message: "requests would all be zero; make request_base_ltl or request_ltl_per_member positive".into(),
-                    });
-                }
-                Rule::Competitive {
-                    request_ltl_per_member: competitive.request_ltl_per_member,
-                    request_base_ltl: competitive.request_base_ltl,
-                    quality_sd: competitive.quality_sd,
-                }
-            }
-            RuleSpec::Performance(performance) => {
-                check_unit_share(
-                    &mut problems,
-                    rule_path.key("performance").key("base_share"),
-                    performance.base_share,
-                );
-                Rule::Performance {
-                    base_share: performance.base_share,
-                }
-            }
-            RuleSpec::Fixed(fixed) => {
-                let path = rule_path.key("fixed").key("shares");
-                let mut shares = vec![0.0; clusters.len()];
-                let cluster_ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
-                for (id, share) in &fixed.shares {
-                    if !(share.is_finite() && *share >= 0.0) {
-                        problems.push(Problem {
-                            path: path.key(id.clone()),
-                            message: format!("a share must be a finite number ≥ 0 (got {share})"),
-                        });
-                    }
-                    match cluster_index.get(id) {
-                        Some(&index) => shares[index] = *share,
-                        None => problems.push(Problem {
-                            path: path.key(id.clone()),
-                            message: format!(
-                                "unknown cluster '{id}'; valid: {}",
-                                list_or_none(&cluster_ids)
-                            ),
-                        }),
-                    }
-                }
-                if shares.iter().all(|share| *share <= 0.0) {
-                    problems.push(Problem {
-                        path,
-                        message: "at least one cluster needs a positive share".into(),
-                    });
-                }
-                Rule::Fixed { shares }
-            }
+        let cluster_ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
+        let policy_context = PolicyContext {
+            cluster_index: &cluster_index,
+            cluster_ids: &cluster_ids,
+            cluster_count: clusters.len(),
+            operating_at_start,
         };
+        let policy = policy_context.check(&file.policy, root.key("policy"), &mut problems);
+        let policy_variants =
+            policy_context.check_variants(&file.policy_variants, &root, &mut problems);
 
         // Model parameters.
         let model_path = root.key("model");
@@ -736,13 +576,8 @@ impl Scenario {
             sectors,
             clusters,
             valleys,
-            policy: Policy {
-                rule,
-                infrastructure_share: spec.infrastructure_share,
-                forming_reserve_share: spec.forming_reserve_share,
-                floor_share: spec.floor_share,
-                cap_share: spec.cap_share,
-            },
+            policy,
+            policy_variants,
             model: file.model.clone(),
             runs: file.simulation.runs,
             seed: file.simulation.seed,
@@ -797,7 +632,7 @@ impl Scenario {
     }
 }
 
-fn list_or_none(ids: &[String]) -> String {
+pub(super) fn list_or_none(ids: &[String]) -> String {
     if ids.is_empty() {
         "(none defined)".into()
     } else {
@@ -805,7 +640,7 @@ fn list_or_none(ids: &[String]) -> String {
     }
 }
 
-fn check_unit_share(problems: &mut Vec<Problem>, path: JsonPath, value: f64) {
+pub(super) fn check_unit_share(problems: &mut Vec<Problem>, path: JsonPath, value: f64) {
     if !(value.is_finite() && (0.0..=1.0).contains(&value)) {
         problems.push(Problem {
             path,

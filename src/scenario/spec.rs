@@ -36,6 +36,10 @@ pub struct ScenarioFile {
     pub valleys: Vec<ValleySpec>,
     /// How each year's budget is split across clusters and instruments.
     pub policy: PolicySpec,
+    /// Further named policies for `clustersim compare` (e.g. `competitive-70-30`), each a whole
+    /// policy of its own. `run` uses only `policy`.
+    #[serde(default)]
+    pub policy_variants: Vec<PolicyVariantSpec>,
     /// Behavioural parameters of the network model; each may be a number or a distribution.
     #[serde(default)]
     pub model: ModelSpec,
@@ -205,6 +209,23 @@ pub struct PolicySpec {
     /// Maximum share of the distributable budget per operating cluster, in [0, 1].
     #[serde(default = "default_cap_share")]
     pub cap_share: f64,
+    /// Share of each year's budget the policy leaves unallocated and returns at once, in [0, 1]
+    /// (0 by default; a policy that spends less, for comparisons).
+    #[serde(default)]
+    pub unspent_share: f64,
+}
+
+/// A named policy for comparisons.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyVariantSpec {
+    /// Name used on the command line (`--policies`) and in outputs: letters, digits, `-`, `_`.
+    pub name: String,
+    /// What the variant represents.
+    #[serde(default)]
+    pub description: String,
+    /// The policy.
+    pub policy: PolicySpec,
 }
 
 fn default_infrastructure_share() -> f64 {
@@ -250,6 +271,16 @@ pub struct CompetitiveSpec {
     pub quality_sd: f64,
 }
 
+impl Default for CompetitiveSpec {
+    fn default() -> Self {
+        Self {
+            request_ltl_per_member: default_request_per_member(),
+            request_base_ltl: default_request_base(),
+            quality_sd: default_quality_sd(),
+        }
+    }
+}
+
 fn default_request_per_member() -> f64 {
     60_000.0
 }
@@ -267,6 +298,14 @@ pub struct PerformanceSpec {
     /// Share of the distributable budget split equally, in [0, 1]; the rest goes by growth.
     #[serde(default = "default_base_share")]
     pub base_share: f64,
+}
+
+impl Default for PerformanceSpec {
+    fn default() -> Self {
+        Self {
+            base_share: default_base_share(),
+        }
+    }
 }
 
 fn default_base_share() -> f64 {
