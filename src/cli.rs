@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Run Monte Carlo simulations of a scenario and write results.
     Run(RunArgs),
+    /// Compare allocation policies on the same runs (common random numbers) and write results.
+    Compare(CompareArgs),
     /// Check a scenario file and print the resolved plan.
     Validate {
         /// Scenario file (JSON).
@@ -72,4 +74,33 @@ pub struct RunArgs {
     /// Go ahead with a run whose estimated memory or disk exceeds the limits (16 GiB, 20 GiB).
     #[arg(long)]
     pub allow_large: bool,
+}
+
+/// Whether policies share their random numbers in `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    /// On.
+    On,
+    /// Off.
+    Off,
+}
+
+/// Options of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Policies to compare, comma-separated: rule kinds (equal, by_members, by_potential,
+    /// competitive, performance, fixed: the scenario's policy with that rule) or names of the
+    /// scenario's policy_variants [default: the scenario's policy, then every variant].
+    #[arg(long, value_delimiter = ',')]
+    pub policies: Option<Vec<String>>,
+    /// The policy the others are compared with [default: the first policy].
+    #[arg(long)]
+    pub baseline: Option<String>,
+    /// Common random numbers: every policy faces the same parameter draws and random events in
+    /// run i. `off` gives each policy its own seed (to show what CRN gains).
+    #[arg(long, value_enum, default_value_t = Switch::On)]
+    pub crn: Switch,
+    /// Scenario, runs, seed, threads, output and chart options, as for `run`.
+    #[command(flatten)]
+    pub run: RunArgs,
 }

@@ -1,5 +1,6 @@
 //! The verbs of the command line, as library functions returning what to print.
 
+pub mod compare;
 pub mod init;
 pub mod report;
 pub mod run;
@@ -11,6 +12,7 @@ use crate::cli::{Cli, Command};
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args).map(|_| ()),
+        Command::Compare(args) => compare::compare(&args).map(|_| ()),
         Command::Validate { scenario } => {
             print_stdout(&validate::validate(&scenario)?);
             Ok(())

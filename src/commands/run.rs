@@ -9,7 +9,12 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::compare::{
+    COMPARISON_FILES, ComparisonPlan, ComparisonRequest, comparison_table,
+    write_comparison_results,
+};
 use crate::cli::RunArgs;
+use crate::engine::comparison::ComparisonAggregates;
 use crate::engine::{Aggregates, RunSettings, run_scenario};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
 use crate::report::render::{REPORT_FILES, render_reports};
@@ -28,8 +33,10 @@ pub const OUTPUT_ROOT: &str = "output";
 pub struct RunOutcome {
     /// The result folder.
     pub folder: PathBuf,
-    /// The aggregates.
+    /// The aggregates (of the baseline policy, for a comparison).
     pub aggregates: Aggregates,
+    /// The comparison, for `clustersim compare`.
+    pub comparison: Option<ComparisonAggregates>,
 }
 
 /// The files every result folder holds (charts and reports are listed in
@@ -43,7 +50,7 @@ pub const RESULT_FILES: [&str; 5] = [
 ];
 
 /// Set by the first Ctrl-C: no further chunk of runs starts.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+pub(crate) static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// A run stopped by Ctrl-C; the partial result (if any runs finished) was written.
 #[derive(Debug, thiserror::Error)]
@@ -75,9 +82,14 @@ fn install_interrupt_handler() {
 
 /// Runs a scenario as the command line asks and writes its results.
 pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
-    let started = chrono::Utc::now();
-    let clock = Instant::now();
-    let (scenario, text, label) = match &args.scenario {
+    execute(args, None)
+}
+
+/// The scenario a command line names: (checked scenario, file text, label for the manifest).
+pub(crate) fn load_scenario(
+    scenario: Option<&Path>,
+) -> anyhow::Result<(Scenario, String, String)> {
+    Ok(match scenario {
         Some(path) if path.as_os_str() == "-" => {
             let (scenario, text) = read_path(path)?;
             (scenario, text, STDIN_LABEL.to_string())
@@ -91,7 +103,21 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
             BASELINE_JSON.to_string(),
             BASELINE_LABEL.to_string(),
         ),
-    };
+    })
+}
+
+/// Runs a scenario — under its own policy, or, given a comparison request, under each policy
+/// compared — and writes the result folder: the shared pipeline of `run` and `compare`.
+pub(crate) fn execute(
+    args: &RunArgs,
+    request: Option<&ComparisonRequest>,
+) -> anyhow::Result<RunOutcome> {
+    let started = chrono::Utc::now();
+    let clock = Instant::now();
+    let (scenario, text, label) = load_scenario(args.scenario.as_deref())?;
+    let plan = request
+        .map(|request| ComparisonPlan::resolve(&scenario, request))
+        .transpose()?;
     let runs = args.runs.unwrap_or(scenario.runs);
     if runs == 0 || runs > MAX_RUNS {
         bail!("--runs must be between 1 and {MAX_RUNS} (got {runs})");
@@ -104,14 +130,21 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     if !args.allow_large {
-        crate::engine::limits::check(crate::engine::limits::estimate(&scenario, runs, threads))?;
+        let policies = plan.as_ref().map_or(1, |plan| plan.policies.len());
+        crate::engine::limits::check(crate::engine::limits::estimate_with_policies(
+            &scenario, runs, threads, policies,
+        ))?;
     }
     let pending = match &args.out {
         Some(out) => PendingOutput::exact(out, args.force)?,
         None => PendingOutput::timestamped(
             Path::new(OUTPUT_ROOT),
             &scenario.name,
-            &started.format("%Y%m%dT%H%M%SZ").to_string(),
+            &format!(
+                "{}{}",
+                if plan.is_some() { "compare-" } else { "" },
+                started.format("%Y%m%dT%H%M%SZ")
+            ),
         )?,
     };
     let settings = RunSettings {
@@ -120,23 +153,39 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
         threads,
     };
     install_interrupt_handler();
-    let result = write_results(&scenario, settings, &pending, args.quiet);
-    let aggregates = match result {
-        Ok(aggregates) if aggregates.runs == 0 => {
+    let result = match &plan {
+        None => write_results(&scenario, settings, &pending, args.quiet)
+            .map(|aggregates| (aggregates, None)),
+        Some(plan) => {
+            let bar = progress_bar(settings.runs * plan.policies.len() as u64, "policy-runs", args.quiet);
+            let written = write_comparison_results(&scenario, plan, settings, &pending, &bar, &|| {
+                INTERRUPTED.load(Ordering::SeqCst)
+            });
+            bar.finish_and_clear();
+            written.map(|(aggregates, comparison)| (aggregates, Some(comparison)))
+        }
+    };
+    let (aggregates, comparison) = match result {
+        Ok((aggregates, _)) if aggregates.runs == 0 => {
             pending.abandon();
             return Err(Interrupted {
                 message: "interrupted before any run finished; nothing was written".into(),
             }
             .into());
         }
-        Ok(aggregates) => aggregates,
+        Ok(done) => done,
         Err(error) => {
             pending.abandon();
             return Err(error);
         }
     };
     let complete = aggregates.runs == runs;
-    let reproduce = reproduce_command(args.scenario.as_deref(), aggregates.runs, seed);
+    let reproduce = reproduce_command(
+        args.scenario.as_deref(),
+        plan.as_ref(),
+        aggregates.runs,
+        seed,
+    );
     let manifest = Manifest {
         tool: "clustersim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -154,9 +203,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
         command: reproduce,
         files: RESULT_FILES
             .iter()
+            .chain(if plan.is_some() {
+                &COMPARISON_FILES[..]
+            } else {
+                &[]
+            })
             .chain(&REPORT_FILES)
             .map(|f| f.to_string())
             .collect(),
+        comparison: plan.as_ref().map(ComparisonPlan::manifest),
     };
     let written = pending
         .write("scenario.json", text.as_bytes())
@@ -182,13 +237,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
     }
     if !args.quiet {
         let horizon = scenario.budget.period_label(scenario.budget.quarters() - 1);
-        super::print_stdout(&format!(
-            "{}Results written to {}\n",
-            headline_table(&aggregates, &horizon),
-            folder.display()
-        ));
+        let table = match &comparison {
+            None => headline_table(&aggregates, &horizon),
+            Some(comparison) => comparison_table(&scenario, comparison, &horizon),
+        };
+        super::print_stdout(&format!("{table}Results written to {}\n", folder.display()));
     }
-    Ok(RunOutcome { folder, aggregates })
+    Ok(RunOutcome {
+        folder,
+        aggregates,
+        comparison,
+    })
 }
 
 /// Runs the engine, streaming `runs.csv`, then writes the summaries.
@@ -198,7 +257,7 @@ fn write_results(
     pending: &PendingOutput,
     quiet: bool,
 ) -> anyhow::Result<Aggregates> {
-    let bar = progress_bar(settings.runs, quiet);
+    let bar = progress_bar(settings.runs, "runs", quiet);
     let mut runs_writer = RunsWriter::create(&pending.file("runs.csv"), scenario)?;
     let aggregates = run_scenario(
         scenario,
@@ -217,19 +276,20 @@ fn write_results(
     Ok(aggregates)
 }
 
-/// A progress bar on stderr with runs/s and ETA, hidden when quiet or not a terminal.
-fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
+/// A progress bar on stderr counting `unit` (e.g. "runs") with its rate and ETA, hidden when
+/// quiet or not a terminal.
+pub(crate) fn progress_bar(length: u64, unit: &'static str, quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs ({rate}, ETA {eta})",
-    ) {
+    let bar = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {unit} ({{rate}}, ETA {{eta}})"
+    )) {
         bar.set_style(style.with_key(
             "rate",
-            |state: &indicatif::ProgressState, writer: &mut dyn std::fmt::Write| {
-                let _ = write!(writer, "{:.0} runs/s", state.per_sec());
+            move |state: &indicatif::ProgressState, writer: &mut dyn std::fmt::Write| {
+                let _ = write!(writer, "{:.0} {unit}/s", state.per_sec());
             },
         ));
     }
@@ -240,20 +300,33 @@ fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
 ///
 /// A scenario read from standard input is reproduced from the copy in the result folder
 /// (`scenario.json`), run from inside that folder.
-fn reproduce_command(scenario: Option<&Path>, runs: u64, seed: u64) -> String {
+fn reproduce_command(
+    scenario: Option<&Path>,
+    plan: Option<&ComparisonPlan>,
+    runs: u64,
+    seed: u64,
+) -> String {
+    let verb = if plan.is_some() { "compare" } else { "run" };
+    let options = match plan {
+        None => format!("--runs {runs} --seed {seed}"),
+        Some(plan) => format!(
+            "{} --runs {runs} --seed {seed}",
+            plan.command_options(shell_quote)
+        ),
+    };
     match scenario {
         Some(path) if path.as_os_str() == "-" => {
-            format!("clustersim run - --runs {runs} --seed {seed} < scenario.json")
+            format!("clustersim {verb} - {options} < scenario.json")
         }
         Some(path) => format!(
-            "clustersim run {} --runs {runs} --seed {seed}",
+            "clustersim {verb} {} {options}",
             shell_quote(&path.display().to_string())
         ),
-        None => format!("clustersim run --runs {runs} --seed {seed}"),
+        None => format!("clustersim {verb} {options}"),
     }
 }
 
-fn shell_quote(text: &str) -> String {
+pub(crate) fn shell_quote(text: &str) -> String {
     if text
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))

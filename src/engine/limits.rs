@@ -39,6 +39,20 @@ pub struct WorkEstimate {
 /// has joined a cluster; or, if larger, the report stage, which reads `runs.csv` back and builds
 /// the workbook. Disk: `runs.csv` plus the summaries, charts and reports.
 pub fn estimate(scenario: &Scenario, runs: u64, threads: usize) -> WorkEstimate {
+    estimate_with_policies(scenario, runs, threads, 1)
+}
+
+/// As [`estimate`], for `policies` policies simulated on the same runs (`clustersim compare`):
+/// per thread one simulation per policy plus the counterfactual, chunks of records per policy,
+/// every run's compared outcomes and regrets per policy, per-period accumulators per policy, and
+/// `comparison_runs.csv` on disk.
+pub fn estimate_with_policies(
+    scenario: &Scenario,
+    runs: u64,
+    threads: usize,
+    policies: usize,
+) -> WorkEstimate {
+    let policies = policies.max(1) as u64;
     let quarters = scenario.budget.quarters() as u64;
     let clusters = scenario.clusters.len() as u64;
     let width = slots_per_quarter(scenario.clusters.len()) as u64;
@@ -50,20 +64,35 @@ pub fn estimate(scenario: &Scenario, runs: u64, threads: usize) -> WorkEstimate 
     let reports = runs
         .saturating_mul(columns)
         .saturating_mul(BYTES_PER_RUNS_CELL_IN_REPORTS);
+    let compared = if policies > 1 {
+        // Values and regrets of five outcomes per policy and run; accumulators per quarter and
+        // policy.
+        runs.saturating_mul(policies * 5 * 2 * 8)
+            .saturating_add(quarters * policies * BYTES_PER_ACCUMULATOR)
+    } else {
+        0
+    };
     let simulation = accumulators
         .saturating_mul(BYTES_PER_ACCUMULATOR)
-        .saturating_add(record_bytes.saturating_mul(2 * 256))
+        .saturating_add(record_bytes.saturating_mul(2 * 256 * policies))
         .saturating_add(runs.saturating_mul(HEADLINE_OUTCOMES.len() as u64 * 8))
+        .saturating_add(compared)
         .saturating_add(
             firms
-                .saturating_mul(2 * BYTES_PER_MEMBER)
+                .saturating_mul((policies + 1) * BYTES_PER_MEMBER)
                 .saturating_mul(threads.max(1) as u64),
         );
     let memory = simulation.max(reports);
     let summaries = quarters * width * 160 + ledger_cells * 120;
     let charts_and_reports = 8 << 20;
+    let comparison_runs = if policies > 1 {
+        runs.saturating_mul(policies * 7 * BYTES_PER_RUNS_CELL)
+    } else {
+        0
+    };
     let disk = runs
         .saturating_mul(columns * BYTES_PER_RUNS_CELL)
+        .saturating_add(comparison_runs)
         .saturating_add(summaries.saturating_mul(3))
         .saturating_add(charts_and_reports);
     WorkEstimate {
@@ -133,6 +162,10 @@ mod tests {
         let base = estimate(&scenario, 1000, 1);
         assert!(estimate(&scenario, 1000, 2).memory_bytes > base.memory_bytes);
         assert!(estimate(&scenario, 2000, 1).disk_bytes > base.disk_bytes);
+        let compared = estimate_with_policies(&scenario, 1000, 1, 7);
+        assert!(compared.memory_bytes > base.memory_bytes);
+        assert!(compared.disk_bytes > base.disk_bytes);
+        assert_eq!(estimate_with_policies(&scenario, 1000, 1, 1), base);
         assert_eq!(human_bytes(3 << 30), "3.0 GiB");
         assert_eq!(human_bytes(5 << 20), "5 MiB");
     }

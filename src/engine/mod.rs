@@ -6,6 +6,8 @@
 //! is byte-identical whatever the thread count, and memory does not grow with the run count.
 
 mod aggregate;
+pub mod compare;
+pub mod comparison;
 pub mod limits;
 pub mod outcomes;
 

@@ -138,49 +138,35 @@ pub fn allocations_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
     out
 }
 
-/// Streams `runs.csv`: one row per run with its parameters and horizon outcomes.
-pub struct RunsWriter {
+/// A CSV file written row by row under a temporary name and renamed into place when finished.
+pub struct StreamingCsv {
     writer: BufWriter<File>,
     temporary: PathBuf,
     path: PathBuf,
 }
 
-impl RunsWriter {
-    /// Creates `path` (through a temporary name) and writes the header.
-    pub fn create(path: &Path, scenario: &Scenario) -> anyhow::Result<Self> {
+impl StreamingCsv {
+    /// Creates `path` (through a temporary name) and writes `header`.
+    pub fn create(path: &Path, header: &str) -> anyhow::Result<Self> {
         let temporary = path.with_extension("csv.tmp");
         let file = File::create(&temporary)
             .with_context(|| format!("creating '{}'", temporary.display()))?;
-        let mut writer = BufWriter::new(file);
-        let mut header = vec!["run".to_string()];
-        header.extend(
-            scenario
-                .parameter_slots()
-                .iter()
-                .map(|slot| text(&slot.label)),
-        );
-        header.extend(HEADLINE_OUTCOMES.iter().map(|name| name.to_string()));
-        writeln!(writer, "{}", header.join(","))
-            .with_context(|| format!("writing '{}'", temporary.display()))?;
-        Ok(Self {
-            writer,
+        let mut stream = Self {
+            writer: BufWriter::new(file),
             temporary,
             path: path.to_path_buf(),
-        })
+        };
+        stream.line(header)?;
+        Ok(stream)
     }
 
-    /// Appends one run.
-    pub fn push(&mut self, record: &RunRecord) -> anyhow::Result<()> {
-        let mut line = record.run.to_string();
-        for value in record.parameters.iter().chain(&record.headline) {
-            line.push(',');
-            line.push_str(&cell(*value));
-        }
+    /// Appends one line (without its newline).
+    pub fn line(&mut self, line: &str) -> anyhow::Result<()> {
         writeln!(self.writer, "{line}")
             .with_context(|| format!("writing '{}'", self.temporary.display()))
     }
 
-    /// Flushes and renames into place.
+    /// Flushes, syncs and renames into place.
     pub fn finish(self) -> anyhow::Result<()> {
         let file = self
             .writer
@@ -191,5 +177,42 @@ impl RunsWriter {
             .with_context(|| format!("writing '{}'", self.temporary.display()))?;
         std::fs::rename(&self.temporary, &self.path)
             .with_context(|| format!("renaming to '{}'", self.path.display()))
+    }
+}
+
+/// Streams `runs.csv`: one row per run with its parameters and horizon outcomes.
+pub struct RunsWriter {
+    stream: StreamingCsv,
+}
+
+impl RunsWriter {
+    /// Creates `path` (through a temporary name) and writes the header.
+    pub fn create(path: &Path, scenario: &Scenario) -> anyhow::Result<Self> {
+        let mut header = vec!["run".to_string()];
+        header.extend(
+            scenario
+                .parameter_slots()
+                .iter()
+                .map(|slot| text(&slot.label)),
+        );
+        header.extend(HEADLINE_OUTCOMES.iter().map(|name| name.to_string()));
+        Ok(Self {
+            stream: StreamingCsv::create(path, &header.join(","))?,
+        })
+    }
+
+    /// Appends one run.
+    pub fn push(&mut self, record: &RunRecord) -> anyhow::Result<()> {
+        let mut line = record.run.to_string();
+        for value in record.parameters.iter().chain(&record.headline) {
+            line.push(',');
+            line.push_str(&cell(*value));
+        }
+        self.stream.line(&line)
+    }
+
+    /// Flushes and renames into place.
+    pub fn finish(self) -> anyhow::Result<()> {
+        self.stream.finish()
     }
 }

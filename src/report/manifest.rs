@@ -46,6 +46,21 @@ pub struct Manifest {
     pub command: String,
     /// Files in the result folder.
     pub files: Vec<String>,
+    /// For `clustersim compare`: the policies compared (the result's summary, allocations and
+    /// runs files describe the baseline policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<ComparisonManifest>,
+}
+
+/// What a comparison compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonManifest {
+    /// Policy names in order.
+    pub policies: Vec<String>,
+    /// The baseline policy's name.
+    pub baseline: String,
+    /// Whether the policies shared random numbers.
+    pub common_random_numbers: bool,
 }
 
 fn complete_default() -> bool {

@@ -2,6 +2,8 @@
 //! table printed at the end of a run.
 
 pub mod charts;
+pub mod comparison;
+pub mod comparison_csv;
 pub mod csv;
 mod document;
 pub mod html;
@@ -13,5 +15,5 @@ pub mod results;
 pub mod table;
 pub mod xlsx;
 
-pub use manifest::{Manifest, sha256_hex};
+pub use manifest::{ComparisonManifest, Manifest, sha256_hex};
 pub use output_dir::{PendingOutput, write_atomically};

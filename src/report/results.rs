@@ -91,9 +91,12 @@ pub struct ResultSet {
     pub allocations: Vec<AllocationRow>,
     /// `runs.csv`.
     pub runs: RunsTable,
+    /// The comparison, for a folder written by `clustersim compare` (its summary, allocations
+    /// and runs describe the baseline policy).
+    pub comparison: Option<super::comparison::ComparisonSet>,
 }
 
-fn read(folder: &Path, name: &str) -> anyhow::Result<String> {
+pub(crate) fn read(folder: &Path, name: &str) -> anyhow::Result<String> {
     let path = folder.join(name);
     fs::read_to_string(&path).with_context(|| {
         format!(
@@ -104,7 +107,7 @@ fn read(folder: &Path, name: &str) -> anyhow::Result<String> {
     })
 }
 
-fn number(cell: &str, file: &str, line: usize) -> anyhow::Result<Option<f64>> {
+pub(crate) fn number(cell: &str, file: &str, line: usize) -> anyhow::Result<Option<f64>> {
     if cell.is_empty() {
         return Ok(None);
     }
@@ -115,7 +118,7 @@ fn number(cell: &str, file: &str, line: usize) -> anyhow::Result<Option<f64>> {
 }
 
 /// Splits a CSV line written by this tool (text cells quoted only when they hold `,` or `"`).
-fn split(line: &str) -> Vec<String> {
+pub(crate) fn split(line: &str) -> Vec<String> {
     let mut cells = Vec::new();
     let mut cell = String::new();
     let mut quoted = false;
@@ -233,8 +236,16 @@ impl ResultSet {
                     .collect::<anyhow::Result<Vec<_>>>()?,
             );
         }
+        let comparison = match &manifest.comparison {
+            None => None,
+            Some(_) => Some(super::comparison::ComparisonSet::parse(
+                &read(folder, "comparison.csv")?,
+                &read(folder, "comparison_periods.csv")?,
+            )?),
+        };
         Ok(Self {
             folder: folder.to_path_buf(),
+            comparison,
             manifest,
             scenario_text,
             scenario,

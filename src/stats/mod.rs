@@ -27,6 +27,7 @@
 //! bug (`debug_assert!`, skipped in release builds).
 
 pub mod moments;
+pub mod paired;
 pub mod sketch;
 
 pub use moments::Moments;

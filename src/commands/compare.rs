@@ -1,0 +1,226 @@
+//! `clustersim compare SCENARIO --policies a,b,c`: the same runs under several policies, with
+//! common random numbers, written to one result folder (the baseline policy's usual result files
+//! plus the comparison files and a comparison section in the reports).
+
+use std::collections::BTreeSet;
+
+use anyhow::{Context, bail};
+use indicatif::ProgressBar;
+
+use super::run::{RunOutcome, execute};
+use crate::cli::{CompareArgs, Switch};
+use crate::engine::compare::{CompareSettings, run_comparison};
+use crate::engine::comparison::ComparisonAggregates;
+use crate::engine::{Aggregates, RunSettings};
+use crate::report::ComparisonManifest;
+use crate::report::PendingOutput;
+use crate::report::comparison::{ComparisonSet, comparison_table as text_table};
+use crate::report::comparison_csv::{
+    ComparisonRunsWriter, comparison_csv, comparison_periods_csv,
+};
+use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
+use crate::scenario::{NamedPolicy, Scenario};
+
+/// Files a comparison adds to a result folder.
+pub const COMPARISON_FILES: [&str; 3] = [
+    "comparison.csv",
+    "comparison_periods.csv",
+    "comparison_runs.csv",
+];
+
+/// What the command line asked to compare, before it is checked against the scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComparisonRequest {
+    /// Policy names as given (None: every policy the scenario defines).
+    pub policies: Option<Vec<String>>,
+    /// Baseline name as given (None: the first policy).
+    pub baseline: Option<String>,
+    /// Common random numbers.
+    pub common_random_numbers: bool,
+}
+
+/// A checked comparison: the policies, which one is the baseline, and whether they share random
+/// numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonPlan {
+    /// Policies in order.
+    pub policies: Vec<NamedPolicy>,
+    /// Index of the baseline.
+    pub baseline: usize,
+    /// Common random numbers.
+    pub common_random_numbers: bool,
+}
+
+impl ComparisonPlan {
+    /// Resolves the requested names against the scenario.
+    pub fn resolve(scenario: &Scenario, request: &ComparisonRequest) -> anyhow::Result<Self> {
+        let policies = match &request.policies {
+            None => scenario.defined_policies(),
+            Some(names) => {
+                let mut policies = Vec::with_capacity(names.len());
+                for name in names {
+                    let name = name.trim();
+                    if name.is_empty() {
+                        bail!(
+                            "--policies has an empty name; give names separated by single commas, e.g. --policies equal,by_members"
+                        );
+                    }
+                    policies.push(
+                        scenario
+                            .resolve_policy(name)
+                            .map_err(anyhow::Error::msg)
+                            .context("--policies")?,
+                    );
+                }
+                policies
+            }
+        };
+        let mut seen = BTreeSet::new();
+        for policy in &policies {
+            if !seen.insert(policy.name.as_str()) {
+                bail!(
+                    "--policies lists '{}' twice; to compare a policy with a copy of itself, define the copy as a policy variant under another name",
+                    policy.name
+                );
+            }
+        }
+        if policies.len() < 2 {
+            bail!(
+                "a comparison needs at least two policies, and {} defines only '{}'; name them with --policies (e.g. --policies {},equal,by_potential) or add policy_variants to the scenario",
+                scenario.name,
+                policies.first().map_or("", |p| p.name.as_str()),
+                policies.first().map_or("competitive", |p| p.name.as_str()),
+            );
+        }
+        let baseline = match &request.baseline {
+            None => 0,
+            Some(name) => {
+                let resolved = scenario
+                    .resolve_policy(name.trim())
+                    .map_err(anyhow::Error::msg)
+                    .context("--baseline")?;
+                policies
+                    .iter()
+                    .position(|p| p.name == resolved.name)
+                    .with_context(|| {
+                        format!(
+                            "--baseline '{name}' is not among the policies compared ({}); add it to --policies",
+                            policies
+                                .iter()
+                                .map(|p| p.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    })?
+            }
+        };
+        Ok(Self {
+            policies,
+            baseline,
+            common_random_numbers: request.common_random_numbers,
+        })
+    }
+
+    /// Policy names in order.
+    pub fn names(&self) -> Vec<String> {
+        self.policies.iter().map(|p| p.name.clone()).collect()
+    }
+
+    /// What the manifest records.
+    pub fn manifest(&self) -> ComparisonManifest {
+        ComparisonManifest {
+            policies: self.names(),
+            baseline: self.policies[self.baseline].name.clone(),
+            common_random_numbers: self.common_random_numbers,
+        }
+    }
+
+    /// The `compare` options that reproduce this comparison.
+    pub fn command_options(&self, quote: fn(&str) -> String) -> String {
+        format!(
+            "--policies {} --baseline {} --crn {}",
+            quote(&self.names().join(",")),
+            quote(&self.policies[self.baseline].name),
+            if self.common_random_numbers {
+                "on"
+            } else {
+                "off"
+            }
+        )
+    }
+}
+
+/// Runs `clustersim compare` as the command line asks.
+pub fn compare(args: &CompareArgs) -> anyhow::Result<RunOutcome> {
+    let request = ComparisonRequest {
+        policies: args.policies.clone(),
+        baseline: args.baseline.clone(),
+        common_random_numbers: args.crn == Switch::On,
+    };
+    execute(&args.run, Some(&request))
+}
+
+/// Runs the comparison, streaming `runs.csv` (baseline policy) and `comparison_runs.csv`, then
+/// writes the summaries of the baseline policy and the comparison files.
+pub(crate) fn write_comparison_results(
+    scenario: &Scenario,
+    plan: &ComparisonPlan,
+    settings: RunSettings,
+    pending: &PendingOutput,
+    bar: &ProgressBar,
+    stop: &dyn Fn() -> bool,
+) -> anyhow::Result<(Aggregates, ComparisonAggregates)> {
+    let names = plan.names();
+    let mut runs_writer = RunsWriter::create(&pending.file("runs.csv"), scenario)?;
+    let mut comparison_runs =
+        ComparisonRunsWriter::create(&pending.file("comparison_runs.csv"), &names)?;
+    let mut aggregates = Aggregates::new(scenario);
+    let mut comparison = ComparisonAggregates::new(scenario, names, plan.baseline);
+    run_comparison(
+        scenario,
+        &plan.policies,
+        CompareSettings {
+            runs: settings,
+            common_random_numbers: plan.common_random_numbers,
+            baseline: plan.baseline,
+        },
+        &|finished| bar.inc(finished),
+        stop,
+        &mut |records| {
+            let baseline = &records[plan.baseline];
+            aggregates.push(baseline);
+            runs_writer.push(baseline)?;
+            comparison.push(records);
+            comparison_runs.push(records)
+        },
+    )?;
+    runs_writer.finish()?;
+    comparison_runs.finish()?;
+    pending.write("summary.csv", summary_csv(scenario, &aggregates).as_bytes())?;
+    pending.write(
+        "allocations.csv",
+        allocations_csv(scenario, &aggregates).as_bytes(),
+    )?;
+    pending.write("comparison.csv", comparison_csv(&comparison).as_bytes())?;
+    pending.write(
+        "comparison_periods.csv",
+        comparison_periods_csv(scenario, &comparison).as_bytes(),
+    )?;
+    Ok((aggregates, comparison))
+}
+
+/// The table printed at the end of a comparison, from the same files the reports read.
+pub(crate) fn comparison_table(
+    scenario: &Scenario,
+    comparison: &ComparisonAggregates,
+    horizon: &str,
+) -> String {
+    let set = ComparisonSet::parse(
+        &comparison_csv(comparison),
+        &comparison_periods_csv(scenario, comparison),
+    );
+    match set {
+        Ok(set) => text_table(&set, horizon, comparison.runs),
+        Err(error) => format!("(the comparison table could not be shown: {error:#})\n"),
+    }
+}

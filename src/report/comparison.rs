@@ -1,0 +1,346 @@
+//! A comparison read back from `comparison.csv` and `comparison_periods.csv`, and what is said
+//! about it: the verdict line and the text table printed at the end of `clustersim compare`.
+//! Reports, charts and the printed table all start from these files, so they say the same thing.
+
+use anyhow::{Context, bail};
+
+use super::comparison_csv::{COMPARISON_COLUMNS, PERIODS_HEADER, comparison_header};
+use super::results::{number, split};
+use super::table::thousands;
+use crate::engine::outcomes::headline_label;
+
+/// One row of `comparison.csv`. Undefined values are None.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonRow {
+    /// Policy name.
+    pub policy: String,
+    /// Whether it is the baseline.
+    pub baseline: bool,
+    /// Outcome name.
+    pub outcome: String,
+    /// Whether lower values are better.
+    pub lower_is_better: bool,
+    /// Runs where the outcome is defined.
+    pub n: u64,
+    /// Mean.
+    pub mean: Option<f64>,
+    /// Standard error of the mean.
+    pub standard_error: Option<f64>,
+    /// 5th, 25th, 50th, 75th and 95th percentiles.
+    pub percentiles: [Option<f64>; 5],
+    /// Runs where the paired difference is defined.
+    pub difference_n: u64,
+    /// Mean paired difference to the baseline.
+    pub difference_mean: Option<f64>,
+    /// Its standard error.
+    pub difference_standard_error: Option<f64>,
+    /// 95% confidence interval of the mean difference.
+    pub difference_ci95: (Option<f64>, Option<f64>),
+    /// Probability of beating the baseline.
+    pub p_beats_baseline: f64,
+    /// Probability of being best.
+    pub p_best: f64,
+    /// Mean regret.
+    pub regret_mean: Option<f64>,
+    /// 95th percentile of regret.
+    pub regret_p95: Option<f64>,
+    /// Share of runs at each rank (index 0 = best).
+    pub ranks: Vec<f64>,
+}
+
+/// One row of `comparison_periods.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodRow {
+    /// Period label, e.g. `2009Q3`.
+    pub period: String,
+    /// Policy name.
+    pub policy: String,
+    /// Outcome name.
+    pub outcome: String,
+    /// Mean.
+    pub mean: Option<f64>,
+    /// 25th, 50th and 75th percentiles.
+    pub quartiles: [Option<f64>; 3],
+    /// Mean paired difference to the baseline.
+    pub difference_mean: Option<f64>,
+    /// 95% confidence interval of the mean difference.
+    pub difference_ci95: (Option<f64>, Option<f64>),
+}
+
+/// A comparison as saved in a result folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonSet {
+    /// Policy names in order.
+    pub policies: Vec<String>,
+    /// The baseline's name.
+    pub baseline: String,
+    /// `comparison.csv` rows in file order.
+    pub rows: Vec<ComparisonRow>,
+    /// `comparison_periods.csv` rows in file order.
+    pub periods: Vec<PeriodRow>,
+}
+
+impl ComparisonSet {
+    /// Parses the two files' text.
+    pub fn parse(comparison: &str, periods: &str) -> anyhow::Result<Self> {
+        const FILE: &str = "comparison.csv";
+        let mut lines = comparison.lines();
+        let header = lines.next().unwrap_or_default();
+        let fixed = COMPARISON_COLUMNS.len();
+        let policies_in_header = split(header).len().saturating_sub(fixed);
+        if policies_in_header == 0 || header != comparison_header(policies_in_header) {
+            bail!("{FILE} does not start with the expected header");
+        }
+        let mut rows = Vec::new();
+        for (index, line) in lines.enumerate() {
+            let line_number = index + 2;
+            let cells = split(line);
+            if cells.len() != fixed + policies_in_header {
+                bail!(
+                    "{FILE} line {line_number}: expected {} cells, found {}",
+                    fixed + policies_in_header,
+                    cells.len()
+                );
+            }
+            let value = |at: usize| number(&cells[at], FILE, line_number);
+            let count = |at: usize| -> anyhow::Result<u64> {
+                cells[at]
+                    .parse()
+                    .with_context(|| format!("{FILE} line {line_number}: bad count"))
+            };
+            let share = |at: usize| -> anyhow::Result<f64> {
+                value(at)?.with_context(|| format!("{FILE} line {line_number}: missing share"))
+            };
+            rows.push(ComparisonRow {
+                policy: cells[0].clone(),
+                baseline: cells[1] == "true",
+                outcome: cells[2].clone(),
+                lower_is_better: cells[3] == "lower",
+                n: count(4)?,
+                mean: value(5)?,
+                standard_error: value(6)?,
+                percentiles: [value(7)?, value(8)?, value(9)?, value(10)?, value(11)?],
+                difference_n: count(12)?,
+                difference_mean: value(13)?,
+                difference_standard_error: value(14)?,
+                difference_ci95: (value(15)?, value(16)?),
+                p_beats_baseline: share(17)?,
+                p_best: share(18)?,
+                regret_mean: value(19)?,
+                regret_p95: value(20)?,
+                ranks: (fixed..fixed + policies_in_header)
+                    .map(share)
+                    .collect::<anyhow::Result<_>>()?,
+            });
+        }
+        let mut policies: Vec<String> = Vec::new();
+        for row in &rows {
+            if !policies.contains(&row.policy) {
+                policies.push(row.policy.clone());
+            }
+        }
+        if policies.len() != policies_in_header {
+            bail!(
+                "{FILE} names {} policies but has {policies_in_header} rank columns",
+                policies.len()
+            );
+        }
+        let Some(baseline) = rows.iter().find(|row| row.baseline) else {
+            bail!("{FILE} marks no policy as the baseline");
+        };
+        let baseline = baseline.policy.clone();
+
+        const PERIODS: &str = "comparison_periods.csv";
+        let mut lines = periods.lines();
+        if lines.next() != Some(PERIODS_HEADER) {
+            bail!("{PERIODS} does not start with the expected header '{PERIODS_HEADER}'");
+        }
+        let mut period_rows = Vec::new();
+        for (index, line) in lines.enumerate() {
+            let line_number = index + 2;
+            let cells = split(line);
+            if cells.len() != 12 {
+                bail!(
+                    "{PERIODS} line {line_number}: expected 12 cells, found {}",
+                    cells.len()
+                );
+            }
+            let value = |at: usize| number(&cells[at], PERIODS, line_number);
+            period_rows.push(PeriodRow {
+                period: cells[0].clone(),
+                policy: cells[1].clone(),
+                outcome: cells[2].clone(),
+                mean: value(4)?,
+                quartiles: [value(5)?, value(6)?, value(7)?],
+                difference_mean: value(8)?,
+                difference_ci95: (value(10)?, value(11)?),
+            });
+        }
+        Ok(Self {
+            policies,
+            baseline,
+            rows,
+            periods: period_rows,
+        })
+    }
+
+    /// The row of `policy` and `outcome`.
+    pub fn row(&self, policy: &str, outcome: &str) -> Option<&ComparisonRow> {
+        self.rows
+            .iter()
+            .find(|row| row.policy == policy && row.outcome == outcome)
+    }
+
+    /// The rows of one outcome, in policy order.
+    pub fn outcome(&self, outcome: &str) -> Vec<&ComparisonRow> {
+        self.rows.iter().filter(|r| r.outcome == outcome).collect()
+    }
+}
+
+/// Decimals used to present an outcome.
+fn decimals(outcome: &str) -> usize {
+    if outcome.ends_with("per_ltl_spent") { 2 } else { 0 }
+}
+
+/// A signed number with a proper minus sign and thousands separators.
+fn signed(value: f64, decimals: usize) -> String {
+    let text = thousands(value, decimals);
+    match text.strip_prefix('-') {
+        Some(rest) => format!("−{rest}"),
+        None => text,
+    }
+}
+
+/// A percentage for prose, e.g. `41%`, `<1%`, `>99%`.
+pub fn percent(share: f64) -> String {
+    let value = share * 100.0;
+    if value > 0.0 && value < 0.5 {
+        "<1%".into()
+    } else if value < 100.0 && value >= 99.5 {
+        ">99%".into()
+    } else {
+        format!("{value:.0}%")
+    }
+}
+
+/// The verdict line on networked SMEs (the first compared outcome), computed from the
+/// comparison: the non-baseline policy with the largest mean paired difference, how much it adds
+/// with its 95% confidence interval, whether that interval excludes zero, and how often it is
+/// the best policy.
+pub fn verdict(comparison: &ComparisonSet, horizon: &str) -> String {
+    const OUTCOME: &str = "networked_smes";
+    let rows = comparison.outcome(OUTCOME);
+    let Some(baseline) = rows.iter().find(|row| row.baseline) else {
+        return String::new();
+    };
+    let best_alternative = rows
+        .iter()
+        .filter(|row| !row.baseline && row.difference_mean.is_some())
+        .max_by(|a, b| {
+            a.difference_mean
+                .unwrap_or(f64::NEG_INFINITY)
+                .total_cmp(&b.difference_mean.unwrap_or(f64::NEG_INFINITY))
+                .then(a.p_best.total_cmp(&b.p_best))
+        });
+    let Some(alternative) = best_alternative else {
+        return format!(
+            "Only the baseline “{}” was simulated; there is nothing to compare it with.",
+            baseline.policy
+        );
+    };
+    let (Some(mean), (Some(low), Some(high))) =
+        (alternative.difference_mean, alternative.difference_ci95)
+    else {
+        return String::new();
+    };
+    let interval = format!("95% CI {} to {}", signed(low, 0), signed(high, 0));
+    if low > 0.0 {
+        format!(
+            "Policy “{}” grows networked SMEs by {} ({interval}) more than the baseline “{}” by {horizon}; it is the best policy in {} of runs.",
+            alternative.policy,
+            thousands(mean, 0),
+            baseline.policy,
+            percent(alternative.p_best)
+        )
+    } else if high < 0.0 {
+        format!(
+            "No policy grows networked SMEs more than the baseline “{}” by {horizon}: the closest, “{}”, has {} fewer ({interval}); the baseline is the best policy in {} of runs.",
+            baseline.policy,
+            alternative.policy,
+            thousands(-mean, 0),
+            percent(baseline.p_best)
+        )
+    } else {
+        format!(
+            "No policy is distinguishable from the baseline “{}” on networked SMEs by {horizon}: the best alternative, “{}”, differs by {} ({interval}); it is the best policy in {} of runs.",
+            baseline.policy,
+            alternative.policy,
+            signed(mean, 0),
+            percent(alternative.p_best)
+        )
+    }
+}
+
+/// The text table printed at the end of `clustersim compare`: per outcome, each policy's mean,
+/// its difference to the baseline with the 95% interval, and its probability of being best.
+pub fn comparison_table(comparison: &ComparisonSet, horizon: &str, runs: u64) -> String {
+    let mut lines = vec![format!(
+        "Policies compared at the horizon ({horizon}), {runs} runs, baseline “{}”",
+        comparison.baseline
+    )];
+    let mut outcomes: Vec<&str> = Vec::new();
+    for row in &comparison.rows {
+        if !outcomes.contains(&row.outcome.as_str()) {
+            outcomes.push(&row.outcome);
+        }
+    }
+    let width = comparison
+        .policies
+        .iter()
+        .map(|p| p.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    for outcome in outcomes {
+        let digits = decimals(outcome);
+        lines.push(String::new());
+        lines.push(format!(
+            "{}{}",
+            headline_label(outcome),
+            if comparison.outcome(outcome).first().is_some_and(|r| r.lower_is_better) {
+                " (lower is better)"
+            } else {
+                ""
+            }
+        ));
+        lines.push(format!(
+            "  {:<width$}  {:>12}  {:>30}  {:>7}",
+            "policy", "mean", "vs baseline (95% CI)", "P(best)"
+        ));
+        for row in comparison.outcome(outcome) {
+            let mean = row.mean.map_or("undefined".into(), |m| thousands(m, digits));
+            let difference = if row.baseline {
+                "baseline".to_string()
+            } else {
+                match (row.difference_mean, row.difference_ci95) {
+                    (Some(mean), (Some(low), Some(high))) => format!(
+                        "{} ({} to {})",
+                        signed(mean, digits),
+                        signed(low, digits),
+                        signed(high, digits)
+                    ),
+                    _ => "undefined".into(),
+                }
+            };
+            lines.push(format!(
+                "  {:<width$}  {mean:>12}  {difference:>30}  {:>7}",
+                row.policy,
+                percent(row.p_best)
+            ));
+        }
+    }
+    lines.push(String::new());
+    lines.push(verdict(comparison, horizon));
+    lines.push(String::new());
+    lines.join("\n")
+}

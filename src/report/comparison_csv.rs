@@ -1,0 +1,162 @@
+//! The comparison files: `comparison.csv` (each policy and outcome at the horizon),
+//! `comparison_periods.csv` (networked SMEs per quarter and policy, with paired differences) and
+//! the streaming `comparison_runs.csv` (each run's compared outcomes per policy).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::csv::{StreamingCsv, cell, text};
+use crate::engine::RunRecord;
+use crate::engine::comparison::{COMPARED_OUTCOMES, ComparisonAggregates, PERIOD_OUTCOME};
+use crate::engine::outcomes::{HEADLINE_OUTCOMES, is_count, present_percentile};
+use crate::scenario::Scenario;
+
+/// Columns of `comparison.csv` before the rank columns (`rank_1` … `rank_P`).
+pub const COMPARISON_COLUMNS: [&str; 21] = [
+    "policy",
+    "baseline",
+    "outcome",
+    "better",
+    "n",
+    "mean",
+    "standard_error",
+    "p5",
+    "p25",
+    "p50",
+    "p75",
+    "p95",
+    "difference_n",
+    "difference_mean",
+    "difference_standard_error",
+    "difference_ci95_low",
+    "difference_ci95_high",
+    "p_beats_baseline",
+    "p_best",
+    "regret_mean",
+    "regret_p95",
+];
+
+/// Header of `comparison_periods.csv`.
+pub const PERIODS_HEADER: &str = "period,policy,outcome,n,mean,p25,p50,p75,difference_mean,difference_standard_error,difference_ci95_low,difference_ci95_high";
+
+/// Header of `comparison.csv` for `policies` policies.
+pub fn comparison_header(policies: usize) -> String {
+    let mut columns: Vec<String> = COMPARISON_COLUMNS.iter().map(|c| c.to_string()).collect();
+    columns.extend((1..=policies).map(|rank| format!("rank_{rank}")));
+    columns.join(",")
+}
+
+/// `comparison.csv`: one row per (policy, compared outcome).
+pub fn comparison_csv(aggregates: &ComparisonAggregates) -> String {
+    let mut out = format!("{}\n", comparison_header(aggregates.names.len()));
+    for row in aggregates.outcome_rows() {
+        let count = is_count(row.outcome);
+        let percentile = |value: f64| present_percentile(value, count);
+        let summary = &row.summary;
+        let defined = |value: f64, n: u64| if n == 0 { String::new() } else { cell(value) };
+        let mut cells = vec![
+            text(&row.policy),
+            row.baseline.to_string(),
+            row.outcome.to_string(),
+            row.better.label().to_string(),
+            summary.n.to_string(),
+        ];
+        for value in [summary.mean, summary.standard_error] {
+            cells.push(defined(value, summary.n));
+        }
+        for value in [
+            summary.p5,
+            summary.p25,
+            summary.p50,
+            summary.p75,
+            summary.p95,
+        ] {
+            cells.push(defined(percentile(value), summary.n));
+        }
+        let difference = &row.difference;
+        cells.push(difference.n.to_string());
+        for value in [
+            difference.mean,
+            difference.standard_error,
+            difference.low,
+            difference.high,
+        ] {
+            cells.push(defined(value, difference.n));
+        }
+        cells.push(cell(row.p_beats_baseline));
+        cells.push(cell(row.p_best));
+        cells.push(defined(row.regret.mean, row.regret.n));
+        cells.push(defined(row.regret.p95, row.regret.n));
+        cells.extend(row.ranks.iter().map(|share| cell(*share)));
+        let _ = writeln!(out, "{}", cells.join(","));
+    }
+    out
+}
+
+/// `comparison_periods.csv`: networked SMEs per (quarter, policy): mean and quartiles (from the
+/// streaming sketch) and the paired difference to the baseline with its 95% interval.
+pub fn comparison_periods_csv(scenario: &Scenario, aggregates: &ComparisonAggregates) -> String {
+    let mut out = format!("{PERIODS_HEADER}\n");
+    for row in aggregates.period_rows() {
+        let level = &row.level;
+        let difference = &row.difference;
+        let percentile = |value: f64| cell(present_percentile(value, true));
+        let _ = writeln!(
+            out,
+            "{},{},{PERIOD_OUTCOME},{},{},{},{},{},{},{},{},{}",
+            scenario.budget.period_label(row.quarter),
+            text(&row.policy),
+            level.n,
+            cell(level.mean),
+            percentile(level.p25),
+            percentile(level.p50),
+            percentile(level.p75),
+            cell(difference.mean),
+            cell(difference.standard_error),
+            cell(difference.low),
+            cell(difference.high),
+        );
+    }
+    out
+}
+
+/// Streams `comparison_runs.csv`: one row per (run, policy) with the compared outcomes.
+pub struct ComparisonRunsWriter {
+    stream: StreamingCsv,
+    names: Vec<String>,
+    headline_index: Vec<usize>,
+}
+
+impl ComparisonRunsWriter {
+    /// Creates `path` (through a temporary name) and writes the header.
+    pub fn create(path: &Path, names: &[String]) -> anyhow::Result<Self> {
+        let mut header = vec!["run", "policy"];
+        header.extend(COMPARED_OUTCOMES.iter().map(|(name, _)| *name));
+        Ok(Self {
+            stream: StreamingCsv::create(path, &header.join(","))?,
+            names: names.iter().map(|name| text(name)).collect(),
+            headline_index: COMPARED_OUTCOMES
+                .iter()
+                .filter_map(|(name, _)| HEADLINE_OUTCOMES.iter().position(|h| h == name))
+                .collect(),
+        })
+    }
+
+    /// Appends one run: `records[p]` is policy p's record.
+    pub fn push(&mut self, records: &[RunRecord]) -> anyhow::Result<()> {
+        for (record, name) in records.iter().zip(&self.names) {
+            let mut line = format!("{},{name}", record.run);
+            for &index in &self.headline_index {
+                line.push(',');
+                line.push_str(&cell(record.headline[index]));
+            }
+            self.stream.line(&line)?;
+        }
+        Ok(())
+    }
+
+    /// Flushes and renames into place.
+    pub fn finish(self) -> anyhow::Result<()> {
+        self.stream.finish()
+    }
+}
