@@ -977,3 +977,47 @@ proptest! {
         prop_assert!(stderr.contains(": at "), "no JSON path: {}", stderr);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Policy variants (for `compare`)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn duplicate_policy_variant_names_are_rejected_at_the_second() {
+    let scenario = baseline_with(|value| {
+        value["policy_variants"][2]["name"] = Value::from("equal-split");
+    });
+    let problem = assert_rejected(
+        &scenario,
+        "policy_variants[2].name",
+        span(&scenario.text, &["\"members-share\"", "\"name\":"]),
+        &["duplicate policy name 'equal-split'", "policy_variants[0]"],
+    );
+    assert!(problem.message.contains("unique"), "{}", problem.message);
+}
+
+#[test]
+fn a_policy_variant_may_not_take_a_rule_kind_as_its_name() {
+    let scenario = baseline_with(|value| {
+        value["policy_variants"][0]["name"] = Value::from("by-members");
+    });
+    assert_rejected(
+        &scenario,
+        "policy_variants[0].name",
+        span(&scenario.text, &["\"policy_variants\"", "\"name\":"]),
+        &["names a rule kind", "choose another name"],
+    );
+}
+
+#[test]
+fn a_policy_variant_is_checked_like_the_policy() {
+    let scenario = baseline_with(|value| {
+        value["policy_variants"][1]["policy"]["unspent_share"] = Value::from(1.5);
+    });
+    assert_rejected(
+        &scenario,
+        "policy_variants[1].policy.unspent_share",
+        span(&scenario.text, &["\"members-share\"", "\"unspent_share\":"]),
+        &["a share between 0 and 1 is expected (got 1.5)"],
+    );
+}

@@ -15,9 +15,7 @@ use crate::engine::{Aggregates, RunSettings};
 use crate::report::ComparisonManifest;
 use crate::report::PendingOutput;
 use crate::report::comparison::{ComparisonSet, comparison_table as text_table};
-use crate::report::comparison_csv::{
-    ComparisonRunsWriter, comparison_csv, comparison_periods_csv,
-};
+use crate::report::comparison_csv::{ComparisonRunsWriter, comparison_csv, comparison_periods_csv};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
 use crate::scenario::{NamedPolicy, Scenario};
 

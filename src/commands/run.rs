@@ -10,8 +10,7 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::compare::{
-    COMPARISON_FILES, ComparisonPlan, ComparisonRequest, comparison_table,
-    write_comparison_results,
+    COMPARISON_FILES, ComparisonPlan, ComparisonRequest, comparison_table, write_comparison_results,
 };
 use crate::cli::RunArgs;
 use crate::engine::comparison::ComparisonAggregates;
@@ -86,9 +85,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<RunOutcome> {
 }
 
 /// The scenario a command line names: (checked scenario, file text, label for the manifest).
-pub(crate) fn load_scenario(
-    scenario: Option<&Path>,
-) -> anyhow::Result<(Scenario, String, String)> {
+pub(crate) fn load_scenario(scenario: Option<&Path>) -> anyhow::Result<(Scenario, String, String)> {
     Ok(match scenario {
         Some(path) if path.as_os_str() == "-" => {
             let (scenario, text) = read_path(path)?;
@@ -157,10 +154,15 @@ pub(crate) fn execute(
         None => write_results(&scenario, settings, &pending, args.quiet)
             .map(|aggregates| (aggregates, None)),
         Some(plan) => {
-            let bar = progress_bar(settings.runs * plan.policies.len() as u64, "policy-runs", args.quiet);
-            let written = write_comparison_results(&scenario, plan, settings, &pending, &bar, &|| {
-                INTERRUPTED.load(Ordering::SeqCst)
-            });
+            let bar = progress_bar(
+                settings.runs * plan.policies.len() as u64,
+                "policy-runs",
+                args.quiet,
+            );
+            let written =
+                write_comparison_results(&scenario, plan, settings, &pending, &bar, &|| {
+                    INTERRUPTED.load(Ordering::SeqCst)
+                });
             bar.finish_and_clear();
             written.map(|(aggregates, comparison)| (aggregates, Some(comparison)))
         }
@@ -329,7 +331,7 @@ fn reproduce_command(
 pub(crate) fn shell_quote(text: &str) -> String {
     if text
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+        .all(|c| c.is_ascii_alphanumeric() || "-_./,".contains(c))
     {
         text.to_string()
     } else {

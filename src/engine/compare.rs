@@ -109,13 +109,7 @@ pub fn run_comparison(
         settings.runs,
         stop,
         &|run| {
-            let records = simulate_comparison_run(
-                scenario,
-                &slots,
-                &pairs,
-                &seeds,
-                run,
-            );
+            let records = simulate_comparison_run(scenario, &slots, &pairs, &seeds, run);
             progress(records.len() as u64);
             records
         },

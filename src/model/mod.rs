@@ -268,13 +268,8 @@ impl<'a> Simulation<'a> {
             .collect();
         let budget_cents = self.scenario.budget.yearly_cents[year_index];
         self.withheld_cents += withheld_cents(policy, budget_cents);
-        self.year_allocation = allocate_year(
-            policy,
-            rule,
-            &views,
-            budget_cents,
-            &mut self.policy_rng,
-        );
+        self.year_allocation =
+            allocate_year(policy, rule, &views, budget_cents, &mut self.policy_rng);
     }
 
     /// The end-of-quarter record of each cluster.

@@ -199,7 +199,11 @@ impl ComparisonSet {
 
 /// Decimals used to present an outcome.
 fn decimals(outcome: &str) -> usize {
-    if outcome.ends_with("per_ltl_spent") { 2 } else { 0 }
+    if outcome.ends_with("per_ltl_spent") {
+        2
+    } else {
+        0
+    }
 }
 
 /// A signed number with a proper minus sign and thousands separators.
@@ -216,7 +220,7 @@ pub fn percent(share: f64) -> String {
     let value = share * 100.0;
     if value > 0.0 && value < 0.5 {
         "<1%".into()
-    } else if value < 100.0 && value >= 99.5 {
+    } else if (99.5..100.0).contains(&value) {
         ">99%".into()
     } else {
         format!("{value:.0}%")
@@ -307,7 +311,11 @@ pub fn comparison_table(comparison: &ComparisonSet, horizon: &str, runs: u64) ->
         lines.push(format!(
             "{}{}",
             headline_label(outcome),
-            if comparison.outcome(outcome).first().is_some_and(|r| r.lower_is_better) {
+            if comparison
+                .outcome(outcome)
+                .first()
+                .is_some_and(|r| r.lower_is_better)
+            {
                 " (lower is better)"
             } else {
                 ""
@@ -318,7 +326,9 @@ pub fn comparison_table(comparison: &ComparisonSet, horizon: &str, runs: u64) ->
             "policy", "mean", "vs baseline (95% CI)", "P(best)"
         ));
         for row in comparison.outcome(outcome) {
-            let mean = row.mean.map_or("undefined".into(), |m| thousands(m, digits));
+            let mean = row
+                .mean
+                .map_or("undefined".into(), |m| thousands(m, digits));
             let difference = if row.baseline {
                 "baseline".to_string()
             } else {

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::distribution::Param;
 use super::json_path::JsonPath;
-use super::policy_plan::{NamedPolicy, Policy, PolicyContext};
 use super::model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
+use super::policy_plan::{NamedPolicy, Policy, PolicyContext};
 use super::spec::{ClusterStatus, ProfileSpec, ScenarioFile, SourceKind, Unabsorbed};
 use crate::money::{cents_from_ltl, largest_remainder};
 
@@ -139,7 +139,6 @@ pub struct Valley {
     /// Opening year as a decimal year.
     pub opening_year: Param,
 }
-
 
 /// One parameter that is drawn per run: its label, value spec and valid range.
 #[derive(Debug, Clone)]

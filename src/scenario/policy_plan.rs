@@ -107,25 +107,25 @@ impl PolicyContext<'_> {
     /// Checks one policy written at `path`, pushing every problem; returns the policy as far as
     /// it could be built (only used when no problem was found).
     pub fn check(&self, spec: &PolicySpec, path: JsonPath, problems: &mut Vec<Problem>) -> Policy {
-            for (key, value) in [
-        ("infrastructure_share", spec.infrastructure_share),
-        ("forming_reserve_share", spec.forming_reserve_share),
-        ("floor_share", spec.floor_share),
-        ("cap_share", spec.cap_share),
-        ("unspent_share", spec.unspent_share),
-    ] {
-        check_unit_share(problems, path.key(key), value);
-    }
-    if spec.floor_share > spec.cap_share {
-        problems.push(Problem {
-            path: path.key("floor_share"),
-            message: format!(
-                "floor_share {} is above cap_share {}; the floor must not exceed the cap",
-                spec.floor_share, spec.cap_share
-            ),
-        });
-    } else if spec.floor_share * self.cluster_count as f64 > 1.0 + 1e-12 {
-        problems.push(Problem {
+        for (key, value) in [
+            ("infrastructure_share", spec.infrastructure_share),
+            ("forming_reserve_share", spec.forming_reserve_share),
+            ("floor_share", spec.floor_share),
+            ("cap_share", spec.cap_share),
+            ("unspent_share", spec.unspent_share),
+        ] {
+            check_unit_share(problems, path.key(key), value);
+        }
+        if spec.floor_share > spec.cap_share {
+            problems.push(Problem {
+                path: path.key("floor_share"),
+                message: format!(
+                    "floor_share {} is above cap_share {}; the floor must not exceed the cap",
+                    spec.floor_share, spec.cap_share
+                ),
+            });
+        } else if spec.floor_share * self.cluster_count as f64 > 1.0 + 1e-12 {
+            problems.push(Problem {
             path: path.key("floor_share"),
             message: format!(
                 "floors cannot all be met: floor_share {} × {} clusters > 1; use floor_share ≤ {:.6}",
@@ -134,13 +134,13 @@ impl PolicyContext<'_> {
                 1.0 / self.cluster_count as f64
             ),
         });
-    }
-    // Operating clusters never stop operating, so the fewest that ever share the
-    // distributable budget is the number operating at the start (or a single newly formed
-    // one when none operates at the start).
-    let fewest_operating = self.operating_at_start.max(1);
-    if spec.cap_share * (fewest_operating as f64) < 1.0 - 1e-12 {
-        problems.push(Problem {
+        }
+        // Operating clusters never stop operating, so the fewest that ever share the
+        // distributable budget is the number operating at the start (or a single newly formed
+        // one when none operates at the start).
+        let fewest_operating = self.operating_at_start.max(1);
+        if spec.cap_share * (fewest_operating as f64) < 1.0 - 1e-12 {
+            problems.push(Problem {
             path: path.key("cap_share"),
             message: format!(
                 "caps cannot all be met: cap_share {} × {fewest_operating} operating cluster(s) at the start < 1, so the budget could not be spent; use cap_share ≥ {:.6}",
@@ -148,78 +148,78 @@ impl PolicyContext<'_> {
                 1.0 / fewest_operating as f64
             ),
         });
-    }
-    let rule_path = path.key("rule");
-    let rule = match &spec.rule {
-        RuleSpec::Equal => Rule::Equal,
-        RuleSpec::ByMembers => Rule::ByMembers,
-        RuleSpec::ByPotential => Rule::ByPotential,
-        RuleSpec::Competitive(competitive) => {
-            let rule_path = rule_path.key("competitive");
-            for (key, value) in [
-                ("request_ltl_per_member", competitive.request_ltl_per_member),
-                ("request_base_ltl", competitive.request_base_ltl),
-                ("quality_sd", competitive.quality_sd),
-            ] {
-                if !(value.is_finite() && (0.0..=MAX_BUDGET_LTL).contains(&value)) {
-                    problems.push(Problem {
-                        path: rule_path.key(key),
-                        message: format!("a finite number ≥ 0 is expected (got {value})"),
-                    });
+        }
+        let rule_path = path.key("rule");
+        let rule = match &spec.rule {
+            RuleSpec::Equal => Rule::Equal,
+            RuleSpec::ByMembers => Rule::ByMembers,
+            RuleSpec::ByPotential => Rule::ByPotential,
+            RuleSpec::Competitive(competitive) => {
+                let rule_path = rule_path.key("competitive");
+                for (key, value) in [
+                    ("request_ltl_per_member", competitive.request_ltl_per_member),
+                    ("request_base_ltl", competitive.request_base_ltl),
+                    ("quality_sd", competitive.quality_sd),
+                ] {
+                    if !(value.is_finite() && (0.0..=MAX_BUDGET_LTL).contains(&value)) {
+                        problems.push(Problem {
+                            path: rule_path.key(key),
+                            message: format!("a finite number ≥ 0 is expected (got {value})"),
+                        });
+                    }
                 }
-            }
-            if competitive.request_ltl_per_member + competitive.request_base_ltl <= 0.0 {
-                problems.push(Problem {
+                if competitive.request_ltl_per_member + competitive.request_base_ltl <= 0.0 {
+                    problems.push(Problem {
                     path: rule_path.key("request_base_ltl"),
                     message: "requests would all be zero; make request_base_ltl or request_ltl_per_member positive".into(),
                 });
+                }
+                Rule::Competitive {
+                    request_ltl_per_member: competitive.request_ltl_per_member,
+                    request_base_ltl: competitive.request_base_ltl,
+                    quality_sd: competitive.quality_sd,
+                }
             }
-            Rule::Competitive {
-                request_ltl_per_member: competitive.request_ltl_per_member,
-                request_base_ltl: competitive.request_base_ltl,
-                quality_sd: competitive.quality_sd,
+            RuleSpec::Performance(performance) => {
+                check_unit_share(
+                    problems,
+                    rule_path.key("performance").key("base_share"),
+                    performance.base_share,
+                );
+                Rule::Performance {
+                    base_share: performance.base_share,
+                }
             }
-        }
-        RuleSpec::Performance(performance) => {
-            check_unit_share(
-                problems,
-                rule_path.key("performance").key("base_share"),
-                performance.base_share,
-            );
-            Rule::Performance {
-                base_share: performance.base_share,
-            }
-        }
-        RuleSpec::Fixed(fixed) => {
-            let shares_path = rule_path.key("fixed").key("shares");
-            let mut shares = vec![0.0; self.cluster_count];
-            for (id, share) in &fixed.shares {
-                if !(share.is_finite() && *share >= 0.0) {
+            RuleSpec::Fixed(fixed) => {
+                let shares_path = rule_path.key("fixed").key("shares");
+                let mut shares = vec![0.0; self.cluster_count];
+                for (id, share) in &fixed.shares {
+                    if !(share.is_finite() && *share >= 0.0) {
+                        problems.push(Problem {
+                            path: shares_path.key(id.clone()),
+                            message: format!("a share must be a finite number ≥ 0 (got {share})"),
+                        });
+                    }
+                    match self.cluster_index.get(id) {
+                        Some(&index) => shares[index] = *share,
+                        None => problems.push(Problem {
+                            path: shares_path.key(id.clone()),
+                            message: format!(
+                                "unknown cluster '{id}'; valid: {}",
+                                list_or_none(self.cluster_ids)
+                            ),
+                        }),
+                    }
+                }
+                if shares.iter().all(|share| *share <= 0.0) {
                     problems.push(Problem {
-                        path: shares_path.key(id.clone()),
-                        message: format!("a share must be a finite number ≥ 0 (got {share})"),
+                        path: shares_path,
+                        message: "at least one cluster needs a positive share".into(),
                     });
                 }
-                match self.cluster_index.get(id) {
-                    Some(&index) => shares[index] = *share,
-                    None => problems.push(Problem {
-                        path: shares_path.key(id.clone()),
-                        message: format!(
-                            "unknown cluster '{id}'; valid: {}",
-                            list_or_none(self.cluster_ids)
-                        ),
-                    }),
-                }
+                Rule::Fixed { shares }
             }
-            if shares.iter().all(|share| *share <= 0.0) {
-                problems.push(Problem {
-                    path: shares_path,
-                    message: "at least one cluster needs a positive share".into(),
-                });
-            }
-            Rule::Fixed { shares }
-        }
-    };
+        };
 
         Policy {
             rule,

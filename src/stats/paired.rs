@@ -59,8 +59,8 @@ pub fn add_rank_weights(keys: &[f64], weights: &mut [Vec<f64>]) {
         }
         let share = 1.0 / (end - start) as f64;
         for &policy in &order[start..end] {
-            for rank in start..end {
-                weights[policy][rank] += share;
+            for weight in &mut weights[policy][start..end] {
+                *weight += share;
             }
         }
         start = end;
@@ -175,7 +175,10 @@ mod tests {
         assert_eq!(regret[1], 0.0);
         assert!(regret[2].is_nan());
         // Costs: 120 vs 100 → regret 20 LTL for the dearer one.
-        let costs = [oriented(120.0, Better::Lower), oriented(100.0, Better::Lower)];
+        let costs = [
+            oriented(120.0, Better::Lower),
+            oriented(100.0, Better::Lower),
+        ];
         assert_eq!(regrets(&costs), vec![20.0, 0.0]);
         assert!(regrets(&[f64::NEG_INFINITY]).iter().all(|r| r.is_nan()));
     }
