@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::money::{LTL_PER_EUR, ltl_from_cents};
 use crate::report::table::thousands;
-use crate::scenario::{ClusterStatus, Rule, Scenario, read_path};
+use crate::scenario::{ClusterStatus, Policy, Rule, Scenario, read_path};
 
 /// Loads `path` and returns the plan description, or the scenario's errors.
 pub fn validate(path: &Path) -> anyhow::Result<String> {
@@ -87,7 +87,51 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
             valley.id, valley.name, valley.city, valley.opening_year
         );
     }
-    let policy = &scenario.policy;
+    let _ = writeln!(
+        out,
+        "Policy: {}",
+        describe_policy(scenario, &scenario.policy)
+    );
+    if !scenario.policy_variants.is_empty() {
+        let _ = writeln!(
+            out,
+            "Policy variants for compare ({}):",
+            scenario.policy_variants.len()
+        );
+        for variant in &scenario.policy_variants {
+            let _ = writeln!(
+                out,
+                "  {:<22} {}",
+                variant.name,
+                describe_policy(scenario, &variant.policy)
+            );
+        }
+    }
+    let slots = scenario.parameter_slots();
+    let random = slots.iter().filter(|slot| slot.param.is_random()).count();
+    let _ = writeln!(
+        out,
+        "Parameters ({} of {} uncertain, drawn once per run):",
+        random,
+        slots.len()
+    );
+    for slot in &slots {
+        let _ = writeln!(
+            out,
+            "  {:<44} {}  [valid {} to {}]",
+            slot.label, slot.param, slot.min, slot.max
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Simulation: {} runs, seed {}",
+        scenario.runs, scenario.seed
+    );
+    out
+}
+
+/// One line describing a policy: its rule with parameters and the shared settings.
+fn describe_policy(scenario: &Scenario, policy: &Policy) -> String {
     let rule = match &policy.rule {
         Rule::Competitive {
             request_ltl_per_member,
@@ -112,33 +156,16 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
         ),
         other => other.kind().to_string(),
     };
-    let _ = writeln!(
-        out,
-        "Policy: {rule}; infrastructure share {}; forming reserve {}; floor {}; cap {}",
+    let unspent = if policy.unspent_share > 0.0 {
+        format!("; unspent share {}", policy.unspent_share)
+    } else {
+        String::new()
+    };
+    format!(
+        "{rule}; infrastructure share {}; forming reserve {}; floor {}; cap {}{unspent}",
         policy.infrastructure_share,
         policy.forming_reserve_share,
         policy.floor_share,
         policy.cap_share
-    );
-    let slots = scenario.parameter_slots();
-    let random = slots.iter().filter(|slot| slot.param.is_random()).count();
-    let _ = writeln!(
-        out,
-        "Parameters ({} of {} uncertain, drawn once per run):",
-        random,
-        slots.len()
-    );
-    for slot in &slots {
-        let _ = writeln!(
-            out,
-            "  {:<44} {}  [valid {} to {}]",
-            slot.label, slot.param, slot.min, slot.max
-        );
-    }
-    let _ = writeln!(
-        out,
-        "Simulation: {} runs, seed {}",
-        scenario.runs, scenario.seed
-    );
-    out
+    )
 }

@@ -354,3 +354,77 @@ pub fn comparison_table(comparison: &ComparisonSet, horizon: &str, runs: u64) ->
     lines.push(String::new());
     lines.join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A two-policy comparison of networked SMEs where "b" differs from the baseline "a" by
+    /// `mean` with interval [`low`, `high`] and is best in `p_best` of runs.
+    fn comparison(mean: f64, low: f64, high: f64, p_best: f64) -> ComparisonSet {
+        let row = |policy: &str, baseline: bool, difference: [f64; 3], best: f64| {
+            format!(
+                "{policy},{baseline},networked_smes,higher,100,900,5,700,800,900,1000,1100,100,{},1,{},{},0.3,{best},10,40,{best},{}",
+                difference[0],
+                difference[1],
+                difference[2],
+                1.0 - best
+            )
+        };
+        let text = format!(
+            "{}\n{}\n{}\n",
+            comparison_header(2),
+            row("a", true, [0.0, 0.0, 0.0], 1.0 - p_best),
+            row("b", false, [mean, low, high], p_best)
+        );
+        ComparisonSet::parse(&text, &format!("{PERIODS_HEADER}\n")).expect("parses")
+    }
+
+    #[test]
+    fn parses_what_comparison_csv_writes() {
+        let set = comparison(12.0, 10.0, 14.0, 0.75);
+        assert_eq!(set.policies, ["a", "b"]);
+        assert_eq!(set.baseline, "a");
+        let row = set.row("b", "networked_smes").unwrap();
+        assert_eq!(row.difference_ci95, (Some(10.0), Some(14.0)));
+        assert_eq!(row.ranks, vec![0.75, 0.25]);
+        assert!(!row.lower_is_better);
+    }
+
+    #[test]
+    fn verdict_names_a_clear_winner_with_its_interval() {
+        assert_eq!(
+            verdict(&comparison(1234.4, 1100.0, 1368.9, 0.83), "2015Q4"),
+            "Policy “b” grows networked SMEs by 1,234 (95% CI 1,100 to 1,369) more than the baseline “a” by 2015Q4; it is the best policy in 83% of runs."
+        );
+    }
+
+    #[test]
+    fn verdict_says_when_the_baseline_wins() {
+        assert_eq!(
+            verdict(&comparison(-50.0, -60.0, -40.0, 0.004), "2015Q4"),
+            "No policy grows networked SMEs more than the baseline “a” by 2015Q4: the closest, “b”, has 50 fewer (95% CI −60 to −40); the baseline is the best policy in >99% of runs."
+        );
+    }
+
+    #[test]
+    fn verdict_says_when_no_difference_is_distinguishable() {
+        let line = verdict(&comparison(3.0, -2.0, 8.0, 0.5), "2015Q4");
+        assert!(line.starts_with("No policy is distinguishable"), "{line}");
+        assert!(line.contains("differs by 3 (95% CI −2 to 8)"), "{line}");
+    }
+
+    #[test]
+    fn percentages_never_round_to_certainty() {
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(0.001), "<1%");
+        assert_eq!(percent(0.996), ">99%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.4149), "41%");
+    }
+
+    #[test]
+    fn a_wrong_header_is_refused() {
+        assert!(ComparisonSet::parse("policy,outcome\n", PERIODS_HEADER).is_err());
+    }
+}
