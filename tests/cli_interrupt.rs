@@ -29,12 +29,13 @@ fn staging_has_runs_file(parent: &Path) -> bool {
     })
 }
 
-#[test]
-fn sigint_writes_a_marked_partial_result_of_whole_chunks() {
+/// Starts `clustersim VERB --runs 1000000 --quiet --out DIR`, sends SIGINT once it is running,
+/// checks the partial result it writes and returns (DIR's parent, manifest, runs completed).
+fn interrupt(verb: &str) -> (TempDir, serde_json::Value, u64) {
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("result");
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("clustersim"))
-        .args(["run", "--runs", "1000000", "--quiet", "--out"])
+        .args([verb, "--runs", "1000000", "--quiet", "--out"])
         .arg(&out)
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -64,12 +65,43 @@ fn sigint_writes_a_marked_partial_result_of_whole_chunks() {
     assert_eq!(completed % 256, 0, "{completed} runs");
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count() as u64, completed + 1);
+    assert!(
+        out.join("report.html").exists(),
+        "the partial result is complete in itself"
+    );
+    (dir, manifest, completed)
+}
+
+#[test]
+fn sigint_writes_a_marked_partial_result_of_whole_chunks() {
+    let (_dir, manifest, completed) = interrupt("run");
     assert_eq!(
         manifest["command"],
         format!("clustersim run --runs {completed} --seed 20070101")
     );
+}
+
+#[test]
+fn sigint_during_compare_writes_a_partial_comparison_of_whole_chunks() {
+    let (dir, manifest, completed) = interrupt("compare");
+    let out = dir.path().join("result");
+    let policies = manifest["comparison"]["policies"].as_array().unwrap().len() as u64;
+    assert_eq!(policies, 7);
+    let runs = fs::read_to_string(out.join("comparison_runs.csv")).unwrap();
+    assert_eq!(runs.lines().count() as u64, completed * policies + 1);
+    let table = fs::read_to_string(out.join("comparison.csv")).unwrap();
     assert!(
-        out.join("report.html").exists(),
-        "the partial result is complete in itself"
+        table.lines().skip(1).all(|line| line.split(',').nth(4)
+            == Some(completed.to_string().as_str())
+            || line.contains("cost_per_additional")),
+        "every outcome over the completed runs"
+    );
+    assert!(
+        manifest["command"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("--crn on --runs {completed} --seed 20070101")),
+        "{}",
+        manifest["command"]
     );
 }
