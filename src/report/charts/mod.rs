@@ -149,6 +149,18 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
     Ok(charts)
 }
 
+/// The allocation rule of the policy that the folder's summary, allocations and runs describe:
+/// the baseline of a comparison, otherwise the scenario's own policy.
+pub(crate) fn baseline_rule_kind(results: &ResultSet) -> &'static str {
+    results
+        .comparison
+        .as_ref()
+        .and_then(|comparison| results.scenario.resolve_policy(&comparison.baseline).ok())
+        .map_or(results.scenario.policy.rule.kind(), |named| {
+            named.policy.rule.kind()
+        })
+}
+
 /// A chart that can draw itself on any plotters backend.
 pub(crate) trait Figure {
     /// File stem.
