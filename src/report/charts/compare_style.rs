@@ -394,7 +394,8 @@ pub(crate) fn names_width<DB: Backend>(
         let font = name_font(style, 22.0, look);
         widest = widest.max(area.estimate_text_size(&policy_label(name, look), &font)?.0);
     }
-    Ok((f64::from(widest) / style::TEXT_SLACK).ceil() as u32 + style.upx(4.0))
+    // Name, gap, marker.
+    Ok((f64::from(widest) / style::TEXT_SLACK).ceil() as u32 + style.upx(4.0 + 12.0 + 16.0 + 8.0))
 }
 
 /// Splits `body` into `count` panels, three to a row, the first column wider by `names` pixels.
@@ -495,7 +496,8 @@ pub(crate) fn category_axis(count: usize) -> super::axis::Axis {
     }
 }
 
-/// Writes the policy names right-aligned left of the plot, each level with its category.
+/// Writes the policy names right-aligned left of the plot, each level with its category and
+/// followed by the policy's marker, so the names read as a legend for every chart.
 pub(crate) fn draw_names<DB: Backend>(
     area: &DrawingArea<DB, Shift>,
     plot: &Plot<'_, DB>,
@@ -506,14 +508,12 @@ pub(crate) fn draw_names<DB: Backend>(
 ) -> anyhow::Result<()> {
     for (index, (name, look)) in names.iter().zip(looks).enumerate() {
         let (x, y) = plot::local(area, plot, (x_min, category(index, names.len())));
+        let marker = style.px(16.0);
+        let marker_x = x - style.px(18.0) - marker / 2;
+        draw_marker(area, style, look.marker, look.color, (marker_x, y), marker)?;
         let font = name_font(style, 22.0, look).pos(Pos::new(HPos::Right, VPos::Center));
-        style::text(
-            area,
-            style,
-            &policy_label(name, look),
-            (x - style.px(10.0), y),
-            &font,
-        )?;
+        let text_x = marker_x - marker / 2 - style.px(12.0);
+        style::text(area, style, &policy_label(name, look), (text_x, y), &font)?;
     }
     Ok(())
 }
