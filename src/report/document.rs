@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use super::charts::Chart;
+use super::charts::{COMPARISON_CHART_NAMES, Chart};
+use super::comparison_section;
 use super::results::ResultSet;
 use super::table::thousands;
 use crate::money::LTL_PER_EUR;
@@ -132,6 +133,9 @@ impl<'a> Document<'a> {
         let file = &results.scenario.file;
         let budget = &file.budget;
         let mut lead = Vec::new();
+        if let Some(comparison) = &results.comparison {
+            lead.push(comparison_section::lead(comparison));
+        }
         if !file.description.trim().is_empty() {
             lead.push(vec![Span::text(file.description.trim())]);
         }
@@ -143,7 +147,7 @@ impl<'a> Document<'a> {
             budget.first_year,
             budget.last_year,
             budget.horizon_year,
-            results.scenario.policy.rule.kind(),
+            super::charts::baseline_rule_kind(results),
             thousands(results.manifest.runs_completed as f64, 0),
         ))]);
         let manifest = &results.manifest;
@@ -156,17 +160,24 @@ impl<'a> Document<'a> {
                 thousands(manifest.runs as f64, 0),
             ))]);
         }
+        let mut sections = Vec::new();
+        if let Some(comparison) = &results.comparison {
+            sections.push(comparison_section::comparison_section(
+                results, comparison, charts,
+            ));
+        }
+        sections.extend([
+            headline_section(results),
+            charts_section(charts),
+            allocations_section(results),
+            assumptions_section(file),
+            method_section(results),
+            reproducibility_section(results),
+        ]);
         Self {
             title: format!("clustersim report: {}", file.name),
             lead,
-            sections: vec![
-                headline_section(results),
-                charts_section(charts),
-                allocations_section(results),
-                assumptions_section(file),
-                method_section(results),
-                reproducibility_section(results),
-            ],
+            sections,
         }
     }
 }
@@ -291,9 +302,12 @@ fn charts_section(charts: &[Chart]) -> Section<'_> {
             "No charts were rendered for this result.",
         )])]
     } else {
+        // The comparison charts are shown in the Policy comparison section; numbers keep the
+        // charts' order.
         charts
             .iter()
             .enumerate()
+            .filter(|(_, chart)| !COMPARISON_CHART_NAMES.contains(&chart.name.as_str()))
             .map(|(index, chart)| Block::Figure(index + 1, chart))
             .collect()
     };

@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod comparison;
 pub mod comparison_csv;
+mod comparison_section;
 pub mod csv;
 mod document;
 pub mod html;

@@ -1,13 +1,16 @@
-//! `summary.xlsx`: the three CSV tables of a result folder as one Excel workbook (sheets
-//! "Summary", "Allocations" and "Runs"), written with `rust_xlsxwriter`. Numbers stay numbers
-//! (full precision, with a display format per column or outcome), undefined values stay empty
-//! cells, headers are bold, frozen and filterable.
+//! `summary.xlsx`: the CSV tables of a result folder as one Excel workbook (sheets "Summary",
+//! "Comparison" for a folder written by `clustersim compare`, "Allocations" and "Runs"), written
+//! with `rust_xlsxwriter`. Numbers stay numbers (full precision, with a display format per
+//! column or outcome), undefined values stay empty cells, headers are bold, frozen and
+//! filterable.
 
 use anyhow::Context;
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet,
 };
 
+use super::comparison::ComparisonSet;
+use super::comparison_csv::comparison_header;
 use super::results::ResultSet;
 use crate::engine::outcomes::{HEADLINE_OUTCOMES, is_count};
 use crate::money::LTL_PER_EUR;
@@ -213,6 +216,78 @@ fn summary_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Works
     Ok(sheet)
 }
 
+/// The "Comparison" sheet: `comparison.csv` as it is, one row per policy and outcome.
+fn comparison_sheet(comparison: &ComparisonSet, formats: &Formats) -> anyhow::Result<Worksheet> {
+    let mut sheet = Worksheet::new();
+    sheet.set_name("Comparison")?;
+    let header_text = comparison_header(comparison.policies.len());
+    let columns: Vec<&str> = header_text.split(',').collect();
+    header(&mut sheet, formats, &columns)?;
+    let counts = formats.number(Style::Grouped);
+    let shares = formats.number(Style::Ratio);
+    for (index, row) in comparison.rows.iter().enumerate() {
+        let r = index + 1;
+        sheet.write_string(r as u32, 0, &row.policy)?;
+        sheet.write_boolean(r as u32, 1, row.baseline)?;
+        sheet.write_string(r as u32, 2, &row.outcome)?;
+        sheet.write_string(
+            r as u32,
+            3,
+            if row.lower_is_better {
+                "lower"
+            } else {
+                "higher"
+            },
+        )?;
+        let moments = formats.number(outcome_style(&row.outcome, false));
+        let percentiles = formats.number(outcome_style(&row.outcome, true));
+        number(&mut sheet, r, 4, Some(row.n as f64), counts)?;
+        number(&mut sheet, r, 5, row.mean, moments)?;
+        number(&mut sheet, r, 6, row.standard_error, moments)?;
+        for (offset, value) in row.percentiles.iter().enumerate() {
+            number(&mut sheet, r, 7 + offset, *value, percentiles)?;
+        }
+        number(&mut sheet, r, 12, Some(row.difference_n as f64), counts)?;
+        let difference = [
+            row.difference_mean,
+            row.difference_standard_error,
+            row.difference_ci95.0,
+            row.difference_ci95.1,
+        ];
+        for (offset, value) in difference.iter().enumerate() {
+            number(&mut sheet, r, 13 + offset, *value, moments)?;
+        }
+        number(&mut sheet, r, 17, Some(row.p_beats_baseline), shares)?;
+        number(&mut sheet, r, 18, Some(row.p_best), shares)?;
+        number(&mut sheet, r, 19, row.regret_mean, moments)?;
+        number(&mut sheet, r, 20, row.regret_p95, percentiles)?;
+        for (offset, share) in row.ranks.iter().enumerate() {
+            number(&mut sheet, r, 21 + offset, Some(*share), shares)?;
+        }
+    }
+    let rows = &comparison.rows;
+    sheet.set_column_width(
+        0,
+        text_width(columns[0], rows.iter().map(|r| r.policy.as_str())),
+    )?;
+    sheet.set_column_width(1, numeric_width(columns[1], Style::Plain))?;
+    sheet.set_column_width(
+        2,
+        text_width(columns[2], rows.iter().map(|r| r.outcome.as_str())),
+    )?;
+    sheet.set_column_width(3, numeric_width(columns[3], Style::Plain))?;
+    for (index, heading) in columns.iter().enumerate().skip(4) {
+        let style = if index >= 17 && index != 19 && index != 20 {
+            Style::Ratio
+        } else {
+            Style::Grouped
+        };
+        sheet.set_column_width(index as u16, numeric_width(heading, style))?;
+    }
+    finish(&mut sheet, rows.len(), columns.len())?;
+    Ok(sheet)
+}
+
 fn allocations_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Worksheet> {
     let mut sheet = Worksheet::new();
     sheet.set_name("Allocations")?;
@@ -328,6 +403,10 @@ pub fn summary_xlsx(results: &ResultSet) -> anyhow::Result<Vec<u8>> {
         .set_creation_datetime(&created);
     workbook.set_properties(&properties);
     workbook.push_worksheet(summary_sheet(results, &formats).context("Summary sheet")?);
+    if let Some(comparison) = &results.comparison {
+        workbook
+            .push_worksheet(comparison_sheet(comparison, &formats).context("Comparison sheet")?);
+    }
     workbook.push_worksheet(allocations_sheet(results, &formats).context("Allocations sheet")?);
     workbook.push_worksheet(runs_sheet(results, &formats).context("Runs sheet")?);
     workbook.save_to_buffer().context("assembling summary.xlsx")

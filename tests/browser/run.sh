@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser check of report.html (part of .ci/run): installs Debian's Chromium and the two npm
-# packages if missing, makes a small result with the release binary, and opens its report.
+# packages if missing, makes a small result and a small policy comparison with the release
+# binary, and opens both reports.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -15,3 +16,6 @@ trap 'rm -rf "$work"' EXIT
 "$root/target/release/clustersim" run "$root/scenarios/lithuania-2007-2013.json" \
   --runs 200 --out "$work/result" --quiet
 node "$here/check-report.mjs" "$work/result/report.html" "$work/screenshot.png"
+"$root/target/release/clustersim" compare "$root/scenarios/lithuania-2007-2013.json" \
+  --runs 60 --out "$work/comparison" --quiet
+node "$here/check-report.mjs" "$work/comparison/report.html" "$work/comparison-screenshot.png"

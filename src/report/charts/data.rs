@@ -89,7 +89,7 @@ pub fn provenance(results: &ResultSet) -> String {
     format!(
         "Scenario {} · {} allocation · {} · seed {}",
         results.manifest.scenario_name,
-        results.scenario.policy.rule.kind().replace('_', " "),
+        super::baseline_rule_kind(results).replace('_', " "),
         runs_phrase(results.runs.rows.len()),
         results.manifest.seed
     )

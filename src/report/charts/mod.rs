@@ -15,6 +15,11 @@
 
 mod allocations;
 mod axis;
+mod compare_boxes;
+mod compare_differences;
+mod compare_fan;
+mod compare_ranks;
+mod compare_style;
 mod convergence;
 mod data;
 mod distribution;
@@ -87,7 +92,18 @@ pub const CHART_NAMES: [&str; 11] = [
     "convergence",
 ];
 
-/// Renders every chart of a result folder, in the order of [`CHART_NAMES`].
+/// Names of the charts [`render_all`] draws first for a folder written by `clustersim compare`,
+/// in order.
+pub const COMPARISON_CHART_NAMES: [&str; 4] = [
+    "compare-networked-smes",
+    "compare-distributions",
+    "compare-differences",
+    "compare-ranks",
+];
+
+/// Renders every chart of a result folder: for a comparison the charts of
+/// [`COMPARISON_CHART_NAMES`] first, then those of [`CHART_NAMES`] (which describe the baseline
+/// policy), in order.
 pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result<Vec<Chart>> {
     anyhow::ensure!(
         options.width >= 200 && options.height >= 125,
@@ -96,14 +112,33 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
         options.height
     );
     style::register_fonts()?;
-    let mut charts = vec![
+    let mut charts = Vec::new();
+    if let Some(comparison) = &results.comparison {
+        charts.push(render(
+            &compare_fan::CompareFan::new(results, comparison),
+            options,
+        )?);
+        charts.push(render(
+            &compare_boxes::CompareBoxes::new(results, comparison),
+            options,
+        )?);
+        charts.push(render(
+            &compare_differences::CompareDifferences::new(results, comparison),
+            options,
+        )?);
+        charts.push(render(
+            &compare_ranks::CompareRanks::new(results, comparison),
+            options,
+        )?);
+    }
+    charts.extend([
         render(&fan::NetworkedSmes::new(results), options)?,
         render(&panels::ClusterPanels::new(results, "members"), options)?,
         render(&panels::ClusterPanels::new(results, "links"), options)?,
         render(&formation::FormationProbability::new(results), options)?,
         render(&allocations::ByCluster::new(results), options)?,
         render(&allocations::Flows::new(results), options)?,
-    ];
+    ]);
     for outcome in distribution::OUTCOMES {
         charts.push(render(
             &distribution::Distribution::new(results, outcome),
@@ -112,6 +147,18 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
     }
     charts.push(render(&convergence::Convergence::new(results), options)?);
     Ok(charts)
+}
+
+/// The allocation rule of the policy that the folder's summary, allocations and runs describe:
+/// the baseline of a comparison, otherwise the scenario's own policy.
+pub(crate) fn baseline_rule_kind(results: &ResultSet) -> &'static str {
+    results
+        .comparison
+        .as_ref()
+        .and_then(|comparison| results.scenario.resolve_policy(&comparison.baseline).ok())
+        .map_or(results.scenario.policy.rule.kind(), |named| {
+            named.policy.rule.kind()
+        })
 }
 
 /// A chart that can draw itself on any plotters backend.

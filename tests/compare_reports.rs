@@ -1,0 +1,331 @@
+//! Reports of a folder written by `clustersim compare`: the four comparison charts exist as PNG
+//! and SVG and are drawn, the Policy comparison section comes first with the verdict exactly as
+//! `comparison::verdict` computes it from the folder, the workbook has a Comparison sheet, and
+//! `clustersim report` re-renders the same bytes. A plain `run` folder has none of this.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use calamine::{Data, Reader, Xlsx};
+use clustersim::report::charts::{CHART_NAMES, COMPARISON_CHART_NAMES, ChartOptions, render_all};
+use clustersim::report::comparison::verdict;
+use clustersim::report::results::ResultSet;
+use tempfile::TempDir;
+
+/// Policies compared on the minimal scenario (rule kinds, whose names hold `_`).
+const POLICIES: [&str; 3] = ["equal", "by_members", "by_potential"];
+
+fn clustersim() -> Command {
+    Command::cargo_bin("clustersim").expect("binary is built")
+}
+
+fn minimal_scenario() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/minimal.json")
+}
+
+/// One comparison of three policies on the minimal scenario, 30 runs, kept for all tests.
+fn comparison_folder() -> &'static Path {
+    static FOLDER: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
+    let (_, folder) = FOLDER.get_or_init(|| {
+        let dir = TempDir::new().expect("temporary folder");
+        let out = dir.path().join("result");
+        clustersim()
+            .arg("compare")
+            .arg(minimal_scenario())
+            .args(["--policies", &POLICIES.join(","), "--baseline", "equal"])
+            .args(["--runs", "30", "--quiet", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        (dir, out)
+    });
+    folder
+}
+
+fn verdict_of(folder: &Path) -> String {
+    let results = ResultSet::load(folder).expect("result folder loads");
+    let comparison = results.comparison.as_ref().expect("a comparison folder");
+    let budget = &results.scenario.budget;
+    verdict(comparison, &budget.period_label(budget.quarters() - 1))
+}
+
+/// `text` as `report.html` writes it (element content).
+fn html_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// `text` as `report.md` writes it: Markdown's special characters escaped with a backslash.
+fn markdown_escaped(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn decode(png: &[u8]) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(Cursor::new(png));
+    let mut reader = decoder.read_info().expect("PNG header");
+    let mut buffer = vec![0; reader.output_buffer_size().expect("buffer size")];
+    let info = reader.next_frame(&mut buffer).expect("PNG data");
+    buffer.truncate(info.buffer_size());
+    (info.width, info.height, buffer)
+}
+
+#[test]
+fn every_comparison_chart_is_written_as_png_and_svg() {
+    let folder = comparison_folder();
+    let results = ResultSet::load(folder).expect("loads");
+    let charts = render_all(&results, &ChartOptions::default()).expect("renders");
+    for name in COMPARISON_CHART_NAMES {
+        let png = fs::read(folder.join(format!("charts/{name}.png"))).expect("PNG exists");
+        let (width, height, pixels) = decode(&png);
+        assert_eq!((width, height), (1600, 1000), "{name}");
+        let inked = pixels.iter().filter(|value| **value < 200).count();
+        assert!(
+            inked > 20_000,
+            "{name} is nearly blank ({inked} dark values)"
+        );
+
+        let svg = fs::read_to_string(folder.join(format!("charts/{name}.svg"))).expect("SVG");
+        let document = roxmltree::Document::parse(&svg).expect("SVG parses");
+        let text: String = document
+            .descendants()
+            .filter(|node| node.is_text())
+            .filter_map(|node| node.text())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let chart = charts.iter().find(|c| c.name == name).expect("rendered");
+        assert!(
+            text.contains(&chart.title),
+            "{name}: title '{}'",
+            chart.title
+        );
+        for policy in POLICIES {
+            assert!(text.contains(policy), "{name} names the policy {policy}");
+        }
+    }
+}
+
+#[test]
+fn comparison_charts_come_first_then_the_usual_ones() {
+    let results = ResultSet::load(comparison_folder()).expect("loads");
+    let charts = render_all(&results, &ChartOptions::default()).expect("renders");
+    let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
+    let expected: Vec<&str> = COMPARISON_CHART_NAMES
+        .iter()
+        .chain(CHART_NAMES.iter())
+        .copied()
+        .collect();
+    assert_eq!(names, expected);
+}
+
+#[test]
+fn reports_open_with_the_comparison_and_its_computed_verdict() {
+    let folder = comparison_folder();
+    let verdict = verdict_of(folder);
+    assert!(verdict.starts_with("Policy ") || verdict.starts_with("No policy"));
+
+    let html = fs::read_to_string(folder.join("report.html")).expect("report.html");
+    assert!(
+        html.contains(&format!("<p>{}</p>", html_escaped(&verdict))),
+        "report.html lacks the verdict {verdict}"
+    );
+    let first_section = html.find("<section id=").expect("a section");
+    assert!(html[first_section..].starts_with("<section id=\"comparison\">"));
+    assert!(html.contains("This is a comparison of 3 allocation policies"));
+    assert!(html.contains("the baseline “equal”"));
+    for name in COMPARISON_CHART_NAMES {
+        assert!(
+            html.contains(&format!("<figure id=\"chart-{name}\">")),
+            "{name}"
+        );
+    }
+    // Each chart appears once: the comparison charts are not repeated under Charts.
+    assert_eq!(
+        html.matches("<figure id=\"chart-compare-ranks\">").count(),
+        1
+    );
+
+    let markdown = fs::read_to_string(folder.join("report.md")).expect("report.md");
+    assert!(
+        markdown.contains(&format!("\n{}\n", markdown_escaped(&verdict))),
+        "report.md lacks the verdict {verdict}"
+    );
+    let first = markdown.find("\n## ").expect("a section");
+    assert!(markdown[first..].starts_with("\n## Policy comparison\n"));
+    for name in COMPARISON_CHART_NAMES {
+        assert!(markdown.contains(&format!("(charts/{name}.png)")), "{name}");
+    }
+}
+
+#[test]
+fn the_comparison_table_has_a_row_per_policy_and_outcome() {
+    let html = fs::read_to_string(comparison_folder().join("report.html")).expect("html");
+    let start = html.find("<section id=\"comparison\">").expect("section");
+    let end = start + html[start..].find("</section>").expect("end");
+    let section = &html[start..end];
+    for policy in POLICIES {
+        // Five outcomes, one row each (the baseline's name carries "(baseline)").
+        let rows = section
+            .matches(&format!("<td class=\"nowrap\">{policy}"))
+            .count();
+        assert_eq!(rows, 5, "{policy}");
+    }
+    assert!(section.contains("equal (baseline)"));
+    assert!(section.contains("lower is better"));
+}
+
+#[test]
+fn the_workbook_has_a_comparison_sheet_after_summary() {
+    let folder = comparison_folder();
+    let bytes = fs::read(folder.join("summary.xlsx")).expect("summary.xlsx");
+    let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("workbook");
+    assert_eq!(
+        workbook.sheet_names(),
+        ["Summary", "Comparison", "Allocations", "Runs"]
+    );
+    let range = workbook.worksheet_range("Comparison").expect("sheet");
+    assert_eq!(range.height(), 1 + POLICIES.len() * 5);
+    let csv = fs::read_to_string(folder.join("comparison.csv")).expect("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(range.width(), header.len());
+    for (column, name) in header.iter().enumerate() {
+        assert_eq!(
+            range.get((0, column)),
+            Some(&Data::String(name.to_string()))
+        );
+    }
+    // Every cell equals the file's: numbers as numbers, the baseline flag as a boolean.
+    for (row, line) in lines.iter().enumerate().skip(1) {
+        for (column, expected) in line.split(',').enumerate() {
+            let actual = range.get((row, column)).unwrap_or(&Data::Empty);
+            match (expected, expected.parse::<f64>()) {
+                ("", _) => assert_eq!(actual, &Data::Empty, "row {row} column {column}"),
+                ("true" | "false", _) => {
+                    assert_eq!(actual, &Data::Bool(expected == "true"), "row {row}")
+                }
+                (_, Ok(number)) => {
+                    assert_eq!(actual, &Data::Float(number), "row {row} column {column}")
+                }
+                (_, Err(_)) => assert_eq!(actual, &Data::String(expected.to_string())),
+            }
+        }
+    }
+}
+
+fn rendered_files(folder: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for name in ["report.html", "report.md", "summary.xlsx"] {
+        files.insert(name.to_string(), fs::read(folder.join(name)).expect("file"));
+    }
+    for entry in fs::read_dir(folder.join("charts"))
+        .expect("charts")
+        .flatten()
+    {
+        let name = format!("charts/{}", entry.file_name().to_string_lossy());
+        files.insert(name, fs::read(entry.path()).expect("chart"));
+    }
+    files
+}
+
+#[test]
+fn re_rendering_a_comparison_gives_identical_bytes() {
+    // A copy, so the other tests keep reading the original.
+    let dir = TempDir::new().expect("temporary folder");
+    let copy = dir.path().join("copy");
+    fs::create_dir_all(copy.join("charts")).expect("folders");
+    let source = comparison_folder();
+    for entry in fs::read_dir(source).expect("folder").flatten() {
+        if entry.path().is_file() {
+            fs::copy(entry.path(), copy.join(entry.file_name())).expect("copy");
+        }
+    }
+    for entry in fs::read_dir(source.join("charts"))
+        .expect("charts")
+        .flatten()
+    {
+        fs::copy(entry.path(), copy.join("charts").join(entry.file_name())).expect("copy");
+    }
+    let before = rendered_files(&copy);
+    fs::remove_dir_all(copy.join("charts")).expect("remove charts");
+    fs::remove_file(copy.join("report.html")).expect("remove report");
+    clustersim().arg("report").arg(&copy).assert().success();
+    let after = rendered_files(&copy);
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &before {
+        assert!(bytes == &after[name], "{name} differs after re-rendering");
+    }
+}
+
+#[test]
+fn a_plain_run_has_no_comparison_section_chart_or_sheet() {
+    let dir = TempDir::new().expect("temporary folder");
+    let out = dir.path().join("result");
+    clustersim()
+        .arg("run")
+        .arg(minimal_scenario())
+        .args(["--runs", "10", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = fs::read_to_string(out.join("report.html")).expect("html");
+    assert!(!html.contains("Policy comparison"));
+    assert!(!html.contains("This is a comparison"));
+    let markdown = fs::read_to_string(out.join("report.md")).expect("md");
+    assert!(!markdown.contains("Policy comparison"));
+    for name in COMPARISON_CHART_NAMES {
+        assert!(!out.join(format!("charts/{name}.svg")).exists(), "{name}");
+    }
+    let bytes = fs::read(out.join("summary.xlsx")).expect("xlsx");
+    let workbook = Xlsx::new(Cursor::new(bytes)).expect("workbook");
+    assert_eq!(workbook.sheet_names(), ["Summary", "Allocations", "Runs"]);
+}
+
+#[test]
+fn seven_policies_get_distinct_charts() {
+    // The built-in scenario defines seven policies; few runs are enough to draw them.
+    let dir = TempDir::new().expect("temporary folder");
+    let out = dir.path().join("result");
+    clustersim()
+        .args(["compare", "--runs", "12", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let results = ResultSet::load(&out).expect("loads");
+    let comparison = results.comparison.as_ref().expect("comparison");
+    assert_eq!(comparison.policies.len(), 7);
+    for name in COMPARISON_CHART_NAMES {
+        let svg = fs::read_to_string(out.join(format!("charts/{name}.svg"))).expect("svg");
+        for policy in &comparison.policies {
+            assert!(svg.contains(policy.as_str()), "{name} names {policy}");
+        }
+    }
+    // The lines of the seven policies are drawn in seven different colours.
+    let svg = fs::read_to_string(out.join("charts/compare-networked-smes.svg")).expect("svg");
+    let strokes: std::collections::BTreeSet<&str> = svg
+        .split("stroke=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    for colour in [
+        "#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7",
+    ] {
+        assert!(strokes.contains(colour), "no line in {colour}: {strokes:?}");
+    }
+}
