@@ -197,17 +197,20 @@ impl ComparisonSet {
     }
 }
 
-/// Decimals used to present an outcome.
-fn decimals(outcome: &str) -> usize {
+/// Decimals used to present an outcome's mean and differences: 2 for ratios, 1 for new
+/// clusters formed (a handful per run, so a mean of 9.6 should not read as 10), else 0.
+pub(crate) fn decimals(outcome: &str) -> usize {
     if outcome.ends_with("per_ltl_spent") {
         2
+    } else if outcome == "clusters_formed" {
+        1
     } else {
         0
     }
 }
 
 /// A signed number with a proper minus sign and thousands separators.
-fn signed(value: f64, decimals: usize) -> String {
+pub(crate) fn signed(value: f64, decimals: usize) -> String {
     let text = thousands(value, decimals);
     match text.strip_prefix('-') {
         Some(rest) => format!("−{rest}"),

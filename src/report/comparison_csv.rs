@@ -39,6 +39,13 @@ pub const COMPARISON_COLUMNS: [&str; 21] = [
 /// Header of `comparison_periods.csv`.
 pub const PERIODS_HEADER: &str = "period,policy,outcome,n,mean,p25,p50,p75,difference_mean,difference_standard_error,difference_ci95_low,difference_ci95_high";
 
+/// A share of runs for `comparison.csv`, rounded to 12 decimals: shares are sums of 1/k over runs
+/// (ties split evenly), and the rounding removes float noise such as 0.14285714285714363 while
+/// keeping every share distinguishable (1 run in 10⁸ is 1e-8).
+fn share(value: f64) -> String {
+    cell((value * 1e12).round() / 1e12)
+}
+
 /// Header of `comparison.csv` for `policies` policies.
 pub fn comparison_header(policies: usize) -> String {
     let mut columns: Vec<String> = COMPARISON_COLUMNS.iter().map(|c| c.to_string()).collect();
@@ -83,11 +90,11 @@ pub fn comparison_csv(aggregates: &ComparisonAggregates) -> String {
         ] {
             cells.push(defined(value, difference.n));
         }
-        cells.push(cell(row.p_beats_baseline));
-        cells.push(cell(row.p_best));
+        cells.push(share(row.p_beats_baseline));
+        cells.push(share(row.p_best));
         cells.push(defined(row.regret.mean, row.regret.n));
         cells.push(defined(row.regret.p95, row.regret.n));
-        cells.extend(row.ranks.iter().map(|share| cell(*share)));
+        cells.extend(row.ranks.iter().map(|value| share(*value)));
         let _ = writeln!(out, "{}", cells.join(","));
     }
     out

@@ -5,11 +5,11 @@
 //! what the printed table says.
 
 use super::charts::{COMPARISON_CHART_NAMES, Chart};
-use super::comparison::{ComparisonRow, ComparisonSet, percent, verdict};
+use super::comparison::{ComparisonRow, ComparisonSet, decimals, percent, signed, verdict};
 use super::document::{Block, Column, Paragraph, Row, Section, Span, Table};
 use super::results::ResultSet;
 use super::table::thousands;
-use crate::engine::outcomes::headline_label;
+use crate::engine::outcomes::{headline_label, is_count};
 
 /// The horizon as a period label, e.g. `2015Q4` (the label the verdict uses).
 pub(crate) fn horizon(results: &ResultSet) -> String {
@@ -46,24 +46,6 @@ fn list(items: &[String]) -> String {
     }
 }
 
-/// Decimals used to present an outcome (as in the printed table).
-fn decimals(outcome: &str) -> usize {
-    if outcome.ends_with("per_ltl_spent") {
-        2
-    } else {
-        0
-    }
-}
-
-/// A signed number with a true minus sign and thousands separators.
-fn signed(value: f64, decimals: usize) -> String {
-    let text = thousands(value, decimals);
-    match text.strip_prefix('-') {
-        Some(rest) => format!("−{rest}"),
-        None => text,
-    }
-}
-
 fn number_column(heading: &str) -> Column {
     Column {
         heading: heading.to_string(),
@@ -84,8 +66,14 @@ fn text_column(heading: &str, nowrap: bool) -> Column {
 fn table_row(group: &str, row: &ComparisonRow) -> Row {
     let digits = decimals(&row.outcome);
     let value = |value: Option<f64>| value.map_or("undefined".to_string(), |v| signed(v, digits));
+    // Percentiles of counts are whole numbers.
+    let percentile_digits = if is_count(&row.outcome) { 0 } else { digits };
     let interval = match (row.percentiles[0], row.percentiles[4]) {
-        (Some(low), Some(high)) => format!("{} – {}", signed(low, digits), signed(high, digits)),
+        (Some(low), Some(high)) => format!(
+            "{} – {}",
+            signed(low, percentile_digits),
+            signed(high, percentile_digits)
+        ),
         _ => "–".to_string(),
     };
     let (difference, beats) = if row.baseline {
