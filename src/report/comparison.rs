@@ -262,8 +262,30 @@ pub fn verdict(comparison: &ComparisonSet, horizon: &str) -> String {
     };
     let interval = format!("95% CI {} to {}", signed(low, 0), signed(high, 0));
     if low > 0.0 {
+        // A runner-up whose interval reaches into the leader's is named too: the two cannot be
+        // told apart from these intervals alone.
+        let runner_up = rows
+            .iter()
+            .filter(|row| !row.baseline && row.policy != alternative.policy)
+            .filter_map(|row| match (row.difference_mean, row.difference_ci95) {
+                (Some(mean), (Some(low), Some(high))) => Some((row, mean, low, high)),
+                _ => None,
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .filter(|(_, _, _, runner_high)| *runner_high >= low);
+        let close = match runner_up {
+            Some((row, mean, low, high)) => format!(
+                " “{}” is close behind with {} more (95% CI {} to {}), best in {} of runs.",
+                row.policy,
+                thousands(mean, 0),
+                signed(low, 0),
+                signed(high, 0),
+                percent(row.p_best)
+            ),
+            None => String::new(),
+        };
         format!(
-            "Policy “{}” grows networked SMEs by {} ({interval}) more than the baseline “{}” by {horizon}; it is the best policy in {} of runs.",
+            "Policy “{}” grows networked SMEs by {} ({interval}) more than the baseline “{}” by {horizon}; it is the best policy in {} of runs.{close}",
             alternative.policy,
             thousands(mean, 0),
             baseline.policy,
@@ -400,6 +422,25 @@ mod tests {
             verdict(&comparison(1234.4, 1100.0, 1368.9, 0.83), "2015Q4"),
             "Policy “b” grows networked SMEs by 1,234 (95% CI 1,100 to 1,369) more than the baseline “a” by 2015Q4; it is the best policy in 83% of runs."
         );
+    }
+
+    #[test]
+    fn verdict_names_a_runner_up_whose_interval_overlaps() {
+        let mut set = comparison(40.0, 39.0, 41.0, 0.46);
+        let mut runner = set.row("b", "networked_smes").unwrap().clone();
+        runner.policy = "c".into();
+        runner.difference_mean = Some(38.9);
+        runner.difference_ci95 = (Some(38.1), Some(39.7));
+        runner.p_best = 0.43;
+        set.rows.push(runner.clone());
+        assert_eq!(
+            verdict(&set, "2015Q4"),
+            "Policy “b” grows networked SMEs by 40 (95% CI 39 to 41) more than the baseline “a” by 2015Q4; it is the best policy in 46% of runs. “c” is close behind with 39 more (95% CI 38 to 40), best in 43% of runs."
+        );
+        // Clearly behind: not named.
+        let last = set.rows.len() - 1;
+        set.rows[last].difference_ci95 = (Some(20.0), Some(38.5));
+        assert!(!verdict(&set, "2015Q4").contains("close behind"));
     }
 
     #[test]
