@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// Default chart resolution, dots per inch (PNGs 1600 × 1000 px).
+pub const DEFAULT_DPI: u32 = 160;
+
 /// Monte Carlo simulator of cluster-support budget allocation and SME cooperation networks.
 #[derive(Debug, Parser)]
 #[command(name = "clustersim", version, about, long_about = None)]
@@ -30,7 +33,7 @@ pub enum Command {
         /// A result folder written by `clustersim run`.
         results: PathBuf,
         /// Chart resolution: PNGs are 10 × 6.25 inches at this many dots per inch (160 → 1600 × 1000 px).
-        #[arg(long, default_value_t = 160)]
+        #[arg(long, default_value_t = DEFAULT_DPI)]
         dpi: u32,
     },
     /// Print the JSON Schema of scenario files.
@@ -59,7 +62,8 @@ pub struct RunArgs {
     /// Worker threads [default: all cores].
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Write results exactly into this folder [default: output/<scenario>/<UTC time>/].
+    /// Write results exactly into this folder [default: output/<scenario>/<UTC time>/, or
+    /// output/<scenario>/compare-<UTC time>/ for compare].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace an earlier clustersim result in --out (never a folder of other files).
@@ -69,7 +73,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub quiet: bool,
     /// Chart resolution: PNGs are 10 × 6.25 inches at this many dots per inch (160 → 1600 × 1000 px).
-    #[arg(long, default_value_t = 160)]
+    #[arg(long, default_value_t = DEFAULT_DPI)]
     pub dpi: u32,
     /// Go ahead with a run whose estimated memory or disk exceeds the limits (16 GiB, 20 GiB).
     #[arg(long)]

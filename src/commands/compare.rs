@@ -17,7 +17,7 @@ use crate::report::PendingOutput;
 use crate::report::comparison::{ComparisonSet, comparison_table as text_table};
 use crate::report::comparison_csv::{ComparisonRunsWriter, comparison_csv, comparison_periods_csv};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
-use crate::scenario::{NamedPolicy, Scenario};
+use crate::scenario::{NamedPolicy, RULE_KINDS, Scenario};
 
 /// Files a comparison adds to a result folder.
 pub const COMPARISON_FILES: [&str; 3] = [
@@ -83,11 +83,21 @@ impl ComparisonPlan {
             }
         }
         if policies.len() < 2 {
+            let only = policies.first().map_or("", |p| p.name.as_str());
+            let others: Vec<&str> = RULE_KINDS
+                .iter()
+                .copied()
+                .filter(|kind| *kind != only && *kind != "fixed")
+                .take(2)
+                .collect();
+            let example = if only.is_empty() {
+                others.join(",")
+            } else {
+                format!("{only},{}", others.join(","))
+            };
             bail!(
-                "a comparison needs at least two policies, and {} defines only '{}'; name them with --policies (e.g. --policies {},equal,by_potential) or add policy_variants to the scenario",
+                "a comparison needs at least two policies, and {} defines only '{only}'; name them with --policies (e.g. --policies {example}) or add policy_variants to the scenario",
                 scenario.name,
-                policies.first().map_or("", |p| p.name.as_str()),
-                policies.first().map_or("competitive", |p| p.name.as_str()),
             );
         }
         let baseline = match &request.baseline {

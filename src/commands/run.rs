@@ -182,12 +182,19 @@ pub(crate) fn execute(
         }
     };
     let complete = aggregates.runs == runs;
-    let reproduce = reproduce_command(
+    let mut reproduce = reproduce_command(
         args.scenario.as_deref(),
         plan.as_ref(),
         aggregates.runs,
         seed,
     );
+    if args.dpi != crate::cli::DEFAULT_DPI {
+        // Before a `< scenario.json` redirection, if any.
+        match reproduce.find(" < ") {
+            Some(at) => reproduce.insert_str(at, &format!(" --dpi {}", args.dpi)),
+            None => reproduce.push_str(&format!(" --dpi {}", args.dpi)),
+        }
+    }
     let manifest = Manifest {
         tool: "clustersim".into(),
         version: env!("CARGO_PKG_VERSION").into(),

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::money::{LTL_PER_EUR, ltl_from_cents};
 use crate::report::table::thousands;
-use crate::scenario::{ClusterStatus, Policy, Rule, Scenario, read_path};
+use crate::scenario::{ClusterStatus, Scenario, read_path};
 
 /// Loads `path` and returns the plan description, or the scenario's errors.
 pub fn validate(path: &Path) -> anyhow::Result<String> {
@@ -90,7 +90,7 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
     let _ = writeln!(
         out,
         "Policy: {}",
-        describe_policy(scenario, &scenario.policy)
+        scenario.policy.describe(&scenario.clusters)
     );
     if !scenario.policy_variants.is_empty() {
         let _ = writeln!(
@@ -103,7 +103,7 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
                 out,
                 "  {:<22} {}",
                 variant.name,
-                describe_policy(scenario, &variant.policy)
+                variant.policy.describe(&scenario.clusters)
             );
         }
     }
@@ -128,44 +128,4 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
         scenario.runs, scenario.seed
     );
     out
-}
-
-/// One line describing a policy: its rule with parameters and the shared settings.
-fn describe_policy(scenario: &Scenario, policy: &Policy) -> String {
-    let rule = match &policy.rule {
-        Rule::Competitive {
-            request_ltl_per_member,
-            request_base_ltl,
-            quality_sd,
-        } => format!(
-            "competitive (request LTL {} + {} per member; quality sd {quality_sd})",
-            thousands(*request_base_ltl, 0),
-            thousands(*request_ltl_per_member, 0)
-        ),
-        Rule::Performance { base_share } => format!("performance (base share {base_share})"),
-        Rule::Fixed { shares } => format!(
-            "fixed ({})",
-            scenario
-                .clusters
-                .iter()
-                .zip(shares)
-                .filter(|(_, share)| **share > 0.0)
-                .map(|(cluster, share)| format!("{} {share}", cluster.id))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        other => other.kind().to_string(),
-    };
-    let unspent = if policy.unspent_share > 0.0 {
-        format!("; unspent share {}", policy.unspent_share)
-    } else {
-        String::new()
-    };
-    format!(
-        "{rule}; infrastructure share {}; forming reserve {}; floor {}; cap {}{unspent}",
-        policy.infrastructure_share,
-        policy.forming_reserve_share,
-        policy.floor_share,
-        policy.cap_share
-    )
 }

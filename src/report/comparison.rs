@@ -218,6 +218,52 @@ pub(crate) fn signed(value: f64, decimals: usize) -> String {
     }
 }
 
+/// Decimals for a difference and its interval: `digits`, or more (up to `digits` + 2) while a
+/// rounded end of an interval that excludes zero would read as 0, so that "−2 (−4 to 0)" is
+/// shown as "−1.9 (−3.6 to −0.2)" and never suggests an interval touching zero.
+pub(crate) fn interval_digits(low: f64, high: f64, digits: usize) -> usize {
+    let reads_as_zero = |value: f64, digits: usize| {
+        let scale = 10f64.powi(digits as i32);
+        (value * scale).round() == 0.0
+    };
+    let mut digits = digits;
+    while digits < 3
+        && ((low > 0.0 && reads_as_zero(low, digits))
+            || (high < 0.0 && reads_as_zero(high, digits)))
+    {
+        digits += 1;
+    }
+    digits
+}
+
+/// "mean (low to high)" with [`interval_digits`] decimals and true minus signs.
+pub(crate) fn difference_text(mean: f64, low: f64, high: f64, digits: usize) -> String {
+    let digits = interval_digits(low, high, digits);
+    format!(
+        "{} ({} to {})",
+        signed(mean, digits),
+        signed(low, digits),
+        signed(high, digits)
+    )
+}
+
+/// Whether every policy has the same value of `outcome` as the baseline in every run (paired
+/// differences all exactly 0, none undefined on one side only): ranks and P(best) then only
+/// record ties.
+pub fn tied_in_every_run(comparison: &ComparisonSet, outcome: &str) -> bool {
+    let rows = comparison.outcome(outcome);
+    !rows.is_empty()
+        && rows.iter().all(|row| {
+            row.difference_n == row.n
+                && row.p_beats_baseline == 0.0
+                && row.difference_mean == Some(0.0)
+                && row.difference_standard_error == Some(0.0)
+        })
+}
+
+/// Runs below which the normal-approximation intervals are too narrow (see docs/MODEL.md §13a).
+pub const FEW_RUNS: u64 = 30;
+
 /// A percentage for prose, e.g. `41%`, `<1%`, `>99%`.
 pub fn percent(share: f64) -> String {
     let value = share * 100.0;
@@ -260,7 +306,8 @@ pub fn verdict(comparison: &ComparisonSet, horizon: &str) -> String {
     else {
         return String::new();
     };
-    let interval = format!("95% CI {} to {}", signed(low, 0), signed(high, 0));
+    let digits = interval_digits(low, high, 0);
+    let interval = format!("95% CI {} to {}", signed(low, digits), signed(high, digits));
     if low > 0.0 {
         // A runner-up whose interval reaches into the leader's is named too: the two cannot be
         // told apart from these intervals alone.
@@ -332,6 +379,7 @@ pub fn comparison_table(comparison: &ComparisonSet, horizon: &str, runs: u64) ->
         .max(6);
     for outcome in outcomes {
         let digits = decimals(outcome);
+        let tied = tied_in_every_run(comparison, outcome);
         lines.push(String::new());
         lines.push(format!(
             "{}{}",
@@ -358,21 +406,31 @@ pub fn comparison_table(comparison: &ComparisonSet, horizon: &str, runs: u64) ->
                 "baseline".to_string()
             } else {
                 match (row.difference_mean, row.difference_ci95) {
-                    (Some(mean), (Some(low), Some(high))) => format!(
-                        "{} ({} to {})",
-                        signed(mean, digits),
-                        signed(low, digits),
-                        signed(high, digits)
-                    ),
+                    (Some(mean), (Some(low), Some(high))) => {
+                        difference_text(mean, low, high, digits)
+                    }
                     _ => "undefined".into(),
                 }
             };
-            lines.push(format!(
-                "  {:<width$}  {mean:>12}  {difference:>30}  {:>7}",
-                row.policy,
+            let best = if tied {
+                "tied".to_string()
+            } else {
                 percent(row.p_best)
+            };
+            lines.push(format!(
+                "  {:<width$}  {mean:>12}  {difference:>30}  {best:>7}",
+                row.policy,
             ));
         }
+        if tied {
+            lines.push("  (every policy has the same value in every run)".to_string());
+        }
+    }
+    if runs < FEW_RUNS {
+        lines.push(String::new());
+        lines.push(format!(
+            "Only {runs} runs: the 95% intervals assume many runs and are too narrow below {FEW_RUNS}."
+        ));
     }
     lines.push(String::new());
     lines.push(verdict(comparison, horizon));
@@ -456,6 +514,35 @@ mod tests {
         let line = verdict(&comparison(3.0, -2.0, 8.0, 0.5), "2015Q4");
         assert!(line.starts_with("No policy is distinguishable"), "{line}");
         assert!(line.contains("differs by 3 (95% CI −2 to 8)"), "{line}");
+    }
+
+    #[test]
+    fn intervals_that_exclude_zero_never_read_as_touching_it() {
+        assert_eq!(
+            difference_text(-1.9, -3.56, -0.23, 0),
+            "−1.9 (−3.6 to −0.2)"
+        );
+        assert_eq!(
+            difference_text(-1.0, -1.62, -0.17, 0),
+            "−1.0 (−1.6 to −0.2)"
+        );
+        assert_eq!(difference_text(40.4, 39.2, 41.7, 0), "40 (39 to 42)");
+        // An interval that contains zero keeps its digits.
+        assert_eq!(difference_text(0.3, -0.4, 1.0, 0), "0 (0 to 1)");
+        assert_eq!(interval_digits(0.0001, 0.2, 0), 3);
+    }
+
+    #[test]
+    fn ties_in_every_run_are_recognised() {
+        let mut set = comparison(0.0, 0.0, 0.0, 0.5);
+        for row in &mut set.rows {
+            row.difference_standard_error = Some(0.0);
+            row.p_beats_baseline = 0.0;
+        }
+        assert!(tied_in_every_run(&set, "networked_smes"));
+        set.rows[1].difference_standard_error = Some(0.1);
+        assert!(!tied_in_every_run(&set, "networked_smes"));
+        assert!(!tied_in_every_run(&set, "links"));
     }
 
     #[test]

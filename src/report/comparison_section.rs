@@ -5,7 +5,10 @@
 //! what the printed table says.
 
 use super::charts::{COMPARISON_CHART_NAMES, Chart};
-use super::comparison::{ComparisonRow, ComparisonSet, decimals, percent, signed, verdict};
+use super::comparison::{
+    ComparisonRow, ComparisonSet, FEW_RUNS, decimals, difference_text, percent, signed,
+    tied_in_every_run, verdict,
+};
 use super::document::{Block, Column, Paragraph, Row, Section, Span, Table};
 use super::results::ResultSet;
 use super::table::thousands;
@@ -19,7 +22,7 @@ pub(crate) fn horizon(results: &ResultSet) -> String {
 
 /// The lead paragraph of a comparison report: how many policies, which is the baseline, and that
 /// the other sections describe the baseline only.
-pub(crate) fn lead(comparison: &ComparisonSet) -> Paragraph {
+pub(crate) fn lead(comparison: &ComparisonSet, common_random_numbers: bool) -> Paragraph {
     let others: Vec<String> = comparison
         .policies
         .iter()
@@ -27,10 +30,15 @@ pub(crate) fn lead(comparison: &ComparisonSet) -> Paragraph {
         .map(|policy| format!("“{policy}”"))
         .collect();
     vec![Span::text(format!(
-        "This is a comparison of {} allocation policies on the same Monte Carlo runs: the \
-         baseline “{}” against {}. The Policy comparison section compares them; the other \
-         sections, charts and tables describe the baseline policy “{}” only.",
+        "This is a comparison of {} allocation policies {}: the baseline “{}” against {}. The \
+         Policy comparison section compares them; the other sections, charts and tables \
+         describe the baseline policy “{}” only.",
         comparison.policies.len(),
+        if common_random_numbers {
+            "on common random numbers (the same uncertain values and random events in each run)"
+        } else {
+            "with independent random numbers (--crn off)"
+        },
         comparison.baseline,
         list(&others),
         comparison.baseline
@@ -63,7 +71,7 @@ fn text_column(heading: &str, nowrap: bool) -> Column {
 }
 
 /// The table row of one policy and outcome.
-fn table_row(group: &str, row: &ComparisonRow) -> Row {
+fn table_row(group: &str, row: &ComparisonRow, tied: bool) -> Row {
     let digits = decimals(&row.outcome);
     let value = |value: Option<f64>| value.map_or("undefined".to_string(), |v| signed(v, digits));
     // Percentiles of counts are whole numbers.
@@ -80,12 +88,7 @@ fn table_row(group: &str, row: &ComparisonRow) -> Row {
         ("baseline".to_string(), "–".to_string())
     } else {
         let difference = match (row.difference_mean, row.difference_ci95) {
-            (Some(mean), (Some(low), Some(high))) => format!(
-                "{} ({} to {})",
-                signed(mean, digits),
-                signed(low, digits),
-                signed(high, digits)
-            ),
+            (Some(mean), (Some(low), Some(high))) => difference_text(mean, low, high, digits),
             _ => "undefined".to_string(),
         };
         (difference, percent(row.p_beats_baseline))
@@ -103,7 +106,11 @@ fn table_row(group: &str, row: &ComparisonRow) -> Row {
             Span::text(interval),
             Span::text(difference),
             Span::text(beats),
-            Span::text(percent(row.p_best)),
+            Span::text(if tied {
+                "tied in every run".to_string()
+            } else {
+                percent(row.p_best)
+            }),
             Span::text(value(row.regret_mean)),
             Span::text(value(row.regret_p95)),
         ],
@@ -128,10 +135,11 @@ fn table(comparison: &ComparisonSet) -> Table {
             "higher is better"
         };
         let group = format!("{} · {direction}", headline_label(outcome));
+        let tied = tied_in_every_run(comparison, outcome);
         rows.extend(
             rows_of_outcome
                 .into_iter()
-                .map(|row| table_row(&group, row)),
+                .map(|row| table_row(&group, row, tied)),
         );
     }
     Table {
@@ -149,6 +157,44 @@ fn table(comparison: &ComparisonSet) -> Table {
         rows,
         total: None,
         grouped: true,
+    }
+}
+
+/// Each compared policy with its description and settings, as resolved from the scenario.
+fn policies_table(results: &ResultSet, comparison: &ComparisonSet) -> Table {
+    let scenario = &results.scenario;
+    let rows = comparison
+        .policies
+        .iter()
+        .map(|name| {
+            let (description, settings) = match scenario.resolve_policy(name) {
+                Ok(named) => (named.description, named.policy.describe(&scenario.clusters)),
+                Err(problem) => (String::new(), problem),
+            };
+            let label = if *name == comparison.baseline {
+                format!("{name} (baseline)")
+            } else {
+                name.clone()
+            };
+            Row {
+                cells: vec![
+                    Span::code(label),
+                    Span::text(description),
+                    Span::text(settings),
+                ],
+                strong: *name == comparison.baseline,
+            }
+        })
+        .collect();
+    Table {
+        columns: vec![
+            text_column("Policy", true),
+            text_column("Description", false),
+            text_column("Rule and settings", false),
+        ],
+        rows,
+        total: None,
+        grouped: false,
     }
 }
 
@@ -191,6 +237,17 @@ pub(crate) fn comparison_section<'a>(
              95th percentile."
         ))]),
         Block::Table(table(comparison)),
+    ];
+    if results.manifest.runs_completed < FEW_RUNS {
+        blocks.push(Block::Paragraph(vec![Span::text(format!(
+            "Only {runs} runs: the 95% confidence intervals use the normal approximation, which \
+             needs many runs; below {FEW_RUNS} runs they are too narrow. Use hundreds of runs \
+             before drawing conclusions."
+        ))]));
+    }
+    blocks.push(Block::Heading("Policies compared".to_string()));
+    blocks.push(Block::Table(policies_table(results, comparison)));
+    blocks.extend([
         Block::Heading("How to read the comparison".to_string()),
         Block::Paragraph(vec![Span::text(randomness)]),
         Block::Paragraph(vec![Span::text(
@@ -198,9 +255,11 @@ pub(crate) fn comparison_section<'a>(
              where lower is better; “beats”, “best”, “regret” and the ranks follow that \
              direction. When policies tie in a run (the same value), they share the tied ranks \
              evenly and each counts as best with an equal share, so every row of the rank chart \
-             and the P(best) column of each outcome add up to 100%.",
+             and the P(best) column of each outcome add up to 100%. An outcome on which every \
+             policy has the same value in every run (typically new clusters formed, since forming \
+             clusters get the same reserve under every rule) is marked “tied in every run”.",
         )]),
-    ];
+    ]);
     for name in COMPARISON_CHART_NAMES {
         if let Some((index, chart)) = charts.iter().enumerate().find(|(_, c)| c.name == name) {
             blocks.push(Block::Figure(index + 1, chart));

@@ -134,7 +134,12 @@ impl<'a> Document<'a> {
         let budget = &file.budget;
         let mut lead = Vec::new();
         if let Some(comparison) = &results.comparison {
-            lead.push(comparison_section::lead(comparison));
+            let common = results
+                .manifest
+                .comparison
+                .as_ref()
+                .is_none_or(|c| c.common_random_numbers);
+            lead.push(comparison_section::lead(comparison, common));
         }
         if !file.description.trim().is_empty() {
             lead.push(vec![Span::text(file.description.trim())]);
@@ -166,11 +171,21 @@ impl<'a> Document<'a> {
                 results, comparison, charts,
             ));
         }
+        // In a comparison the assumptions are those of the baseline policy, which may be a
+        // variant or a rule kind rather than the file's own `policy`.
+        let baseline_file = results.comparison.as_ref().and_then(|comparison| {
+            crate::scenario::policy_plan::policy_spec_for(file, &comparison.baseline).map(
+                |policy| ScenarioFile {
+                    policy,
+                    ..file.clone()
+                },
+            )
+        });
         sections.extend([
             headline_section(results),
             charts_section(charts),
             allocations_section(results),
-            assumptions_section(file),
+            assumptions_section(baseline_file.as_ref().unwrap_or(file)),
             method_section(results),
             reproducibility_section(results),
         ]);

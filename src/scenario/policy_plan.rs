@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use super::json_path::JsonPath;
 use super::plan::{MAX_BUDGET_LTL, Problem, Scenario, check_unit_share, list_or_none};
-use super::spec::{CompetitiveSpec, PerformanceSpec, PolicySpec, PolicyVariantSpec, RuleSpec};
+use super::spec::{
+    CompetitiveSpec, PerformanceSpec, PolicySpec, PolicyVariantSpec, RuleSpec, ScenarioFile,
+};
 
 /// A checked allocation policy.
 #[derive(Debug, Clone, PartialEq)]
@@ -368,4 +370,78 @@ impl Scenario {
             },
         })
     }
+}
+
+impl Policy {
+    /// One line describing the policy: its rule with parameters and the shared settings
+    /// (`clusters` names the clusters of fixed shares).
+    pub fn describe(&self, clusters: &[super::Cluster]) -> String {
+        let rule = match &self.rule {
+            Rule::Competitive {
+                request_ltl_per_member,
+                request_base_ltl,
+                quality_sd,
+            } => format!(
+                "competitive (request LTL {} + {} per member; quality sd {quality_sd})",
+                crate::report::table::thousands(*request_base_ltl, 0),
+                crate::report::table::thousands(*request_ltl_per_member, 0)
+            ),
+            Rule::Performance { base_share } => format!("performance (base share {base_share})"),
+            Rule::Fixed { shares } => format!(
+                "fixed ({})",
+                clusters
+                    .iter()
+                    .zip(shares)
+                    .filter(|(_, share)| **share > 0.0)
+                    .map(|(cluster, share)| format!("{} {share}", cluster.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            other => other.kind().to_string(),
+        };
+        let unspent = if self.unspent_share > 0.0 {
+            format!("; unspent share {}", self.unspent_share)
+        } else {
+            String::new()
+        };
+        format!(
+            "{rule}; infrastructure share {}; forming reserve {}; floor {}; cap {}{unspent}",
+            self.infrastructure_share, self.forming_reserve_share, self.floor_share, self.cap_share
+        )
+    }
+}
+
+/// The policy a name stands for, as written in the file (see [`Scenario::resolve_policy`]):
+/// a variant's `policy`, or the file's `policy` with the rule of that kind (its own parameters
+/// if the kind matches, otherwise the rule's defaults). None for an unknown name, and for
+/// `fixed` when the file's policy is not fixed.
+pub fn policy_spec_for(file: &ScenarioFile, name: &str) -> Option<PolicySpec> {
+    if let Some(variant) = file.policy_variants.iter().find(|v| v.name == name) {
+        return Some(variant.policy.clone());
+    }
+    let kind = rule_kind(name)?;
+    let own_kind = match &file.policy.rule {
+        RuleSpec::Equal => "equal",
+        RuleSpec::ByMembers => "by_members",
+        RuleSpec::ByPotential => "by_potential",
+        RuleSpec::Competitive(_) => "competitive",
+        RuleSpec::Performance(_) => "performance",
+        RuleSpec::Fixed(_) => "fixed",
+    };
+    let rule = if kind == own_kind {
+        file.policy.rule.clone()
+    } else {
+        match kind {
+            "equal" => RuleSpec::Equal,
+            "by_members" => RuleSpec::ByMembers,
+            "by_potential" => RuleSpec::ByPotential,
+            "competitive" => RuleSpec::Competitive(CompetitiveSpec::default()),
+            "performance" => RuleSpec::Performance(PerformanceSpec::default()),
+            _ => return None,
+        }
+    };
+    Some(PolicySpec {
+        rule,
+        ..file.policy.clone()
+    })
 }

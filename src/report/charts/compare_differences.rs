@@ -99,8 +99,9 @@ impl Figure for CompareDifferences {
         style: &Style,
     ) -> anyhow::Result<()> {
         let subtitle = format!(
-            "{} · policy minus baseline, run by run; dot = mean, bar = 95% confidence interval · \
-             right of zero is more: better, except for the cost, where lower is better",
+            "{} · policy minus baseline, run by run; dot = mean, bar = 95% confidence interval \
+             (hidden behind the dot when narrower) · right of zero is more: better, except for \
+             the cost, where lower is better",
             self.subtitle
         );
         let body = style::frame(root, style, &self.title(), &subtitle, &[])?;

@@ -343,7 +343,7 @@ pub(crate) fn short_label(outcome: &str) -> String {
         "links" => "Cooperation links".to_string(),
         "clusters_formed" => "New clusters formed".to_string(),
         "joint_projects" => "Joint projects".to_string(),
-        "cost_per_additional_networked_sme_ltl" => "Cost per added networked SME".to_string(),
+        "cost_per_additional_networked_sme_ltl" => "Cost per additional networked SME".to_string(),
         other => crate::engine::outcomes::headline_label(other).to_string(),
     }
 }
