@@ -5,18 +5,19 @@
 use std::collections::BTreeSet;
 
 use anyhow::{Context, bail};
-use indicatif::ProgressBar;
 
-use super::run::{RunOutcome, execute};
+use std::sync::atomic::Ordering;
+
+use super::run::{INTERRUPTED, RunOutcome, execute, progress_bar, write_summaries};
 use crate::cli::{CompareArgs, Switch};
 use crate::engine::compare::{CompareSettings, run_comparison};
 use crate::engine::comparison::ComparisonAggregates;
 use crate::engine::{Aggregates, RunSettings};
 use crate::report::ComparisonManifest;
 use crate::report::PendingOutput;
-use crate::report::comparison::{ComparisonSet, comparison_table as text_table};
+use crate::report::comparison::ComparisonSet;
 use crate::report::comparison_csv::{ComparisonRunsWriter, comparison_csv, comparison_periods_csv};
-use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
+use crate::report::csv::RunsWriter;
 use crate::scenario::{NamedPolicy, RULE_KINDS, Scenario};
 
 /// Files a comparison adds to a result folder.
@@ -168,17 +169,19 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<RunOutcome> {
     execute(&args.run, Some(&request))
 }
 
-/// Runs the comparison, streaming `runs.csv` (baseline policy) and `comparison_runs.csv`, then
-/// writes the summaries of the baseline policy and the comparison files.
+/// Runs the comparison (with a progress bar over policies × runs unless `quiet`), streaming
+/// `runs.csv` (baseline policy) and `comparison_runs.csv`, then writes the summaries of the
+/// baseline policy and the comparison files. Returns the baseline's aggregates and the
+/// comparison as written.
 pub(crate) fn write_comparison_results(
     scenario: &Scenario,
     plan: &ComparisonPlan,
     settings: RunSettings,
     pending: &PendingOutput,
-    bar: &ProgressBar,
-    stop: &dyn Fn() -> bool,
-) -> anyhow::Result<(Aggregates, ComparisonAggregates)> {
+    quiet: bool,
+) -> anyhow::Result<(Aggregates, ComparisonSet)> {
     let names = plan.names();
+    let bar = progress_bar(settings.runs * names.len() as u64, "policy-runs", quiet);
     let mut runs_writer = RunsWriter::create(&pending.file("runs.csv"), scenario)?;
     let mut comparison_runs =
         ComparisonRunsWriter::create(&pending.file("comparison_runs.csv"), &names)?;
@@ -193,7 +196,7 @@ pub(crate) fn write_comparison_results(
             baseline: plan.baseline,
         },
         &|finished| bar.inc(finished),
-        stop,
+        &|| INTERRUPTED.load(Ordering::SeqCst),
         &mut |records| {
             let baseline = &records[plan.baseline];
             aggregates.push(baseline);
@@ -202,33 +205,14 @@ pub(crate) fn write_comparison_results(
             comparison_runs.push(records)
         },
     )?;
+    bar.finish_and_clear();
     runs_writer.finish()?;
     comparison_runs.finish()?;
-    pending.write("summary.csv", summary_csv(scenario, &aggregates).as_bytes())?;
-    pending.write(
-        "allocations.csv",
-        allocations_csv(scenario, &aggregates).as_bytes(),
-    )?;
-    pending.write("comparison.csv", comparison_csv(&comparison).as_bytes())?;
-    pending.write(
-        "comparison_periods.csv",
-        comparison_periods_csv(scenario, &comparison).as_bytes(),
-    )?;
-    Ok((aggregates, comparison))
-}
-
-/// The table printed at the end of a comparison, from the same files the reports read.
-pub(crate) fn comparison_table(
-    scenario: &Scenario,
-    comparison: &ComparisonAggregates,
-    horizon: &str,
-) -> String {
-    let set = ComparisonSet::parse(
-        &comparison_csv(comparison),
-        &comparison_periods_csv(scenario, comparison),
-    );
-    match set {
-        Ok(set) => text_table(&set, horizon, comparison.runs),
-        Err(error) => format!("(the comparison table could not be shown: {error:#})\n"),
-    }
+    write_summaries(scenario, &aggregates, pending)?;
+    let table = comparison_csv(&comparison);
+    let periods = comparison_periods_csv(scenario, &comparison);
+    pending.write("comparison.csv", table.as_bytes())?;
+    pending.write("comparison_periods.csv", periods.as_bytes())?;
+    let set = ComparisonSet::parse(&table, &periods).context("reading back comparison.csv")?;
+    Ok((aggregates, set))
 }

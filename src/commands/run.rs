@@ -10,11 +10,11 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::compare::{
-    COMPARISON_FILES, ComparisonPlan, ComparisonRequest, comparison_table, write_comparison_results,
+    COMPARISON_FILES, ComparisonPlan, ComparisonRequest, write_comparison_results,
 };
 use crate::cli::RunArgs;
-use crate::engine::comparison::ComparisonAggregates;
 use crate::engine::{Aggregates, RunSettings, run_scenario};
+use crate::report::comparison::{ComparisonSet, comparison_table};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
 use crate::report::render::{REPORT_FILES, render_reports};
 use crate::report::table::headline_table;
@@ -34,8 +34,8 @@ pub struct RunOutcome {
     pub folder: PathBuf,
     /// The aggregates (of the baseline policy, for a comparison).
     pub aggregates: Aggregates,
-    /// The comparison, for `clustersim compare`.
-    pub comparison: Option<ComparisonAggregates>,
+    /// The comparison as written to `comparison.csv`, for `clustersim compare`.
+    pub comparison: Option<ComparisonSet>,
 }
 
 /// The files every result folder holds (charts and reports are listed in
@@ -153,19 +153,8 @@ pub(crate) fn execute(
     let result = match &plan {
         None => write_results(&scenario, settings, &pending, args.quiet)
             .map(|aggregates| (aggregates, None)),
-        Some(plan) => {
-            let bar = progress_bar(
-                settings.runs * plan.policies.len() as u64,
-                "policy-runs",
-                args.quiet,
-            );
-            let written =
-                write_comparison_results(&scenario, plan, settings, &pending, &bar, &|| {
-                    INTERRUPTED.load(Ordering::SeqCst)
-                });
-            bar.finish_and_clear();
-            written.map(|(aggregates, comparison)| (aggregates, Some(comparison)))
-        }
+        Some(plan) => write_comparison_results(&scenario, plan, settings, &pending, args.quiet)
+            .map(|(aggregates, comparison)| (aggregates, Some(comparison))),
     };
     let (aggregates, comparison) = match result {
         Ok((aggregates, _)) if aggregates.runs == 0 => {
@@ -248,7 +237,7 @@ pub(crate) fn execute(
         let horizon = scenario.budget.period_label(scenario.budget.quarters() - 1);
         let table = match &comparison {
             None => headline_table(&aggregates, &horizon),
-            Some(comparison) => comparison_table(&scenario, comparison, &horizon),
+            Some(comparison) => comparison_table(comparison, &horizon, aggregates.runs),
         };
         super::print_stdout(&format!("{table}Results written to {}\n", folder.display()));
     }
@@ -277,12 +266,21 @@ fn write_results(
     )?;
     bar.finish_and_clear();
     runs_writer.finish()?;
-    pending.write("summary.csv", summary_csv(scenario, &aggregates).as_bytes())?;
+    write_summaries(scenario, &aggregates, pending)?;
+    Ok(aggregates)
+}
+
+/// Writes `summary.csv` and `allocations.csv` of a policy's aggregates.
+pub(crate) fn write_summaries(
+    scenario: &Scenario,
+    aggregates: &Aggregates,
+    pending: &PendingOutput,
+) -> anyhow::Result<()> {
+    pending.write("summary.csv", summary_csv(scenario, aggregates).as_bytes())?;
     pending.write(
         "allocations.csv",
-        allocations_csv(scenario, &aggregates).as_bytes(),
-    )?;
-    Ok(aggregates)
+        allocations_csv(scenario, aggregates).as_bytes(),
+    )
 }
 
 /// A progress bar on stderr counting `unit` (e.g. "runs") with its rate and ETA, hidden when

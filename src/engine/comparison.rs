@@ -20,6 +20,14 @@ pub const COMPARED_OUTCOMES: [(&str, Better); 5] = [
 /// The outcome compared per period (the first compared outcome).
 pub const PERIOD_OUTCOME: &str = "networked_smes";
 
+/// Where each compared outcome sits in a run record's headline values.
+pub fn compared_headline_indices() -> Vec<usize> {
+    COMPARED_OUTCOMES
+        .iter()
+        .filter_map(|(name, _)| HEADLINE_OUTCOMES.iter().position(|h| h == name))
+        .collect()
+}
+
 /// One policy and outcome of a comparison.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutcomeComparison {
@@ -104,15 +112,7 @@ impl ComparisonAggregates {
             runs: 0,
             period_slot: scenario.clusters.len() * CLUSTER_OUTCOMES.len() + total_index,
             width: super::outcomes::slots_per_quarter(scenario.clusters.len()),
-            headline_index: COMPARED_OUTCOMES
-                .iter()
-                .map(|(name, _)| {
-                    HEADLINE_OUTCOMES
-                        .iter()
-                        .position(|headline| headline == name)
-                        .unwrap_or(0)
-                })
-                .collect(),
+            headline_index: compared_headline_indices(),
             values: vec![vec![Vec::new(); policies]; outcomes],
             regret: vec![vec![Vec::new(); policies]; outcomes],
             rank_weights: vec![vec![vec![0.0; policies]; policies]; outcomes],

@@ -7,8 +7,10 @@ use std::path::Path;
 
 use super::csv::{StreamingCsv, cell, text};
 use crate::engine::RunRecord;
-use crate::engine::comparison::{COMPARED_OUTCOMES, ComparisonAggregates, PERIOD_OUTCOME};
-use crate::engine::outcomes::{HEADLINE_OUTCOMES, is_count, present_percentile};
+use crate::engine::comparison::{
+    COMPARED_OUTCOMES, ComparisonAggregates, PERIOD_OUTCOME, compared_headline_indices,
+};
+use crate::engine::outcomes::{is_count, present_percentile};
 use crate::scenario::Scenario;
 
 /// Columns of `comparison.csv` before the rank columns (`rank_1` … `rank_P`).
@@ -142,10 +144,7 @@ impl ComparisonRunsWriter {
         Ok(Self {
             stream: StreamingCsv::create(path, &header.join(","))?,
             names: names.iter().map(|name| text(name)).collect(),
-            headline_index: COMPARED_OUTCOMES
-                .iter()
-                .filter_map(|(name, _)| HEADLINE_OUTCOMES.iter().position(|h| h == name))
-                .collect(),
+            headline_index: compared_headline_indices(),
         })
     }
 

@@ -644,15 +644,13 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
 
     let policy = &file.policy;
     let group = "Allocation policy";
-    let rule = match &policy.rule {
-        RuleSpec::Equal => "equal",
-        RuleSpec::ByMembers => "by_members",
-        RuleSpec::ByPotential => "by_potential",
-        RuleSpec::Competitive(_) => "competitive",
-        RuleSpec::Performance(_) => "performance",
-        RuleSpec::Fixed(_) => "fixed",
-    };
-    table.push(group, Span::code("rule"), rule.to_string(), "", None);
+    table.push(
+        group,
+        Span::code("rule"),
+        policy.rule.kind().to_string(),
+        "",
+        None,
+    );
     match &policy.rule {
         RuleSpec::Competitive(call) => {
             table.push(

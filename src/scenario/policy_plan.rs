@@ -332,31 +332,11 @@ impl Scenario {
                 self.policy_names().join(", ")
             ));
         };
-        let rule = if kind == self.policy.rule.kind() {
-            self.policy.rule.clone()
-        } else {
-            match kind {
-                "equal" => Rule::Equal,
-                "by_members" => Rule::ByMembers,
-                "by_potential" => Rule::ByPotential,
-                "competitive" => {
-                    let defaults = CompetitiveSpec::default();
-                    Rule::Competitive {
-                        request_ltl_per_member: defaults.request_ltl_per_member,
-                        request_base_ltl: defaults.request_base_ltl,
-                        quality_sd: defaults.quality_sd,
-                    }
-                }
-                "performance" => Rule::Performance {
-                    base_share: PerformanceSpec::default().base_share,
-                },
-                _ => {
-                    return Err(format!(
-                        "policy '{name}' needs shares per cluster, and the scenario's policy is not a fixed-shares policy; define a policy variant with \"rule\": {{\"fixed\": {{\"shares\": {{…}}}}}} in policy_variants"
-                    ));
-                }
-            }
-        };
+        let spec = policy_spec_for(&self.file, kind).ok_or_else(|| {
+            format!(
+                "policy '{name}' needs shares per cluster, and the scenario's policy is not a fixed-shares policy; define a policy variant with \"rule\": {{\"fixed\": {{\"shares\": {{…}}}}}} in policy_variants"
+            )
+        })?;
         Ok(NamedPolicy {
             name: kind.to_string(),
             description: if kind == self.policy.rule.kind() {
@@ -364,11 +344,34 @@ impl Scenario {
             } else {
                 format!("the scenario's policy with the {kind} rule")
             },
-            policy: Policy {
-                rule,
-                ..self.policy.clone()
-            },
+            policy: self.check_policy(&spec)?,
         })
+    }
+
+    /// Checks `spec` against this scenario's clusters exactly as the loader checks `policy`.
+    fn check_policy(&self, spec: &PolicySpec) -> Result<Policy, String> {
+        let cluster_ids: Vec<String> = self.clusters.iter().map(|c| c.id.clone()).collect();
+        let cluster_index: BTreeMap<String, usize> = cluster_ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| (id.clone(), index))
+            .collect();
+        let context = PolicyContext {
+            cluster_index: &cluster_index,
+            cluster_ids: &cluster_ids,
+            cluster_count: self.clusters.len(),
+            operating_at_start: self
+                .clusters
+                .iter()
+                .filter(|c| c.status == super::ClusterStatus::Operating)
+                .count(),
+        };
+        let mut problems = Vec::new();
+        let policy = context.check(spec, JsonPath::root().key("policy"), &mut problems);
+        match problems.first() {
+            None => Ok(policy),
+            Some(problem) => Err(format!("{}: {}", problem.path, problem.message)),
+        }
     }
 }
 
@@ -420,15 +423,7 @@ pub fn policy_spec_for(file: &ScenarioFile, name: &str) -> Option<PolicySpec> {
         return Some(variant.policy.clone());
     }
     let kind = rule_kind(name)?;
-    let own_kind = match &file.policy.rule {
-        RuleSpec::Equal => "equal",
-        RuleSpec::ByMembers => "by_members",
-        RuleSpec::ByPotential => "by_potential",
-        RuleSpec::Competitive(_) => "competitive",
-        RuleSpec::Performance(_) => "performance",
-        RuleSpec::Fixed(_) => "fixed",
-    };
-    let rule = if kind == own_kind {
+    let rule = if kind == file.policy.rule.kind() {
         file.policy.rule.clone()
     } else {
         match kind {

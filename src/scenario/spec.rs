@@ -256,6 +256,21 @@ pub enum RuleSpec {
     Fixed(FixedSpec),
 }
 
+impl RuleSpec {
+    /// The rule's name as written in scenario files (the same as the checked rule's
+    /// [`kind`](super::Rule::kind)).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RuleSpec::Equal => "equal",
+            RuleSpec::ByMembers => "by_members",
+            RuleSpec::ByPotential => "by_potential",
+            RuleSpec::Competitive(_) => "competitive",
+            RuleSpec::Performance(_) => "performance",
+            RuleSpec::Fixed(_) => "fixed",
+        }
+    }
+}
+
 /// Parameters of a competitive call.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

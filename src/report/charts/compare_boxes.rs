@@ -10,7 +10,7 @@ use plotters::prelude::*;
 
 use super::Figure;
 use super::axis::Axis;
-use super::compare_style::{self as look, PolicyLook};
+use super::compare_style::{self as look, PolicyPanels};
 use super::plot::{self, Labels};
 use super::style::{self, Backend, INK, Style, tint};
 use crate::report::comparison::{ComparisonRow, ComparisonSet};
@@ -19,21 +19,9 @@ use crate::report::results::ResultSet;
 /// Tint of a policy's box.
 const BOX_TINT: f64 = 0.45;
 
-/// One outcome's panel: rows in policy order, with the lower-is-better flag.
-struct Panel {
-    outcome: String,
-    lower_is_better: bool,
-    /// Per policy: p5, p25, p50, p75, p95, where all are defined.
-    boxes: Vec<Option<[f64; 5]>>,
-}
-
 /// Box plots of every compared outcome per policy.
 pub struct CompareBoxes {
-    names: Vec<String>,
-    looks: Vec<PolicyLook>,
-    panels: Vec<Panel>,
-    horizon_year: i32,
-    subtitle: String,
+    data: PolicyPanels<Option<[f64; 5]>>,
 }
 
 fn five(row: &ComparisonRow) -> Option<[f64; 5]> {
@@ -44,27 +32,8 @@ fn five(row: &ComparisonRow) -> Option<[f64; 5]> {
 impl CompareBoxes {
     /// Takes the percentiles of every policy and outcome out of `comparison`.
     pub fn new(results: &ResultSet, comparison: &ComparisonSet) -> Self {
-        let panels = look::outcomes(comparison)
-            .into_iter()
-            .map(|outcome| Panel {
-                lower_is_better: comparison
-                    .outcome(&outcome)
-                    .first()
-                    .is_some_and(|row| row.lower_is_better),
-                boxes: comparison
-                    .policies
-                    .iter()
-                    .map(|policy| comparison.row(policy, &outcome).and_then(five))
-                    .collect(),
-                outcome,
-            })
-            .collect();
         Self {
-            names: comparison.policies.clone(),
-            looks: look::looks(comparison),
-            panels,
-            horizon_year: results.scenario.budget.horizon_year,
-            subtitle: look::provenance(results, comparison),
+            data: PolicyPanels::new(results, comparison, |row| row.and_then(five)),
         }
     }
 }
@@ -75,7 +44,10 @@ impl Figure for CompareBoxes {
     }
 
     fn title(&self) -> String {
-        format!("Outcomes by policy at the end of {}", self.horizon_year)
+        format!(
+            "Outcomes by policy at the end of {}",
+            self.data.horizon_year
+        )
     }
 
     fn description(&self) -> String {
@@ -83,7 +55,7 @@ impl Figure for CompareBoxes {
             "Box plots, one panel per outcome, one box per policy: the box spans the 25th to \
              75th percentile over runs, the black bar is the median and the whiskers reach the \
              5th and 95th percentiles; {} policies, the baseline named in bold.",
-            self.names.len()
+            self.data.names.len()
         )
     }
 
@@ -95,20 +67,21 @@ impl Figure for CompareBoxes {
         let subtitle = format!(
             "{} · box 25th–75th percentile, bar median, whiskers 5th–95th percentile · each \
              panel has its own scale",
-            self.subtitle
+            self.data.subtitle
         );
         let body = style::frame(root, style, &self.title(), &subtitle, &[])?;
-        if self.panels.is_empty() {
+        if self.data.panels.is_empty() {
             return style::notice(&body, style, "comparison.csv has no outcomes.");
         }
-        let names = look::names_width(&body, style, &self.names, &self.looks)?;
-        let count = self.names.len();
+        let names = look::names_width(&body, style, &self.data.names, &self.data.looks)?;
+        let count = self.data.names.len();
         let y = look::category_axis(count);
-        for (panel, slot) in
-            self.panels
-                .iter()
-                .zip(look::policy_grid(&body, style, self.panels.len(), names))
-        {
+        for (panel, slot) in self.data.panels.iter().zip(look::policy_grid(
+            &body,
+            style,
+            self.data.panels.len(),
+            names,
+        )) {
             let left = if slot.first_column { names as i32 } else { 0 };
             let area = look::panel_header(
                 &slot.area,
@@ -117,7 +90,7 @@ impl Figure for CompareBoxes {
                 &look::short_label(&panel.outcome),
                 &look::panel_note(&panel.outcome, panel.lower_is_better),
             )?;
-            let defined: Vec<&[f64; 5]> = panel.boxes.iter().flatten().collect();
+            let defined: Vec<&[f64; 5]> = panel.values.iter().flatten().collect();
             let low = defined.iter().map(|b| b[0]).fold(f64::INFINITY, f64::min);
             let high = defined
                 .iter()
@@ -132,7 +105,9 @@ impl Figure for CompareBoxes {
             let mut chart = plot::build(&area, style, &x, &y, &labels)?;
             plot::draw_mesh(&area, &mut chart, style, &x, &y, &labels)?;
             let half = 0.3;
-            for (index, (values, policy_look)) in panel.boxes.iter().zip(&self.looks).enumerate() {
+            for (index, (values, policy_look)) in
+                panel.values.iter().zip(&self.data.looks).enumerate()
+            {
                 let Some([p5, p25, p50, p75, p95]) = *values else {
                     continue;
                 };
@@ -170,7 +145,14 @@ impl Figure for CompareBoxes {
                 ))?;
             }
             if slot.first_column {
-                look::draw_names(&area, &chart, style, x.min, &self.names, &self.looks)?;
+                look::draw_names(
+                    &area,
+                    &chart,
+                    style,
+                    x.min,
+                    &self.data.names,
+                    &self.data.looks,
+                )?;
             }
         }
         Ok(())

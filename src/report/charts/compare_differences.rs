@@ -12,61 +12,27 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Figure;
 use super::axis::Axis;
-use super::compare_style::{self as look, PolicyLook};
+use super::compare_style::{self as look, PolicyPanels};
 use super::plot::{self, Labels};
 use super::style::{self, Backend, INK, MUTED_TEXT, Style};
 use crate::report::comparison::ComparisonSet;
 use crate::report::results::ResultSet;
 
-/// One outcome's panel.
-struct Panel {
-    outcome: String,
-    lower_is_better: bool,
-    /// Per policy: (mean difference, 95% CI low, high); None for the baseline and undefined
-    /// differences.
-    differences: Vec<Option<(f64, f64, f64)>>,
-}
-
 /// Paired differences to the baseline with 95% confidence intervals.
 pub struct CompareDifferences {
-    names: Vec<String>,
-    looks: Vec<PolicyLook>,
-    panels: Vec<Panel>,
-    horizon_year: i32,
-    subtitle: String,
+    data: PolicyPanels<Option<(f64, f64, f64)>>,
 }
 
 impl CompareDifferences {
-    /// Takes the paired differences out of `comparison`.
+    /// Takes the paired differences out of `comparison` (None for the baseline and undefined
+    /// differences).
     pub fn new(results: &ResultSet, comparison: &ComparisonSet) -> Self {
-        let panels = look::outcomes(comparison)
-            .into_iter()
-            .map(|outcome| Panel {
-                lower_is_better: comparison
-                    .outcome(&outcome)
-                    .first()
-                    .is_some_and(|row| row.lower_is_better),
-                differences: comparison
-                    .policies
-                    .iter()
-                    .map(|policy| {
-                        let row = comparison.row(policy, &outcome)?;
-                        if row.baseline {
-                            return None;
-                        }
-                        let (low, high) = row.difference_ci95;
-                        Some((row.difference_mean?, low?, high?))
-                    })
-                    .collect(),
-                outcome,
-            })
-            .collect();
         Self {
-            names: comparison.policies.clone(),
-            looks: look::looks(comparison),
-            panels,
-            horizon_year: results.scenario.budget.horizon_year,
-            subtitle: look::provenance(results, comparison),
+            data: PolicyPanels::new(results, comparison, |row| {
+                let row = row.filter(|row| !row.baseline)?;
+                let (low, high) = row.difference_ci95;
+                Some((row.difference_mean?, low?, high?))
+            }),
         }
     }
 }
@@ -79,7 +45,7 @@ impl Figure for CompareDifferences {
     fn title(&self) -> String {
         format!(
             "Difference to the baseline at the end of {}, with 95% confidence intervals",
-            self.horizon_year
+            self.data.horizon_year
         )
     }
 
@@ -89,7 +55,7 @@ impl Figure for CompareDifferences {
              the baseline over paired runs (dot) and its 95% confidence interval (bar); the \
              vertical line is no difference; higher is better except for the cost per \
              additional networked SME, where lower is better.",
-            self.names.len().saturating_sub(1)
+            self.data.names.len().saturating_sub(1)
         )
     }
 
@@ -102,22 +68,23 @@ impl Figure for CompareDifferences {
             "{} · policy minus baseline, run by run; dot = mean, bar = 95% confidence interval \
              (hidden behind the dot when narrower) · right of zero is more: better, except for \
              the cost, where lower is better",
-            self.subtitle
+            self.data.subtitle
         );
         let body = style::frame(root, style, &self.title(), &subtitle, &[])?;
-        if self.panels.is_empty() {
+        if self.data.panels.is_empty() {
             return style::notice(&body, style, "comparison.csv has no outcomes.");
         }
-        let names = look::names_width(&body, style, &self.names, &self.looks)?;
-        let count = self.names.len();
+        let names = look::names_width(&body, style, &self.data.names, &self.data.looks)?;
+        let count = self.data.names.len();
         let y = look::category_axis(count);
         let marker = style.px(18.0);
         let note_font = style.panel_tick_font().color(&MUTED_TEXT);
-        for (panel, slot) in
-            self.panels
-                .iter()
-                .zip(look::policy_grid(&body, style, self.panels.len(), names))
-        {
+        for (panel, slot) in self.data.panels.iter().zip(look::policy_grid(
+            &body,
+            style,
+            self.data.panels.len(),
+            names,
+        )) {
             let left = if slot.first_column { names as i32 } else { 0 };
             let area = look::panel_header(
                 &slot.area,
@@ -129,7 +96,7 @@ impl Figure for CompareDifferences {
                     look::panel_note(&panel.outcome, panel.lower_is_better)
                 ),
             )?;
-            let defined: Vec<&(f64, f64, f64)> = panel.differences.iter().flatten().collect();
+            let defined: Vec<&(f64, f64, f64)> = panel.values.iter().flatten().collect();
             let low = defined.iter().map(|d| d.1).fold(0.0, f64::min);
             let high = defined.iter().map(|d| d.2).fold(0.0, f64::max);
             let pad = (high - low) * 0.05;
@@ -153,7 +120,7 @@ impl Figure for CompareDifferences {
                 INK.stroke_width(style.reference_width()),
             ))?;
             for (index, (difference, policy_look)) in
-                panel.differences.iter().zip(&self.looks).enumerate()
+                panel.values.iter().zip(&self.data.looks).enumerate()
             {
                 let row = look::category(index, count);
                 let Some((mean, low, high)) = *difference else {
@@ -195,7 +162,14 @@ impl Figure for CompareDifferences {
                 )?;
             }
             if slot.first_column {
-                look::draw_names(&area, &chart, style, x.min, &self.names, &self.looks)?;
+                look::draw_names(
+                    &area,
+                    &chart,
+                    style,
+                    x.min,
+                    &self.data.names,
+                    &self.data.looks,
+                )?;
             }
         }
         Ok(())

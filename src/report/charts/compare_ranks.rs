@@ -11,57 +11,24 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Figure;
 use super::axis::{Axis, TickFormat};
-use super::compare_style::{self as look, PolicyLook};
+use super::compare_style::{self as look, PolicyPanels};
 use super::plot::{self, Labels};
 use super::style::{self, BLUE, Backend, FONT, GRID, Style, TEXT, tint};
 use crate::report::comparison::{ComparisonSet, percent};
 use crate::report::results::ResultSet;
 
-/// One outcome's heat map: per policy, the share of runs at each rank.
-struct Panel {
-    outcome: String,
-    lower_is_better: bool,
-    shares: Vec<Vec<f64>>,
-}
-
 /// Rank shares of every policy and outcome.
 pub struct CompareRanks {
-    names: Vec<String>,
-    looks: Vec<PolicyLook>,
-    panels: Vec<Panel>,
-    horizon_year: i32,
-    subtitle: String,
+    data: PolicyPanels<Vec<f64>>,
 }
 
 impl CompareRanks {
     /// Takes the rank shares out of `comparison`.
     pub fn new(results: &ResultSet, comparison: &ComparisonSet) -> Self {
-        let panels = look::outcomes(comparison)
-            .into_iter()
-            .map(|outcome| Panel {
-                lower_is_better: comparison
-                    .outcome(&outcome)
-                    .first()
-                    .is_some_and(|row| row.lower_is_better),
-                shares: comparison
-                    .policies
-                    .iter()
-                    .map(|policy| {
-                        comparison
-                            .row(policy, &outcome)
-                            .map(|row| row.ranks.clone())
-                            .unwrap_or_default()
-                    })
-                    .collect(),
-                outcome,
-            })
-            .collect();
         Self {
-            names: comparison.policies.clone(),
-            looks: look::looks(comparison),
-            panels,
-            horizon_year: results.scenario.budget.horizon_year,
-            subtitle: look::provenance(results, comparison),
+            data: PolicyPanels::new(results, comparison, |row| {
+                row.map(|row| row.ranks.clone()).unwrap_or_default()
+            }),
         }
     }
 }
@@ -93,7 +60,7 @@ impl Figure for CompareRanks {
     fn title(&self) -> String {
         format!(
             "Rank of each policy across runs, end of {}",
-            self.horizon_year
+            self.data.horizon_year
         )
     }
 
@@ -102,7 +69,7 @@ impl Figure for CompareRanks {
             "Heat maps, one per outcome: rows are the {} policies, columns the rank within a run \
              (1 = best; for the cost, lowest is best), each cell shaded and labelled with the \
              share of runs in which the policy has that rank; ties are split evenly.",
-            self.names.len()
+            self.data.names.len()
         )
     }
 
@@ -114,14 +81,14 @@ impl Figure for CompareRanks {
         let subtitle = format!(
             "{} · share of runs at each rank, 1 = best (for the cost, the lowest); ties split \
              evenly · darker = more runs",
-            self.subtitle
+            self.data.subtitle
         );
         let body = style::frame(root, style, &self.title(), &subtitle, &[])?;
-        if self.panels.is_empty() {
+        if self.data.panels.is_empty() {
             return style::notice(&body, style, "comparison.csv has no outcomes.");
         }
-        let names = look::names_width(&body, style, &self.names, &self.looks)?;
-        let count = self.names.len();
+        let names = look::names_width(&body, style, &self.data.names, &self.data.looks)?;
+        let count = self.data.names.len();
         let y = look::category_axis(count);
         let x = Axis {
             min: 0.5,
@@ -129,11 +96,12 @@ impl Figure for CompareRanks {
             ticks: (1..=count).map(|rank| rank as f64).collect(),
             format: TickFormat::Number(0),
         };
-        for (panel, slot) in
-            self.panels
-                .iter()
-                .zip(look::policy_grid(&body, style, self.panels.len(), names))
-        {
+        for (panel, slot) in self.data.panels.iter().zip(look::policy_grid(
+            &body,
+            style,
+            self.data.panels.len(),
+            names,
+        )) {
             let left = if slot.first_column { names as i32 } else { 0 };
             let area = look::panel_header(
                 &slot.area,
@@ -177,7 +145,7 @@ impl Figure for CompareRanks {
                 }
                 size -= 1.0;
             }
-            for (index, shares) in panel.shares.iter().enumerate() {
+            for (index, shares) in panel.values.iter().enumerate() {
                 for (rank, share) in shares.iter().enumerate().map(|(r, s)| (r + 1, *s)) {
                     let color = cell_color(share);
                     let (a, b) = (corner(rank, index, -1.0), corner(rank, index, 1.0));
@@ -193,7 +161,14 @@ impl Figure for CompareRanks {
             }
             plot::draw_mesh(&area, &mut chart, style, &x, &y, &labels)?;
             if slot.first_column {
-                look::draw_names(&area, &chart, style, x.min, &self.names, &self.looks)?;
+                look::draw_names(
+                    &area,
+                    &chart,
+                    style,
+                    x.min,
+                    &self.data.names,
+                    &self.data.looks,
+                )?;
             }
         }
         Ok(())

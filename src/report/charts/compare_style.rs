@@ -19,7 +19,7 @@ use super::style::{
     self, BLUE, BLUISH_GREEN, Backend, FONT, INK, MUTED_TEXT, ORANGE, REDDISH_PURPLE, SKY_BLUE,
     Style, TEXT, VERMILLION,
 };
-use crate::report::comparison::ComparisonSet;
+use crate::report::comparison::{ComparisonRow, ComparisonSet};
 use crate::report::results::ResultSet;
 
 /// Colours of the non-baseline policies, in order.
@@ -334,6 +334,65 @@ pub(crate) fn outcomes(comparison: &ComparisonSet) -> Vec<String> {
         }
     }
     outcomes
+}
+
+/// One panel of a per-outcome chart: the outcome, its direction, and one value per policy (in
+/// policy order).
+pub(crate) struct OutcomePanel<T> {
+    /// Outcome name.
+    pub outcome: String,
+    /// Whether lower values are better.
+    pub lower_is_better: bool,
+    /// One value per policy.
+    pub values: Vec<T>,
+}
+
+/// What the per-outcome comparison charts (boxes, differences, ranks) hold: the policies with
+/// their looks, one panel per compared outcome, the horizon year and the provenance subtitle.
+pub(crate) struct PolicyPanels<T> {
+    /// Policy names in order.
+    pub names: Vec<String>,
+    /// One look per policy.
+    pub looks: Vec<PolicyLook>,
+    /// One panel per outcome.
+    pub panels: Vec<OutcomePanel<T>>,
+    /// The last projected year.
+    pub horizon_year: i32,
+    /// Scenario, policies, random numbers, runs and seed.
+    pub subtitle: String,
+}
+
+impl<T> PolicyPanels<T> {
+    /// Takes one value per policy and outcome out of `comparison` with `value` (given the
+    /// policy's row, None if it has none).
+    pub fn new(
+        results: &ResultSet,
+        comparison: &ComparisonSet,
+        value: impl Fn(Option<&ComparisonRow>) -> T,
+    ) -> Self {
+        let panels = outcomes(comparison)
+            .into_iter()
+            .map(|outcome| OutcomePanel {
+                lower_is_better: comparison
+                    .outcome(&outcome)
+                    .first()
+                    .is_some_and(|row| row.lower_is_better),
+                values: comparison
+                    .policies
+                    .iter()
+                    .map(|policy| value(comparison.row(policy, &outcome)))
+                    .collect(),
+                outcome,
+            })
+            .collect();
+        Self {
+            names: comparison.policies.clone(),
+            looks: looks(comparison),
+            panels,
+            horizon_year: results.scenario.budget.horizon_year,
+            subtitle: provenance(results, comparison),
+        }
+    }
 }
 
 /// A short panel title for an outcome.
