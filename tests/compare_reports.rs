@@ -329,3 +329,40 @@ fn seven_policies_get_distinct_charts() {
         assert!(strokes.contains(colour), "no line in {colour}: {strokes:?}");
     }
 }
+
+#[test]
+fn the_assumptions_and_the_policy_table_describe_the_policies_actually_compared() {
+    // The scenario's own rule is `equal`; the baseline here is `by_potential`, so the assumptions
+    // (which describe the baseline) must show by_potential, and the policy table both policies.
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("result");
+    clustersim()
+        .arg("compare")
+        .arg(minimal_scenario())
+        .args([
+            "--policies",
+            "equal,by_potential",
+            "--baseline",
+            "by_potential",
+        ])
+        .args(["--runs", "10", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    let rule_row = report
+        .lines()
+        .find(|line| line.contains("| `rule` |"))
+        .expect("the assumptions table has a rule row");
+    assert!(rule_row.contains("by\\_potential"), "{rule_row}");
+    assert!(!rule_row.contains("| equal"), "{rule_row}");
+    let table = report
+        .split("### Policies compared")
+        .nth(1)
+        .expect("a table of the policies compared");
+    assert!(table.contains("`by_potential (baseline)`"), "{table}");
+    assert!(
+        table.contains("| `equal` | the scenario's policy |"),
+        "{table}"
+    );
+}

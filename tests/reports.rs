@@ -391,6 +391,7 @@ fn every_scenario_value_is_shown_with_its_source_and_kind() {
         ("forming_reserve_share", policy.forming_reserve_share),
         ("floor_share", policy.floor_share),
         ("cap_share", policy.cap_share),
+        ("unspent_share", policy.unspent_share),
     ] {
         row(
             policy_rows,

@@ -700,6 +700,7 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
         ("forming_reserve_share", policy.forming_reserve_share),
         ("floor_share", policy.floor_share),
         ("cap_share", policy.cap_share),
+        ("unspent_share", policy.unspent_share),
     ] {
         table.push(
             group,
