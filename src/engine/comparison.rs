@@ -156,12 +156,6 @@ impl ComparisonAggregates {
         }
     }
 
-    /// The per-run values of compared outcome `outcome` (index into [`COMPARED_OUTCOMES`]) for
-    /// `policy`, in run order.
-    pub fn values(&self, outcome: usize, policy: usize) -> &[f64] {
-        &self.values[outcome][policy]
-    }
-
     /// The comparison table: for each policy (in order), each compared outcome.
     pub fn outcome_rows(&self) -> Vec<OutcomeComparison> {
         let runs = self.runs.max(1) as f64;
