@@ -626,6 +626,97 @@ fn distribution_outside_valid_range_names_the_range() {
 }
 
 #[test]
+fn probability_of_eight_is_refused_with_its_range() {
+    let scenario = minimal_with(&[("\"tie_rate\": 0.1", "\"tie_rate\": 0.1, \"exit_rate\": 8")]);
+    let lines = line_of(&scenario.text, "\"exit_rate\"");
+    let problem = assert_rejected(
+        &scenario,
+        "model.exit_rate",
+        lines,
+        &["a value between 0 and 1 is expected", "got 8"],
+    );
+    // The column points at exit_rate's value, not at tie_rate earlier on the same line.
+    let key = "\"exit_rate\": ";
+    let column = lines_text(&scenario.text, problem.line).find(key);
+    assert_eq!(
+        column.map(|at| at + key.len() + 1),
+        Some(problem.column),
+        "{}",
+        problem.line_text
+    );
+}
+
+#[test]
+fn negative_rate_is_refused_with_its_range() {
+    let scenario = minimal_with(&[("\"tie_rate\": 0.1", "\"tie_rate\": -0.1")]);
+    let lines = line_of(&scenario.text, "\"tie_rate\"");
+    assert_rejected(
+        &scenario,
+        "model.tie_rate",
+        lines,
+        &["a value between 0 and 100 is expected", "got -0.1"],
+    );
+}
+
+#[test]
+fn distribution_whose_support_leaves_the_valid_range_is_refused() {
+    // Each support overlaps the valid range, so only a check of the whole support refuses it.
+    for (replacement, range, support) in [
+        (
+            r#""tie_rate": 0.1, "exit_rate": {"normal": {"mean": 0.05, "sd": 0.02}}"#,
+            "[0, 1]",
+            "(−∞, ∞)",
+        ),
+        (
+            r#""tie_rate": 0.1, "exit_rate": {"uniform": {"min": 0.5, "max": 1.5}}"#,
+            "[0, 1]",
+            "[0.5, 1.5]",
+        ),
+        (
+            r#""tie_rate": 0.1, "tie_dissolution_rate": {"triangular": {"min": -0.1, "mode": 0.1, "max": 0.3}}"#,
+            "[0, 1]",
+            "[-0.1, 0.3]",
+        ),
+        (
+            r#""tie_rate": 0.1, "size_half_members": {"normal": {"mean": 50, "sd": 10}}"#,
+            "(0, ∞)",
+            "(−∞, ∞)",
+        ),
+    ] {
+        let scenario = minimal_with(&[("\"tie_rate\": 0.1", replacement)]);
+        let name = replacement
+            .split('"')
+            .nth(3)
+            .expect("the replacement names a second parameter");
+        let lines = line_of(&scenario.text, "\"tie_rate\"");
+        assert_rejected(
+            &scenario,
+            &format!("model.{name}"),
+            lines,
+            &[
+                &format!("outside the valid range {range}"),
+                &format!("its support is {support}"),
+                "truncated_normal",
+            ],
+        );
+    }
+}
+
+#[test]
+fn distribution_inside_the_valid_range_and_open_at_zero_is_accepted() {
+    let scenario = minimal_with(&[(
+        "\"tie_rate\": 0.1",
+        r#""tie_rate": 0.1, "size_half_members": {"lognormal": {"mean": 50, "sd": 10}}, "exit_rate": {"truncated_normal": {"mean": 0.05, "sd": 0.02, "min": 0, "max": 1}}"#,
+    )]);
+    let output = clustersim(&["validate", &scenario.path]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+}
+
+fn lines_text(text: &str, line: usize) -> &str {
+    text.lines().nth(line - 1).unwrap_or_default()
+}
+
+#[test]
 fn fixed_model_parameter_out_of_range_names_the_range() {
     let scenario = minimal_with(&[("\"tie_rate\": 0.1", "\"tie_rate\": 500")]);
     let lines = line_of(&scenario.text, "\"tie_rate\"");

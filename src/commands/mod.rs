@@ -44,6 +44,14 @@ pub fn schema_json() -> String {
         .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
 }
 
+/// Prints a scenario's warnings (valid but implausible values) on stderr, one line each:
+/// `FILE:LINE:COLUMN: warning: at PATH: message`.
+pub fn print_warnings(scenario: &crate::scenario::Scenario, file: &str) {
+    for line in crate::scenario::warning_lines(scenario, file) {
+        eprintln!("{line}");
+    }
+}
+
 /// Writes to stdout, ignoring a closed pipe (`clustersim schema | head` must not panic).
 pub fn print_stdout(text: &str) {
     use std::io::Write;

@@ -112,6 +112,7 @@ pub(crate) fn execute(
     let started = chrono::Utc::now();
     let clock = Instant::now();
     let (scenario, text, label) = load_scenario(args.scenario.as_deref())?;
+    super::print_warnings(&scenario, &label);
     let plan = request
         .map(|request| ComparisonPlan::resolve(&scenario, request))
         .transpose()?;

@@ -165,6 +165,12 @@ impl<'a> Document<'a> {
                 thousands(manifest.runs as f64, 0),
             ))]);
         }
+        for warning in &results.scenario.warnings {
+            lead.push(vec![Span::text(format!(
+                "Warning: at {} in the scenario: {}.",
+                warning.path, warning.message
+            ))]);
+        }
         let mut sections = Vec::new();
         if let Some(comparison) = &results.comparison {
             sections.push(comparison_section::comparison_section(

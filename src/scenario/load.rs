@@ -170,7 +170,7 @@ fn utf8(bytes: Vec<u8>) -> Result<String, String> {
 /// Parses and checks scenario text; `file` names it in errors.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let parsed = parse(text, file)?;
-    Scenario::from_file(parsed).map_err(|problems| ScenarioError::Invalid {
+    let mut scenario = Scenario::from_file(parsed).map_err(|problems| ScenarioError::Invalid {
         file: file.to_string(),
         problems: problems
             .into_iter()
@@ -189,7 +189,30 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
                 }
             })
             .collect(),
-    })
+    })?;
+    scenario.warnings = super::plausible::implausible_parameters(
+        &scenario.model,
+        &JsonPath::root().key("model"),
+    )
+    .into_iter()
+    .map(|warning| locate_problem(text, warning))
+    .collect();
+    Ok(scenario)
+}
+
+/// The scenario's warnings as printed on stderr: `FILE:LINE:COLUMN: warning: at PATH: message`.
+pub fn warning_lines(scenario: &Scenario, file: &str) -> Vec<String> {
+    scenario
+        .warnings
+        .iter()
+        .map(|warning| {
+            let at = warning.to_string_in(file);
+            match at.find(": at ") {
+                Some(cut) => format!("{}: warning{}", &at[..cut], &at[cut..]),
+                None => format!("warning: {at}"),
+            }
+        })
+        .collect()
 }
 
 /// The embedded baseline scenario.
