@@ -104,6 +104,10 @@ pub struct CompareArgs {
     /// run i. `off` gives each policy its own seed (to show what CRN gains).
     #[arg(long, value_enum, default_value_t = Switch::On)]
     pub crn: Switch,
+    /// The smallest gain in networked SMEs at the horizon that the verdict counts as a practical
+    /// difference: a percentage of the baseline policy's mean (`1%`) or a number of SMEs (`5`).
+    #[arg(long, default_value = "1%")]
+    pub min_difference: crate::report::verdict::MinDifference,
     /// Scenario, runs, seed, threads, output and chart options, as for `run`.
     #[command(flatten)]
     pub run: RunArgs,

@@ -235,21 +235,31 @@ fn implausible_values_warn_naming_the_path_in_validate_run_and_the_report() {
     fs::write(&scenario, &edited).expect("scenario written");
     let path = scenario.display().to_string();
     let expected = [
-        format!("{path}:62:25: warning: at model.valley_spillover: 30 is valid but outside the plausible range [0, 2]"),
-        format!("{path}:61:26: warning: at model.networking_uplift: 8 is valid but outside the plausible range [0, 1] ratio; it is used as written — if you meant 8%, write 0.08"),
+        format!(
+            "{path}:62:25: warning: at model.valley_spillover: 30 is valid but outside the plausible range [0, 2]"
+        ),
+        format!(
+            "{path}:61:26: warning: at model.networking_uplift: 8 is valid but outside the plausible range [0, 1] ratio; it is used as written — if you meant 8%, write 0.08"
+        ),
     ];
     let output = clustersim(&["validate", &path]);
     let stderr = text(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     for line in &expected {
-        assert!(stderr.contains(line.as_str()), "missing `{line}` in:\n{stderr}");
+        assert!(
+            stderr.contains(line.as_str()),
+            "missing `{line}` in:\n{stderr}"
+        );
     }
     let out = dir.path().join("result");
     let output = clustersim(&["run", &path, "--runs", "2", "--out", utf8(&out), "--quiet"]);
     let stderr = text(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     for line in &expected {
-        assert!(stderr.contains(line.as_str()), "run lacks `{line}`:\n{stderr}");
+        assert!(
+            stderr.contains(line.as_str()),
+            "run lacks `{line}`:\n{stderr}"
+        );
     }
     let report = fs::read_to_string(out.join("report.md")).expect("report.md");
     assert!(
@@ -259,7 +269,11 @@ fn implausible_values_warn_naming_the_path_in_validate_run_and_the_report() {
     );
 
     let output = clustersim(&["validate", MINIMAL]);
-    assert!(!text(&output.stderr).contains("warning"), "{}", text(&output.stderr));
+    assert!(
+        !text(&output.stderr).contains("warning"),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,19 +16,23 @@ use crate::engine::{Aggregates, RunSettings};
 use crate::report::ComparisonManifest;
 use crate::report::PendingOutput;
 use crate::report::comparison::ComparisonSet;
-use crate::report::comparison_csv::{ComparisonRunsWriter, comparison_csv, comparison_periods_csv};
+use crate::report::comparison_csv::{
+    ComparisonRunsWriter, comparison_csv, comparison_pairs_csv, comparison_periods_csv,
+};
 use crate::report::csv::RunsWriter;
+use crate::report::verdict::MinDifference;
 use crate::scenario::{NamedPolicy, RULE_KINDS, Scenario};
 
 /// Files a comparison adds to a result folder.
-pub const COMPARISON_FILES: [&str; 3] = [
+pub const COMPARISON_FILES: [&str; 4] = [
     "comparison.csv",
+    "comparison_pairs.csv",
     "comparison_periods.csv",
     "comparison_runs.csv",
 ];
 
 /// What the command line asked to compare, before it is checked against the scenario.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ComparisonRequest {
     /// Policy names as given (None: every policy the scenario defines).
     pub policies: Option<Vec<String>>,
@@ -36,6 +40,8 @@ pub struct ComparisonRequest {
     pub baseline: Option<String>,
     /// Common random numbers.
     pub common_random_numbers: bool,
+    /// The smallest difference in networked SMEs the verdict counts as practical.
+    pub min_difference: MinDifference,
 }
 
 /// A checked comparison: the policies, which one is the baseline, and whether they share random
@@ -48,6 +54,8 @@ pub struct ComparisonPlan {
     pub baseline: usize,
     /// Common random numbers.
     pub common_random_numbers: bool,
+    /// The smallest difference in networked SMEs the verdict counts as practical.
+    pub min_difference: MinDifference,
 }
 
 impl ComparisonPlan {
@@ -127,6 +135,7 @@ impl ComparisonPlan {
             policies,
             baseline,
             common_random_numbers: request.common_random_numbers,
+            min_difference: request.min_difference,
         })
     }
 
@@ -141,20 +150,22 @@ impl ComparisonPlan {
             policies: self.names(),
             baseline: self.policies[self.baseline].name.clone(),
             common_random_numbers: self.common_random_numbers,
+            min_difference: self.min_difference,
         }
     }
 
     /// The `compare` options that reproduce this comparison.
     pub fn command_options(&self, quote: fn(&str) -> String) -> String {
         format!(
-            "--policies {} --baseline {} --crn {}",
+            "--policies {} --baseline {} --crn {} --min-difference {}",
             quote(&self.names().join(",")),
             quote(&self.policies[self.baseline].name),
             if self.common_random_numbers {
                 "on"
             } else {
                 "off"
-            }
+            },
+            quote(&self.min_difference.to_string())
         )
     }
 }
@@ -165,6 +176,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<RunOutcome> {
         policies: args.policies.clone(),
         baseline: args.baseline.clone(),
         common_random_numbers: args.crn == Switch::On,
+        min_difference: args.min_difference,
     };
     execute(&args.run, Some(&request))
 }
@@ -213,6 +225,12 @@ pub(crate) fn write_comparison_results(
     let periods = comparison_periods_csv(scenario, &comparison);
     pending.write("comparison.csv", table.as_bytes())?;
     pending.write("comparison_periods.csv", periods.as_bytes())?;
-    let set = ComparisonSet::parse(&table, &periods).context("reading back comparison.csv")?;
+    let pairs = comparison_pairs_csv(&comparison);
+    pending.write("comparison_pairs.csv", pairs.as_bytes())?;
+    let mut set = ComparisonSet::parse(&table, &periods)
+        .context("reading back comparison.csv")?
+        .with_pairs(&pairs)
+        .context("reading back comparison_pairs.csv")?;
+    set.min_difference = plan.min_difference;
     Ok((aggregates, set))
 }

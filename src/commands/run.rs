@@ -337,7 +337,7 @@ fn reproduce_command(
 pub(crate) fn shell_quote(text: &str) -> String {
     if text
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./,".contains(c))
+        .all(|c| c.is_ascii_alphanumeric() || "-_./,%".contains(c))
     {
         text.to_string()
     } else {

@@ -11,9 +11,11 @@ pub mod html;
 pub mod manifest;
 pub mod markdown;
 pub mod output_dir;
+mod pairs_section;
 pub mod render;
 pub mod results;
 pub mod table;
+pub mod verdict;
 pub mod xlsx;
 
 pub use manifest::{ComparisonManifest, Manifest, sha256_hex};

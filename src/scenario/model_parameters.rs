@@ -129,11 +129,7 @@ const fn integer(
     }
 }
 
-const fn positive(
-    name: &'static str,
-    plausible: (f64, f64),
-    unit: &'static str,
-) -> ParameterInfo {
+const fn positive(name: &'static str, plausible: (f64, f64), unit: &'static str) -> ParameterInfo {
     ParameterInfo {
         positive: true,
         ..info(name, (SMALLEST_POSITIVE, INF), plausible, unit)
@@ -150,7 +146,12 @@ pub const PARAMETER_TABLE: [ParameterInfo; 27] = [
     info("join_base_rate", (0.0, 10.0), (0.0, 0.25), "per quarter"),
     info("size_attraction", (0.0, 10.0), (0.0, 0.25), "per quarter"),
     positive("size_half_members", (2.0, 1e5), "members"),
-    info("join_funding_response", (0.0, 10.0), (0.0, 0.25), "per quarter"),
+    info(
+        "join_funding_response",
+        (0.0, 10.0),
+        (0.0, 0.25),
+        "per quarter",
+    ),
     info("sole_proprietor_factor", (0.0, 1.0), (0.0, 1.0), "ratio"),
     info(
         "tie_rate",
@@ -159,7 +160,12 @@ pub const PARAMETER_TABLE: [ParameterInfo; 27] = [
         "attempts per member per quarter",
     ),
     info("tie_funding_response", (0.0, 100.0), (0.0, 10.0), "ratio"),
-    info("triadic_closure_share", (0.0, 1.0), (0.0, 1.0), "probability"),
+    info(
+        "triadic_closure_share",
+        (0.0, 1.0),
+        (0.0, 1.0),
+        "probability",
+    ),
     info(
         "tie_dissolution_rate",
         (0.0, 1.0),
@@ -172,10 +178,20 @@ pub const PARAMETER_TABLE: [ParameterInfo; 27] = [
         (0.0, 1.0),
         "probability per quarter",
     ),
-    info("exit_rate", (0.0, 1.0), (0.0, 0.25), "probability per quarter"),
+    info(
+        "exit_rate",
+        (0.0, 1.0),
+        (0.0, 0.25),
+        "probability per quarter",
+    ),
     info("exit_funding_retention", (0.0, 1.0), (0.0, 1.0), "share"),
     info("formation_rate", (0.0, 10.0), (0.0, 1.0), "per quarter"),
-    info("formation_funding_response", (0.0, 100.0), (0.0, 10.0), "ratio"),
+    info(
+        "formation_funding_response",
+        (0.0, 100.0),
+        (0.0, 10.0),
+        "ratio",
+    ),
     integer("founding_members", (2.0, 1000.0), (2.0, 100.0), "firms"),
     integer(
         "infrastructure_lag_quarters",
@@ -189,10 +205,20 @@ pub const PARAMETER_TABLE: [ParameterInfo; 27] = [
         (0.0, 0.1),
         "share per quarter",
     ),
-    info("activity_persistence", (0.0, 1.0), (0.0, 1.0), "share per quarter"),
+    info(
+        "activity_persistence",
+        (0.0, 1.0),
+        (0.0, 1.0),
+        "share per quarter",
+    ),
     info("infrastructure_weight", (0.0, 100.0), (0.0, 10.0), "ratio"),
     positive("saturation_ltl_per_member", (1e3, 1e7), "LTL per member"),
-    info("absorption_base_ltl", (0.0, 1e12), (0.0, 1e9), "LTL per quarter"),
+    info(
+        "absorption_base_ltl",
+        (0.0, 1e12),
+        (0.0, 1e9),
+        "LTL per quarter",
+    ),
     info(
         "absorption_per_member_ltl",
         (0.0, 1e12),
@@ -206,7 +232,12 @@ pub const PARAMETER_TABLE: [ParameterInfo; 27] = [
         (0.0, 2.0),
         "projects per link per quarter",
     ),
-    info("project_funding_response", (0.0, 100.0), (0.0, 10.0), "ratio"),
+    info(
+        "project_funding_response",
+        (0.0, 100.0),
+        (0.0, 10.0),
+        "ratio",
+    ),
     info(
         "added_value_per_sme_ltl",
         (0.0, 1e12),

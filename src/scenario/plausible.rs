@@ -13,7 +13,10 @@ use super::plan::Problem;
 /// finite end of its support) lies outside the plausible range, in [`PARAMETER_TABLE`] order.
 ///
 /// [`PARAMETER_TABLE`]: super::model_parameters::PARAMETER_TABLE
-pub fn implausible_parameters(model: &ModelParameters<Param>, model_path: &JsonPath) -> Vec<Problem> {
+pub fn implausible_parameters(
+    model: &ModelParameters<Param>,
+    model_path: &JsonPath,
+) -> Vec<Problem> {
     model
         .values()
         .into_iter()
@@ -104,7 +107,11 @@ mod tests {
                 Param::Random(Distribution::uniform(0.1, 0.9).expect("valid"));
         });
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].message.contains("mean 0.5"), "{}", warnings[0].message);
+        assert!(
+            warnings[0].message.contains("mean 0.5"),
+            "{}",
+            warnings[0].message
+        );
         // Inside the plausible range: no warning.
         let warnings = warnings_for(|model| {
             model.tie_dissolution_rate =
