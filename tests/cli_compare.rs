@@ -461,7 +461,15 @@ fn bad_policy_lists_get_clear_errors_and_write_nothing() {
         &["--policies", "equal,by-members,equal"],
         &["lists 'equal' twice"],
     );
-    assert_refused(&["--policies", "equal"], &["at least two policies"]);
+    assert_refused(
+        &["--policies", "equal"],
+        &[
+            "at least two policies, and --policies names only 'equal'",
+            "the scenario defines 7 policies: competitive, equal-split, members-share, \
+             potential-share, performance-tranches, fixed-shares, competitive-70-30",
+            "--policies equal,competitive,equal-split",
+        ],
+    );
     assert_refused(
         &[
             "--policies",

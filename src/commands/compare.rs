@@ -92,22 +92,7 @@ impl ComparisonPlan {
             }
         }
         if policies.len() < 2 {
-            let only = policies.first().map_or("", |p| p.name.as_str());
-            let others: Vec<&str> = RULE_KINDS
-                .iter()
-                .copied()
-                .filter(|kind| *kind != only && *kind != "fixed")
-                .take(2)
-                .collect();
-            let example = if only.is_empty() {
-                others.join(",")
-            } else {
-                format!("{only},{}", others.join(","))
-            };
-            bail!(
-                "a comparison needs at least two policies, and {} defines only '{only}'; name them with --policies (e.g. --policies {example}) or add policy_variants to the scenario",
-                scenario.name,
-            );
+            bail!("{}", too_few_policies(scenario, &policies, request));
         }
         let baseline = match &request.baseline {
             None => 0,
@@ -168,6 +153,59 @@ impl ComparisonPlan {
             quote(&self.min_difference.to_string())
         )
     }
+}
+
+/// Why fewer than two policies cannot be compared, listing what the scenario does define (its
+/// policy and every variant) and an example `--policies` that would work.
+fn too_few_policies(
+    scenario: &Scenario,
+    policies: &[NamedPolicy],
+    request: &ComparisonRequest,
+) -> String {
+    let only = policies.first().map_or("", |p| p.name.as_str());
+    let defined: Vec<String> = scenario
+        .defined_policies()
+        .into_iter()
+        .map(|policy| policy.name)
+        .collect();
+    let mut others: Vec<String> = Vec::new();
+    for name in defined
+        .iter()
+        .cloned()
+        .chain(RULE_KINDS.iter().map(|kind| kind.to_string()))
+    {
+        if others.len() < 2 && name != only && name != "fixed" && !others.contains(&name) {
+            others.push(name);
+        }
+    }
+    let example = if only.is_empty() {
+        others.join(",")
+    } else {
+        format!("{only},{}", others.join(","))
+    };
+    let asked = match &request.policies {
+        Some(_) => format!("--policies names only '{only}'"),
+        None => format!("scenario '{}' defines only its own policy '{only}'", scenario.name),
+    };
+    let variants = match (defined.len() > 1, request.policies.is_some()) {
+        (true, _) => format!(
+            "; the scenario defines {} policies: {} (its own policy first, then its \
+             policy_variants)",
+            defined.len(),
+            defined.join(", ")
+        ),
+        (false, true) => format!(
+            "; the scenario defines only its own policy '{}' (add policy_variants to it to \
+             compare named policies)",
+            defined.first().map_or("", String::as_str)
+        ),
+        (false, false) => "; add policy_variants to it to compare named policies".to_string(),
+    };
+    format!(
+        "a comparison needs at least two policies, and {asked}{variants}. Rule kinds \
+         ({}) also name the scenario's policy with that rule. For example: --policies {example}",
+        RULE_KINDS.join(", ")
+    )
 }
 
 /// Runs `clustersim compare` as the command line asks.
