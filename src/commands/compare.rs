@@ -185,7 +185,10 @@ fn too_few_policies(
     };
     let asked = match &request.policies {
         Some(_) => format!("--policies names only '{only}'"),
-        None => format!("scenario '{}' defines only its own policy '{only}'", scenario.name),
+        None => format!(
+            "scenario '{}' defines only its own policy '{only}'",
+            scenario.name
+        ),
     };
     let variants = match (defined.len() > 1, request.policies.is_some()) {
         (true, _) => format!(

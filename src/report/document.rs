@@ -698,6 +698,23 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
                     None,
                 );
             }
+            match fixed.later_clusters {
+                Some(crate::scenario::spec::LaterClusters::Share(share)) => table.push(
+                    group,
+                    Span::code("later_clusters"),
+                    scenario_number(share),
+                    "relative share of each forming cluster not listed",
+                    None,
+                ),
+                Some(crate::scenario::spec::LaterClusters::Nothing(_)) => table.push(
+                    group,
+                    Span::code("later_clusters"),
+                    "none".to_string(),
+                    "forming clusters not listed get nothing",
+                    None,
+                ),
+                None => {}
+            }
         }
         RuleSpec::Equal | RuleSpec::ByMembers | RuleSpec::ByPotential => {}
     }

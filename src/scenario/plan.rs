@@ -534,11 +534,16 @@ impl Scenario {
             .filter(|c| c.status == ClusterStatus::Operating)
             .count();
         let cluster_ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
+        let forming: Vec<bool> = clusters
+            .iter()
+            .map(|c| c.status == ClusterStatus::Forming)
+            .collect();
         let policy_context = PolicyContext {
             cluster_index: &cluster_index,
             cluster_ids: &cluster_ids,
             cluster_count: clusters.len(),
             operating_at_start,
+            forming: &forming,
         };
         let policy = policy_context.check(&file.policy, root.key("policy"), &mut problems);
         let policy_variants =
