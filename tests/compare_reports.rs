@@ -146,6 +146,15 @@ fn reports_open_with_the_comparison_and_its_computed_verdict() {
         html.contains(&format!("<p>{}</p>", html_escaped(&verdict))),
         "report.html lacks the verdict {verdict}"
     );
+    let results = ResultSet::load(folder).expect("result folder loads");
+    let efficient = clustersim::report::verdict::efficient_set_sentence(
+        results.comparison.as_ref().expect("a comparison"),
+    )
+    .expect("costs are defined");
+    assert!(
+        html.contains(&format!("<p>{}</p>", html_escaped(&efficient))),
+        "report.html lacks the efficient set {efficient}"
+    );
     let first_section = html.find("<section id=").expect("a section");
     assert!(html[first_section..].starts_with("<section id=\"comparison\">"));
     assert!(html.contains("This is a comparison of 3 allocation policies"));

@@ -432,6 +432,9 @@ pub fn comparison_table(comparison: &ComparisonSet, horizon: &str, runs: u64) ->
     }
     lines.push(String::new());
     lines.push(super::verdict::verdict(comparison, horizon));
+    if let Some(efficient) = super::verdict::efficient_set_sentence(comparison) {
+        lines.push(efficient);
+    }
     lines.push(String::new());
     lines.join("\n")
 }

@@ -240,6 +240,9 @@ pub(crate) fn comparison_section<'a>(
         ))]),
         Block::Table(table(comparison)),
     ];
+    if let Some(efficient) = super::verdict::efficient_set_sentence(comparison) {
+        blocks.insert(1, Block::Paragraph(vec![Span::text(efficient)]));
+    }
     if results.manifest.runs_completed < FEW_RUNS {
         blocks.push(Block::Paragraph(vec![Span::text(format!(
             "Only {runs} runs: the 95% confidence intervals use the normal approximation, which \

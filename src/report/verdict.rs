@@ -323,6 +323,51 @@ pub fn cost(comparison: &ComparisonSet) -> Option<String> {
     ))
 }
 
+/// The efficient set: the policies not beaten on both effect (mean networked SMEs, higher is
+/// better) and cost (mean cost per additional networked SME, lower is better) — a policy is
+/// beaten when another is at least as good on both and better on one. Policies whose mean cost
+/// is undefined are left out. In policy order.
+pub fn efficient_set(comparison: &ComparisonSet) -> Vec<String> {
+    let points: Vec<(&str, f64, f64)> = comparison
+        .policies
+        .iter()
+        .filter_map(|policy| {
+            let effect = comparison.row(policy, OUTCOME)?.mean?;
+            let cost = comparison.row(policy, COST)?.mean?;
+            Some((policy.as_str(), effect, cost))
+        })
+        .collect();
+    points
+        .iter()
+        .filter(|(_, effect, cost)| {
+            !points.iter().any(|(_, other_effect, other_cost)| {
+                other_effect >= effect
+                    && other_cost <= cost
+                    && (other_effect > effect || other_cost < cost)
+            })
+        })
+        .map(|(policy, _, _)| policy.to_string())
+        .collect()
+}
+
+/// A sentence naming the efficient set, or None when no policy has a defined cost.
+pub fn efficient_set_sentence(comparison: &ComparisonSet) -> Option<String> {
+    let set = efficient_set(comparison);
+    if set.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = set.iter().map(|name| format!("“{name}”")).collect();
+    let beaten = comparison.policies.len() - set.len();
+    Some(format!(
+        "Efficient set (not beaten on both networked SMEs and cost per additional networked SME \
+         by another policy): {}; {} of the {} policies {} beaten on both.",
+        names.join(", "),
+        beaten,
+        comparison.policies.len(),
+        if beaten == 1 { "is" } else { "are" }
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,6 +494,31 @@ mod tests {
         let line = effect(&set, "2015Q4");
         assert!(line.contains("by 0.04 (95% CI 0.02 to 0.06)"), "{line}");
         assert!(line.contains("+0.004% of the baseline's 1,000"), "{line}");
+    }
+
+    #[test]
+    fn the_efficient_set_leaves_out_policies_beaten_on_both_effect_and_cost() {
+        // "b": more effective and dearer than "a"; "c": less effective and dearer than "b".
+        let mut set = two_policies((100.0, 90.0, 110.0), 60_000.0);
+        set.policies.push("c".into());
+        set.rows.push(row("c", OUTCOME, 1050.0, (50.0, 40.0, 60.0)));
+        set.rows
+            .push(row("c", COST, 65_000.0, (15_000.0, 0.0, 0.0)));
+        assert_eq!(efficient_set(&set), ["a", "b"]);
+        assert_eq!(
+            efficient_set_sentence(&set).as_deref(),
+            Some(
+                "Efficient set (not beaten on both networked SMEs and cost per additional \
+                 networked SME by another policy): “a”, “b”; 1 of the 3 policies is beaten on \
+                 both."
+            )
+        );
+        // Equal on both: neither beats the other.
+        let set = two_policies((0.0, 0.0, 0.0), 50_000.0);
+        assert_eq!(efficient_set(&set), ["a", "b"]);
+        // Cheaper and more effective: the only efficient policy.
+        let set = two_policies((100.0, 90.0, 110.0), 40_000.0);
+        assert_eq!(efficient_set(&set), ["b"]);
     }
 
     #[test]
