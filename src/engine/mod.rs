@@ -10,6 +10,7 @@ pub mod compare;
 pub mod comparison;
 pub mod limits;
 pub mod outcomes;
+pub mod sensitivity;
 
 use anyhow::Context;
 use rayon::prelude::*;
