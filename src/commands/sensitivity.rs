@@ -10,9 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 
 use super::run::{OUTPUT_ROOT, load_scenario, progress_bar, shell_quote};
-use crate::cli::{
-    DEFAULT_DPI, DEFAULT_REPLICATIONS, DEFAULT_TRAJECTORIES, SensitivityArgs,
-};
+use crate::cli::{DEFAULT_DPI, DEFAULT_REPLICATIONS, DEFAULT_TRAJECTORIES, SensitivityArgs};
 use crate::engine::sensitivity::{DesignSizes, SensitivityPlan, evaluate_designs};
 use crate::engine::sensitivity_analysis::{SensitivityAnalysis, analyse};
 use crate::report::sensitivity_csv::sensitivity_csv;

@@ -360,7 +360,11 @@ mod tests {
             let (mixed, stream) = plan.setting(2 + factor);
             assert_eq!(stream, 0);
             for (slot, value) in mixed.iter().enumerate() {
-                let expected = if slot == plan.inputs[factor] { b[slot] } else { a[slot] };
+                let expected = if slot == plan.inputs[factor] {
+                    b[slot]
+                } else {
+                    a[slot]
+                };
                 assert_eq!(*value, expected);
             }
         }

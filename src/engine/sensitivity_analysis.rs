@@ -186,16 +186,16 @@ mod tests {
 
     #[test]
     fn precise_positive_indices_give_no_warning() {
-        let outcomes = [outcome(estimate(0.3, 0.25, 0.35), estimate(0.4, 0.35, 0.45))];
+        let outcomes = [outcome(
+            estimate(0.3, 0.25, 0.35),
+            estimate(0.4, 0.35, 0.45),
+        )];
         assert!(warnings(&outcomes, 1024).is_empty());
     }
 
     #[test]
     fn negative_and_wide_intervals_are_warned_about() {
-        let outcomes = [outcome(
-            estimate(-0.2, -0.4, 0.1),
-            estimate(0.3, 0.0, 0.6),
-        )];
+        let outcomes = [outcome(estimate(-0.2, -0.4, 0.1), estimate(0.3, 0.0, 0.6))];
         let warnings = warnings(&outcomes, 64);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(warnings[0].contains("negative") && warnings[0].contains("--samples 256"));

@@ -24,11 +24,9 @@ pub fn sensitivity_csv(analysis: &SensitivityAnalysis) -> String {
     let mut out = format!("{SENSITIVITY_HEADER}\n");
     for outcome in &analysis.outcomes {
         for input in &outcome.inputs {
-            let (mu_star, sigma) = input
-                .morris
-                .map_or((String::new(), String::new()), |m| {
-                    (cell(m.mu_star), cell(m.sigma))
-                });
+            let (mu_star, sigma) = input.morris.map_or((String::new(), String::new()), |m| {
+                (cell(m.mu_star), cell(m.sigma))
+            });
             let (low, high, base) = input.tornado.map_or(
                 (String::new(), String::new(), String::new()),
                 |(low, high)| (cell(low), cell(high), cell(outcome.base)),

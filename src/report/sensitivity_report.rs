@@ -37,7 +37,9 @@ pub fn top_inputs(outcome: &OutcomeSensitivity, count: usize) -> Vec<&InputSensi
     let mut inputs: Vec<&InputSensitivity> = outcome.inputs.iter().collect();
     inputs.sort_by(|a, b| {
         let key = |i: &InputSensitivity| i.total.map_or(f64::NEG_INFINITY, |t| t.value);
-        key(b).total_cmp(&key(a)).then_with(|| a.input.cmp(&b.input))
+        key(b)
+            .total_cmp(&key(a))
+            .then_with(|| a.input.cmp(&b.input))
     });
     inputs.truncate(count);
     inputs
@@ -55,13 +57,21 @@ pub fn reported(analysis: &SensitivityAnalysis) -> Vec<&OutcomeSensitivity> {
 
 /// A readable name for an outcome of a policy or a difference.
 pub fn outcome_title(outcome: &OutcomeSensitivity) -> String {
-    let name = outcome.outcome.outcome.replace('_', " ").replace(" ltl", " (LTL)");
+    let name = outcome
+        .outcome
+        .outcome
+        .replace('_', " ")
+        .replace(" ltl", " (LTL)")
+        .replace("smes", "SMEs");
     let mut name = name;
     if let Some(first) = name.get(..1) {
         name = first.to_uppercase() + &name[1..];
     }
     if outcome.outcome.policy.contains(" - ") {
-        format!("{name}, difference {}", outcome.outcome.policy.replace(" - ", " − "))
+        format!(
+            "{name}, difference {}",
+            outcome.outcome.policy.replace(" - ", " − ")
+        )
     } else {
         format!("{name}, {}", outcome.outcome.policy)
     }
@@ -101,11 +111,7 @@ fn outcome_table(outcome: &OutcomeSensitivity) -> Table {
             column("first-order S_1 (95% interval)", true),
             column("Morris μ*", true),
             column(
-                &format!(
-                    "tornado: at P{:.0} / P{:.0}",
-                    low * 100.0,
-                    high * 100.0
-                ),
+                &format!("tornado: at P{:.0} / P{:.0}", low * 100.0, high * 100.0),
                 true,
             ),
         ],
@@ -263,7 +269,10 @@ pub fn write_sensitivity_reports(
             &chart_folder.join(format!("{}.svg", chart.name)),
             chart.svg.as_bytes(),
         )?;
-        write_atomically(&chart_folder.join(format!("{}.png", chart.name)), &chart.png)?;
+        write_atomically(
+            &chart_folder.join(format!("{}.png", chart.name)),
+            &chart.png,
+        )?;
     }
     let document = document(scenario, plan, analysis, manifest, &charts);
     write_atomically(

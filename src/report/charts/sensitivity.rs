@@ -10,13 +10,15 @@ use super::plot::{self, Labels};
 use super::style::{self, BLUE, Backend, INK, LegendEntry, SKY_BLUE, Style, Swatch, VERMILLION};
 use super::{Chart, ChartOptions, Figure, render};
 use crate::engine::sensitivity::TORNADO_PERCENTILES;
-use crate::engine::sensitivity_analysis::{InputSensitivity, OutcomeSensitivity, SensitivityAnalysis};
+use crate::engine::sensitivity_analysis::{
+    InputSensitivity, OutcomeSensitivity, SensitivityAnalysis,
+};
 use crate::report::sensitivity_report::{outcome_title, reported, top_inputs};
 
 /// Inputs shown in the bar charts.
 const BARS: usize = 12;
 /// Points labelled in the Morris plane.
-const MORRIS_LABELS: usize = 8;
+const MORRIS_LABELS: usize = 6;
 
 /// Draws the Sobol' and tornado charts of every reported outcome of the first policy and of the
 /// paired difference, and the Morris plane of the first.
@@ -33,9 +35,21 @@ pub fn render_sensitivity_charts(
     for (index, outcome) in outcomes.iter().enumerate() {
         let slug = format!("networked_smes-{}", slug(&outcome.outcome.policy));
         if outcome.note.is_none() {
-            charts.push(render(&SobolBars { outcome, slug: slug.clone() }, options)?);
+            charts.push(render(
+                &SobolBars {
+                    outcome,
+                    slug: slug.clone(),
+                },
+                options,
+            )?);
         }
-        charts.push(render(&Tornado { outcome, slug: slug.clone() }, options)?);
+        charts.push(render(
+            &Tornado {
+                outcome,
+                slug: slug.clone(),
+            },
+            options,
+        )?);
         if index == 0 {
             charts.push(render(&MorrisPlane { outcome, slug }, options)?);
         }
@@ -169,10 +183,7 @@ impl Figure for SobolBars<'_> {
         )?;
         let inputs = top_inputs(self.outcome, BARS);
         let names: Vec<&str> = inputs.iter().map(|i| i.input.as_str()).collect();
-        let estimates = inputs
-            .iter()
-            .flat_map(|i| [i.first, i.total])
-            .flatten();
+        let estimates = inputs.iter().flat_map(|i| [i.first, i.total]).flatten();
         let (low, high) = estimates.fold((0.0f64, 0.0f64), |(low, high), e| {
             (low.min(e.low), high.max(e.high))
         });
@@ -186,7 +197,8 @@ impl Figure for SobolBars<'_> {
         plot::draw_mesh(&body, &mut chart, style, &x, &y, &labels)?;
         for (index, input) in inputs.iter().enumerate() {
             let row = (inputs.len() - 1 - index) as f64;
-            for (estimate, offset, color) in [(input.total, 0.18, BLUE), (input.first, -0.18, SKY_BLUE)]
+            for (estimate, offset, color) in
+                [(input.total, 0.18, BLUE), (input.first, -0.18, SKY_BLUE)]
             {
                 let Some(estimate) = estimate else { continue };
                 let value = x.clamp(estimate.value);
@@ -280,7 +292,11 @@ impl Figure for Tornado<'_> {
         )?;
         let bars = self.bars();
         if bars.is_empty() || !self.outcome.base.is_finite() {
-            return style::notice(&body, style, "The outcome is undefined in the tornado runs.");
+            return style::notice(
+                &body,
+                style,
+                "The outcome is undefined in the tornado runs.",
+            );
         }
         let base = self.outcome.base;
         let names: Vec<&str> = bars.iter().map(|(i, _, _)| i.input.as_str()).collect();
@@ -299,10 +315,14 @@ impl Figure for Tornado<'_> {
         plot::draw_mesh(&body, &mut chart, style, &x, &y, &labels)?;
         for (index, (_, at_low, at_high)) in bars.iter().enumerate() {
             let row = (bars.len() - 1 - index) as f64;
-            for (value, color) in [(*at_low, VERMILLION), (*at_high, BLUE)] {
+            // The bar reaching farther from the centre first, so a shorter one on the same side
+            // stays visible on top of it.
+            let mut pair = [(*at_low, VERMILLION), (*at_high, BLUE)];
+            pair.sort_by(|a, b| (b.0 - base).abs().total_cmp(&(a.0 - base).abs()));
+            for (value, color) in pair {
                 let a = plot::local(&body, &chart, (base, row + 0.3));
                 let b = plot::local(&body, &chart, (value, row - 0.3));
-                body.draw(&Rectangle::new([a, b], color.mix(0.85).filled()))?;
+                body.draw(&Rectangle::new([a, b], color.filled()))?;
             }
         }
         let top = plot::local(&body, &chart, (base, y.max));
@@ -357,8 +377,11 @@ impl Figure for MorrisPlane<'_> {
             .iter()
             .filter_map(|input| {
                 let m = input.morris?;
-                (m.mu_star.is_finite() && m.sigma.is_finite())
-                    .then_some((input.input.as_str(), m.mu_star, m.sigma))
+                (m.mu_star.is_finite() && m.sigma.is_finite()).then_some((
+                    input.input.as_str(),
+                    m.mu_star,
+                    m.sigma,
+                ))
             })
             .collect();
         if points.is_empty() {
@@ -369,7 +392,10 @@ impl Figure for MorrisPlane<'_> {
         let y_high = points.iter().map(|p| p.2).fold(0.0, f64::max);
         let x = Axis::linear(0.0, x_high * 1.25, 5, false);
         let y = Axis::linear(0.0, y_high * 1.1, 5, false);
-        let labels = Labels::new("μ* (mean absolute elementary effect)", "σ (spread of effects)");
+        let labels = Labels::new(
+            "μ* (mean absolute elementary effect)",
+            "σ (spread of effects)",
+        );
         let mut chart = plot::build(&body, style, &x, &y, &labels)?;
         plot::draw_mesh(&body, &mut chart, style, &x, &y, &labels)?;
         let font = style

@@ -10,7 +10,10 @@
 //! order A_1, B_1, A_B^(1)_1 … A_B^(d)_1, A_2, B_2, ….
 //!
 //! With V the variance of f over the 2N rows of A and B:
-//! - first order (Saltelli 2010, table 2 (b)): S_i = (1/N) Σ_j f(B)_j (f(A_B^(i))_j − f(A)_j) / V;
+//! - first order (Saltelli 2010, table 2 (b)): S_i = (1/N) Σ_j f(B)_j (f(A_B^(i))_j − f(A)_j) / V,
+//!   applied to the output centred by its mean over A and B (a shift changes no index, and
+//!   without it the estimator's variance grows with the output's mean: an outcome averaging
+//!   1,000 with a spread of 100 would need about 100 times the rows);
 //! - total (Jansen 1999, table 2 (f)): S_Ti = (1/2N) Σ_j (f(A)_j − f(A_B^(i))_j)² / V.
 //!
 //! Confidence intervals: the percentile bootstrap over the N rows (each row j of A, B and every
@@ -206,15 +209,18 @@ impl Outputs<'_> {
         self.values[row * (self.factors + 2) + 2 + factor]
     }
 
-    fn variance(&self, rows: &[usize]) -> f64 {
-        let (_, sd) = mean_sd(rows.iter().flat_map(|&r| [self.a(r), self.b(r)]));
-        sd * sd
+    /// Mean and variance of f over the rows of A and B.
+    fn moments(&self, rows: &[usize]) -> (f64, f64) {
+        let (mean, sd) = mean_sd(rows.iter().flat_map(|&r| [self.a(r), self.b(r)]));
+        (mean, sd * sd)
     }
 
-    fn first(&self, rows: &[usize], factor: usize, variance: f64) -> (f64, f64) {
+    /// Saltelli 2010 (b) on the centred output f − `centre` (a shift leaves the indices
+    /// unchanged, since E[f(A_B^(i)) − f(A)] = 0).
+    fn first(&self, rows: &[usize], factor: usize, centre: f64, variance: f64) -> (f64, f64) {
         let (mean, sd) = mean_sd(
             rows.iter()
-                .map(|&r| self.b(r) * (self.mixed(r, factor) - self.a(r))),
+                .map(|&r| (self.b(r) - centre) * (self.mixed(r, factor) - self.a(r))),
         );
         (mean / variance, sd / variance)
     }
@@ -252,7 +258,7 @@ pub fn sobol_indices(
     };
     let n = design.samples;
     let all: Vec<usize> = (0..n).collect();
-    let variance = outputs.variance(&all);
+    let (centre, variance) = outputs.moments(&all);
     if !(variance > 0.0) {
         return Err(IndicesError::NoVariance);
     }
@@ -264,11 +270,11 @@ pub fn sobol_indices(
     for _ in 0..resamples {
         rows.iter_mut()
             .for_each(|row| *row = rng.random_range(0..n));
-        let variance = outputs.variance(&rows);
+        let (centre, variance) = outputs.moments(&rows);
         for factor in 0..d {
             let (first, total) = if variance > 0.0 {
                 (
-                    outputs.first(&rows, factor, variance).0,
+                    outputs.first(&rows, factor, centre, variance).0,
                     outputs.total(&rows, factor, variance).0,
                 )
             } else {
@@ -291,7 +297,7 @@ pub fn sobol_indices(
     let mut first = Vec::with_capacity(d);
     let mut total = Vec::with_capacity(d);
     for (factor, (boot_first, boot_total)) in boot_first.into_iter().zip(boot_total).enumerate() {
-        let (value, sd) = outputs.first(&all, factor, variance);
+        let (value, sd) = outputs.first(&all, factor, centre, variance);
         let (low, high) = interval(boot_first, value);
         first.push(Estimate {
             value,
