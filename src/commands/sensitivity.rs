@@ -19,9 +19,9 @@ use crate::report::{Manifest, PendingOutput, sha256_hex};
 use crate::scenario::{NamedPolicy, STDIN_LABEL, Scenario};
 
 /// Most rows of the Sobol' design.
-pub const MAX_SAMPLES: usize = 1 << 20;
+pub const MAX_SAMPLES: usize = 1 << 16;
 /// Most Morris trajectories or tornado replications.
-pub const MAX_REPEATS: usize = 100_000;
+pub const MAX_REPEATS: usize = 10_000;
 
 /// The files a sensitivity result folder holds besides its reports.
 pub const SENSITIVITY_FILES: [&str; 3] = ["sensitivity.csv", "scenario.json", "manifest.json"];

@@ -259,7 +259,7 @@ pub fn sobol_indices(
     let n = design.samples;
     let all: Vec<usize> = (0..n).collect();
     let (centre, variance) = outputs.moments(&all);
-    if !(variance > 0.0) {
+    if variance.is_nan() || variance <= 0.0 {
         return Err(IndicesError::NoVariance);
     }
     let d = design.factors;
