@@ -150,18 +150,25 @@ fn document<'a>(
     let inputs = plan.inputs.len();
     let samples = plan.saltelli.samples();
     let mut blocks: Vec<Block<'a>> = vec![
-        Block::Paragraph(vec![Span::text(format!(
-            "Which of the scenario's {inputs} uncertain inputs move the outcomes at the horizon, \
-             and how much of the outcomes' variance comes from the model's own randomness. \
-             Sobol' indices come from a Saltelli design of {samples} rows on a scrambled Sobol' \
-             sequence ({} simulations): the first-order index S_1 is the share of the \
-             outcome's variance that the input explains alone, the total index S_T the share it \
-             explains with all its interactions; an input with S_T near zero can be fixed \
-             anywhere in its range without changing the result. Intervals are 95% bootstrap \
-             intervals. The model's randomness is one more factor, `{STREAM_INPUT}`, whose S_T \
-             is the share of variance that no knowledge of the inputs would remove.",
-            plan.saltelli.evaluations()
-        ))]),
+        Block::Paragraph(vec![
+            Span::text(format!(
+                "Which of the scenario's {inputs} uncertain inputs move the outcomes at the \
+                 horizon, and how much of the outcomes' variance comes from the model's own \
+                 randomness. Sobol' indices come from a Saltelli design of {} rows on a \
+                 scrambled Sobol' sequence ({} simulations): the first-order index S_1 is the \
+                 share of the outcome's variance that the input explains alone, the total index \
+                 S_T the share it explains with all its interactions; an input with S_T near \
+                 zero can be fixed anywhere in its range without changing the result. Intervals \
+                 are 95% bootstrap intervals. The model's randomness is one more factor, ",
+                super::table::thousands(samples as f64, 0),
+                super::table::thousands(plan.saltelli.evaluations() as f64, 0)
+            )),
+            Span::code(STREAM_INPUT),
+            Span::text(
+                ", whose S_T is the share of variance that no knowledge of the inputs would \
+                 remove.",
+            ),
+        ]),
         paragraph(format!(
             "Morris screening ({} trajectories) gives μ*, the mean absolute change of the outcome \
              when an input moves by half its probability range; the tornado sets each input to \
