@@ -128,6 +128,12 @@ fn csv_has_a_row_per_outcome_and_input_and_the_stream_factor() {
     let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("clustersim sensitivity tests/data/sensitivity.json --samples 32"));
     assert!(manifest.contains("--policies equal,by_members"));
+    let refused = clustersim().arg("report").arg(&out).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("holds a `clustersim sensitivity` result")
+    );
     let report = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("## Sensitivity"));
     assert!(report.contains("model randomness"));
