@@ -112,7 +112,7 @@ pub struct CompareArgs {
 }
 
 /// Default rows of the Saltelli design of `sensitivity`.
-pub const DEFAULT_SAMPLES: usize = 1024;
+pub const DEFAULT_SAMPLES: usize = 2048;
 /// Default Morris trajectories of `sensitivity`.
 pub const DEFAULT_TRAJECTORIES: usize = 20;
 /// Default tornado replications of `sensitivity`.
