@@ -31,6 +31,8 @@ pub const REPORTED_OUTCOMES: [&str; 3] = [
 
 /// Inputs shown per outcome in the report's tables.
 const TABLE_INPUTS: usize = 10;
+/// Above this sum of total indices the report says that interactions dominate.
+const INTERACTION_SUM: f64 = 1.5;
 
 /// The `count` inputs with the largest total index (ties by name), the stream included.
 pub fn top_inputs(outcome: &OutcomeSensitivity, count: usize) -> Vec<&InputSensitivity> {
@@ -205,6 +207,19 @@ fn document<'a>(
                         total.value,
                         total.low,
                         total.high
+                    )));
+                }
+                let sum: f64 = outcome
+                    .inputs
+                    .iter()
+                    .filter_map(|i| i.total.map(|t| t.value))
+                    .sum();
+                if sum > INTERACTION_SUM {
+                    blocks.push(paragraph(format!(
+                        "The total indices sum to {sum:.2}: much of the variance comes from \
+                         interactions, including model noise re-drawn whenever an input changes \
+                         (docs/MODEL.md §13b). Rank these inputs by S_1, μ* and the tornado as \
+                         well as by S_T."
                     )));
                 }
                 blocks.push(Block::Table(outcome_table(outcome)));
