@@ -14,6 +14,8 @@ pub mod output_dir;
 mod pairs_section;
 pub mod render;
 pub mod results;
+pub mod sensitivity_csv;
+pub mod sensitivity_report;
 pub mod table;
 pub mod verdict;
 pub mod xlsx;
