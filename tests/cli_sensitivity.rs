@@ -106,10 +106,10 @@ fn csv_has_a_row_per_outcome_and_input_and_the_stream_factor() {
         "outcome,policy,input,s1,s1_low,s1_high,st,st_low,st_high,mu_star,sigma,tornado_low,tornado_high,tornado_base,prcc"
     );
     let rows: Vec<Vec<&str>> = lines.map(|line| line.split(',').collect()).collect();
-    // 12 headline outcomes for each of two policies and 5 paired differences, each with the 7
+    // 12 headline outcomes for each of two policies and 7 paired differences, each with the 7
     // uncertain inputs (the file's 4 and the model's 3 other defaults that are distributions:
     // tie_funding_response, formation_rate, networking_uplift) and the stream.
-    assert_eq!(rows.len(), (12 * 2 + 5) * 8);
+    assert_eq!(rows.len(), (12 * 2 + 7) * 8);
     assert!(rows.iter().all(|row| row.len() == 15));
     let difference: Vec<&Vec<&str>> = rows
         .iter()
