@@ -7,6 +7,8 @@ pub mod comparison_csv;
 mod comparison_section;
 pub mod csv;
 mod document;
+pub mod drivers;
+mod drivers_section;
 pub mod html;
 pub mod manifest;
 pub mod markdown;

@@ -94,6 +94,8 @@ pub struct ResultSet {
     /// The comparison, for a folder written by `clustersim compare` (its summary, allocations
     /// and runs describe the baseline policy).
     pub comparison: Option<super::comparison::ComparisonSet>,
+    /// What drives the headline outcomes, computed from `runs.csv`.
+    pub drivers: super::drivers::Drivers,
 }
 
 pub(crate) fn read(folder: &Path, name: &str) -> anyhow::Result<String> {
@@ -243,7 +245,7 @@ impl ResultSet {
                 &read(folder, "comparison_periods.csv")?,
             )?),
         };
-        Ok(Self {
+        let mut results = Self {
             folder: folder.to_path_buf(),
             comparison,
             manifest,
@@ -255,7 +257,10 @@ impl ResultSet {
                 columns,
                 rows: runs_rows,
             },
-        })
+            drivers: super::drivers::Drivers::default(),
+        };
+        results.drivers = super::drivers::drivers(&results);
+        Ok(results)
     }
 
     /// The rows of one (cluster or `total`, outcome) series in period order.

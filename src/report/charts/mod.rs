@@ -23,6 +23,7 @@ mod compare_style;
 mod convergence;
 mod data;
 mod distribution;
+mod drivers;
 mod fan;
 mod formation;
 mod panels;
@@ -33,6 +34,8 @@ pub mod style;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+
+pub use drivers::DRIVERS_CHART;
 
 use super::results::ResultSet;
 use style::{Backend, Style};
@@ -78,7 +81,7 @@ pub struct Chart {
 }
 
 /// Names of the charts [`render_all`] draws, in order.
-pub const CHART_NAMES: [&str; 11] = [
+pub const CHART_NAMES: [&str; 12] = [
     "networked-smes-fan",
     "clusters-members",
     "clusters-links",
@@ -90,6 +93,7 @@ pub const CHART_NAMES: [&str; 11] = [
     "distribution-joint_projects",
     "distribution-cost_per_additional_networked_sme_ltl",
     "convergence",
+    DRIVERS_CHART,
 ];
 
 /// Names of the charts [`render_all`] draws first for a folder written by `clustersim compare`,
@@ -146,6 +150,7 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
         )?);
     }
     charts.push(render(&convergence::Convergence::new(results), options)?);
+    charts.push(render(&drivers::Drivers::new(results), options)?);
     Ok(charts)
 }
 
