@@ -19,6 +19,7 @@ use crate::report::comparison::{ComparisonSet, comparison_table};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
 use crate::report::render::{REPORT_FILES, render_reports};
 use crate::report::table::headline_table;
+use crate::report::verdict_by_input::BY_INPUT_FILE;
 use crate::report::{Manifest, PendingOutput, sha256_hex};
 use crate::scenario::plan::MAX_RUNS;
 use crate::scenario::{
@@ -224,6 +225,11 @@ pub(crate) fn execute(
                 &[]
             })
             .chain(&REPORT_FILES)
+            .chain(
+                plan.as_ref()
+                    .filter(|plan| plan.common_random_numbers)
+                    .map(|_| &BY_INPUT_FILE),
+            )
             .map(|f| f.to_string())
             .collect(),
         comparison: plan.as_ref().map(ComparisonPlan::manifest),

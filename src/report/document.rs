@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::charts::{COMPARISON_CHART_NAMES, Chart, DRIVERS_CHART};
+use super::charts::{COMPARISON_CHART_NAMES, Chart, DRIVERS_CHART, VERDICT_CHART};
 use super::comparison_section;
 use super::results::ResultSet;
 use super::table::thousands;
@@ -167,9 +167,11 @@ impl<'a> Document<'a> {
         }
         let mut sections = Vec::new();
         if let Some(comparison) = &results.comparison {
-            sections.push(comparison_section::comparison_section(
-                results, comparison, charts,
-            ));
+            let mut section = comparison_section::comparison_section(results, comparison, charts);
+            section
+                .blocks
+                .extend(super::verdict_section::verdict_blocks(results, charts));
+            sections.push(section);
         }
         // In a comparison the assumptions are those of the baseline policy, which may be a
         // variant or a rule kind rather than the file's own `policy`.
@@ -326,6 +328,7 @@ fn charts_section(charts: &[Chart]) -> Section<'_> {
             .filter(|(_, chart)| {
                 !COMPARISON_CHART_NAMES.contains(&chart.name.as_str())
                     && chart.name != DRIVERS_CHART
+                    && chart.name != VERDICT_CHART
             })
             .map(|(index, chart)| Block::Figure(index + 1, chart))
             .collect()

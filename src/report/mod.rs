@@ -16,6 +16,8 @@ pub mod output_dir;
 pub mod render;
 pub mod results;
 pub mod table;
+pub mod verdict_by_input;
+mod verdict_section;
 pub mod xlsx;
 
 pub use manifest::{ComparisonManifest, Manifest, sha256_hex};

@@ -12,6 +12,7 @@ use super::html::report_html;
 use super::markdown::report_md;
 use super::output_dir::write_atomically;
 use super::results::ResultSet;
+use super::verdict_by_input::{BY_INPUT_FILE, by_input_csv};
 use super::xlsx::summary_xlsx;
 
 /// Files and folders this module writes into a result folder.
@@ -32,6 +33,19 @@ pub fn render_reports(folder: &Path, options: &ChartOptions) -> anyhow::Result<(
         &folder.join("drivers.csv"),
         drivers_csv(&results.drivers).as_bytes(),
     )?;
+    if results
+        .manifest
+        .comparison
+        .as_ref()
+        .is_some_and(|comparison| comparison.common_random_numbers)
+    {
+        // Header only when the analysis does not apply (e.g. fewer than 6 runs); the report
+        // says why.
+        write_atomically(
+            &folder.join(BY_INPUT_FILE),
+            by_input_csv(results.verdict_by_input.as_ref()).as_bytes(),
+        )?;
+    }
     let charts = render_all(&results, options).context("drawing the charts")?;
 
     let staging = folder.join(format!(".charts.partial-{}", std::process::id()));

@@ -96,6 +96,9 @@ pub struct ResultSet {
     pub comparison: Option<super::comparison::ComparisonSet>,
     /// What drives the headline outcomes, computed from `runs.csv`.
     pub drivers: super::drivers::Drivers,
+    /// For a comparison on common random numbers: the leader's difference to the runner-up
+    /// within each third of each uncertain input (from `runs.csv` and `comparison_runs.csv`).
+    pub verdict_by_input: Option<super::verdict_by_input::VerdictByInput>,
 }
 
 pub(crate) fn read(folder: &Path, name: &str) -> anyhow::Result<String> {
@@ -258,8 +261,23 @@ impl ResultSet {
                 rows: runs_rows,
             },
             drivers: super::drivers::Drivers::default(),
+            verdict_by_input: None,
         };
         results.drivers = super::drivers::drivers(&results);
+        let common_random_numbers = results.manifest.comparison.as_ref().map(|comparison| {
+            (
+                comparison.common_random_numbers,
+                comparison.policies.clone(),
+            )
+        });
+        if let Some((true, policies)) = common_random_numbers {
+            results.verdict_by_input = super::verdict_by_input::verdict_by_input(
+                folder,
+                &results.scenario,
+                &results.runs,
+                &policies,
+            )?;
+        }
         Ok(results)
     }
 

@@ -31,11 +31,13 @@ mod plot;
 mod png;
 mod raster_text;
 pub mod style;
+mod verdict;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use drivers::DRIVERS_CHART;
+pub use verdict::VERDICT_CHART;
 
 use super::results::ResultSet;
 use style::{Backend, Style};
@@ -106,7 +108,8 @@ pub const COMPARISON_CHART_NAMES: [&str; 4] = [
 ];
 
 /// Renders every chart of a result folder: for a comparison the charts of
-/// [`COMPARISON_CHART_NAMES`] first, then those of [`CHART_NAMES`] (which describe the baseline
+/// [`COMPARISON_CHART_NAMES`] first (and [`VERDICT_CHART`] when the comparison used common random
+/// numbers), then those of [`CHART_NAMES`] (which describe the baseline
 /// policy), in order.
 pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result<Vec<Chart>> {
     anyhow::ensure!(
@@ -134,6 +137,9 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
             &compare_ranks::CompareRanks::new(results, comparison),
             options,
         )?);
+        if let Some(verdict) = verdict::VerdictByInput::new(results) {
+            charts.push(render(&verdict, options)?);
+        }
     }
     charts.extend([
         render(&fan::NetworkedSmes::new(results), options)?,
