@@ -93,13 +93,25 @@ fn drivers_csv_holds_the_rank_correlations_of_the_runs() {
     let expected = prcc(&columns, &output_values).expect("PRCC");
     let mut previous = f64::INFINITY;
     for (position, row) in rows.iter().enumerate() {
-        let index = ordered.iter().position(|name| *name == row[1]).expect("input");
+        let index = ordered
+            .iter()
+            .position(|name| *name == row[1])
+            .expect("input");
         let value: f64 = row[6].parse().expect("PRCC");
         assert_eq!(value, expected[index], "{}", row[1]);
         let (low, high) = fisher_interval(value, 400, ordered.len() - 1, Z_95).expect("interval");
-        assert_eq!((row[7].parse::<f64>().unwrap(), row[8].parse::<f64>().unwrap()), (low, high));
+        assert_eq!(
+            (
+                row[7].parse::<f64>().unwrap(),
+                row[8].parse::<f64>().unwrap()
+            ),
+            (low, high)
+        );
         let rho: f64 = row[3].parse().expect("Spearman");
-        assert_eq!(rho, spearman(&columns[index], &output_values).expect("Spearman"));
+        assert_eq!(
+            rho,
+            spearman(&columns[index], &output_values).expect("Spearman")
+        );
         assert_eq!(row[2], "400");
         assert_eq!(row[9], (position + 1).to_string(), "ranked by |PRCC|");
         assert!(value.abs() <= previous);
@@ -108,16 +120,28 @@ fn drivers_csv_holds_the_rank_correlations_of_the_runs() {
 
     // The report names the section and the fixed inputs; `report` re-renders the same CSV.
     let report = fs::read_to_string(folder.join("report.md")).expect("report.md");
-    assert!(report.contains("## What drives the result"), "section present");
+    assert!(
+        report.contains("## What drives the result"),
+        "section present"
+    );
     assert!(report.contains("charts/drivers.png"), "chart present");
-    assert!(report.contains("are fixed numbers in the scenario"), "fixed inputs named");
+    assert!(
+        report.contains("are fixed numbers in the scenario"),
+        "fixed inputs named"
+    );
     // (Markdown escapes the underscores.)
-    assert!(report.contains(r"model.join\_base\_rate"), "a fixed input is listed");
+    assert!(
+        report.contains(r"model.join\_base\_rate"),
+        "a fixed input is listed"
+    );
     let before = fs::read(folder.join("drivers.csv")).expect("drivers.csv");
     fs::remove_file(folder.join("drivers.csv")).expect("removed");
     let output = clustersim(&["report", folder.to_str().expect("UTF-8")]);
     assert!(output.status.success(), "{output:?}");
-    assert_eq!(fs::read(folder.join("drivers.csv")).expect("re-rendered"), before);
+    assert_eq!(
+        fs::read(folder.join("drivers.csv")).expect("re-rendered"),
+        before
+    );
 }
 
 #[test]
@@ -141,5 +165,8 @@ fn too_few_runs_leave_prcc_blank_and_say_why() {
         assert_eq!(row[6], "", "no PRCC from 6 runs: {row:?}");
     }
     let report = fs::read_to_string(folder.join("report.md")).expect("report.md");
-    assert!(report.contains("6 runs are too few for 6 inputs"), "{report}");
+    assert!(
+        report.contains("6 runs are too few for 6 inputs"),
+        "{report}"
+    );
 }
