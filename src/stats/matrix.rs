@@ -16,7 +16,7 @@ pub fn cholesky(a: &[f64], k: usize) -> Option<Vec<f64>> {
             }
             if i == j {
                 let scale = a[i * k + i].abs().max(f64::MIN_POSITIVE);
-                if !(sum > 1e-10 * scale) || !sum.is_finite() {
+                if sum.is_nan() || sum <= 1e-10 * scale || !sum.is_finite() {
                     return None;
                 }
                 l[i * k + i] = sum.sqrt();

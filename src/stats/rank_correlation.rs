@@ -245,10 +245,10 @@ mod tests {
         let residuals = |target: &[f64]| {
             let mut xtx = vec![0.0; p * p];
             let mut xty = vec![0.0; p];
-            for row in 0..n {
+            for (row, value) in target.iter().enumerate() {
                 let x = design(row);
                 for a in 0..p {
-                    xty[a] += x[a] * target[row];
+                    xty[a] += x[a] * value;
                     for b in 0..p {
                         xtx[a * p + b] += x[a] * x[b];
                     }
