@@ -105,8 +105,9 @@ pub fn draw_parameters(
 /// `run` takes its position's values. A pure function of (scenario, seed, run): any thread may
 /// compute any run, and the first N runs are the same whatever `--runs` is.
 ///
-/// Each run recomputes its block (256 draws per correlated input and k sorts), which costs far
-/// less than simulating the run and keeps runs independent of one another.
+/// Each run recomputes its block (256 draws per correlated input, each from its own stream, and
+/// k sorts), which keeps runs independent of one another at a cost: about 0.8 ms per run with
+/// four correlated inputs in the baseline (1,000 runs on one thread: 5.2 s instead of 4.4 s).
 fn correlated_values(
     correlations: &Correlations,
     slots: &[ParameterSlot],
