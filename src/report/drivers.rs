@@ -69,8 +69,11 @@ impl Drivers {
     }
 }
 
+/// Whether `values` hold at least two different values (false when empty).
 fn varies(values: &[f64]) -> bool {
-    values.iter().any(|v| *v != values[0])
+    values
+        .first()
+        .is_some_and(|first| values.iter().any(|v| v != first))
 }
 
 /// Computes the drivers of a result folder from its `runs.csv`.
@@ -182,4 +185,35 @@ pub fn drivers_csv(drivers: &Drivers) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varies_needs_two_different_values() {
+        assert!(!varies(&[]));
+        assert!(!varies(&[1.0, 1.0]));
+        assert!(varies(&[1.0, 2.0]));
+    }
+
+    #[test]
+    fn the_csv_leaves_undefined_values_blank() {
+        let drivers = Drivers {
+            rows: vec![Driver {
+                outcome: "links",
+                input: "model.a,b".into(),
+                runs: 5,
+                spearman: Some((0.5, (0.1, 0.8))),
+                prcc: None,
+                rank: 1,
+            }],
+            ..Drivers::default()
+        };
+        assert_eq!(
+            drivers_csv(&drivers),
+            format!("{DRIVERS_HEADER}\nlinks,\"model.a,b\",5,0.5,0.1,0.8,,,,1\n")
+        );
+    }
 }
