@@ -31,6 +31,7 @@ pub mod matrix;
 pub mod moments;
 pub mod paired;
 pub mod rank_correlation;
+pub mod sensitivity;
 pub mod sketch;
 
 pub use moments::Moments;

@@ -30,6 +30,7 @@ mod panels;
 mod plot;
 mod png;
 mod raster_text;
+mod sensitivity;
 pub mod style;
 mod verdict;
 
@@ -40,6 +41,7 @@ pub use drivers::DRIVERS_CHART;
 pub use verdict::VERDICT_CHART;
 
 use super::results::ResultSet;
+pub use sensitivity::render_sensitivity_charts;
 use style::{Backend, Style};
 
 /// Size of the charts. PNGs are `width` × `height` pixels; SVGs use the same user units.
