@@ -58,6 +58,13 @@ pub struct RunArgs {
     /// Number of Monte Carlo runs [default: the scenario's simulation.runs].
     #[arg(long)]
     pub runs: Option<u64>,
+    /// Run in batches of 256 until the relative standard error (se / |mean|) of every headline
+    /// mean is at most REL (e.g. 0.01); the result equals `--runs N` with the final N.
+    #[arg(long, value_name = "REL", conflicts_with = "runs")]
+    pub until_se: Option<f64>,
+    /// With --until-se: the most runs to do [default: 100000].
+    #[arg(long, value_name = "N", requires = "until_se")]
+    pub max_runs: Option<u64>,
     /// Master seed [default: the scenario's simulation.seed].
     #[arg(long)]
     pub seed: Option<u64>,

@@ -16,12 +16,13 @@ const BASELINE: &str = "scenarios/lithuania-2007-2013.json";
 
 /// Files of every result folder (see `RESULT_FILES` in src/commands/run.rs and `REPORT_FILES`
 /// in src/report/render.rs).
-const RESULT_FILES: [&str; 9] = [
+const RESULT_FILES: [&str; 10] = [
     "summary.csv",
     "allocations.csv",
     "runs.csv",
     "scenario.json",
     "manifest.json",
+    "drivers.csv",
     "charts",
     "report.html",
     "report.md",

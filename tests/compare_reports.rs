@@ -11,7 +11,9 @@ use std::sync::OnceLock;
 
 use assert_cmd::Command;
 use calamine::{Data, Reader, Xlsx};
-use clustersim::report::charts::{CHART_NAMES, COMPARISON_CHART_NAMES, ChartOptions, render_all};
+use clustersim::report::charts::{
+    CHART_NAMES, COMPARISON_CHART_NAMES, ChartOptions, VERDICT_CHART, render_all,
+};
 use clustersim::report::results::ResultSet;
 use clustersim::report::verdict::verdict;
 use tempfile::TempDir;
@@ -123,8 +125,10 @@ fn comparison_charts_come_first_then_the_usual_ones() {
     let results = ResultSet::load(comparison_folder()).expect("loads");
     let charts = render_all(&results, &ChartOptions::default()).expect("renders");
     let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
+    // On common random numbers the verdict-by-input chart follows the comparison charts.
     let expected: Vec<&str> = COMPARISON_CHART_NAMES
         .iter()
+        .chain(&[VERDICT_CHART])
         .chain(CHART_NAMES.iter())
         .copied()
         .collect();

@@ -10,8 +10,9 @@ use std::sync::atomic::Ordering;
 
 use super::run::{INTERRUPTED, RunOutcome, execute, progress_bar, write_summaries};
 use crate::cli::{CompareArgs, Switch};
-use crate::engine::compare::{CompareSettings, run_comparison};
+use crate::engine::compare::{CompareSettings, run_comparison_until};
 use crate::engine::comparison::ComparisonAggregates;
+use crate::engine::precision::{PrecisionReport, PrecisionTarget, tracked_names};
 use crate::engine::{Aggregates, RunSettings};
 use crate::report::ComparisonManifest;
 use crate::report::PendingOutput;
@@ -230,9 +231,10 @@ pub(crate) fn write_comparison_results(
     scenario: &Scenario,
     plan: &ComparisonPlan,
     settings: RunSettings,
+    target: Option<PrecisionTarget>,
     pending: &PendingOutput,
     quiet: bool,
-) -> anyhow::Result<(Aggregates, ComparisonSet)> {
+) -> anyhow::Result<(Aggregates, ComparisonSet, Option<PrecisionReport>)> {
     let names = plan.names();
     let bar = progress_bar(settings.runs * names.len() as u64, "policy-runs", quiet);
     let mut runs_writer = RunsWriter::create(&pending.file("runs.csv"), scenario)?;
@@ -240,7 +242,7 @@ pub(crate) fn write_comparison_results(
         ComparisonRunsWriter::create(&pending.file("comparison_runs.csv"), &names)?;
     let mut aggregates = Aggregates::new(scenario);
     let mut comparison = ComparisonAggregates::new(scenario, names, plan.baseline);
-    run_comparison(
+    let (_, tracker) = run_comparison_until(
         scenario,
         &plan.policies,
         CompareSettings {
@@ -248,6 +250,7 @@ pub(crate) fn write_comparison_results(
             common_random_numbers: plan.common_random_numbers,
             baseline: plan.baseline,
         },
+        target,
         &|finished| bar.inc(finished),
         &|| INTERRUPTED.load(Ordering::SeqCst),
         &mut |records| {
@@ -273,5 +276,6 @@ pub(crate) fn write_comparison_results(
         .with_pairs(&pairs)
         .context("reading back comparison_pairs.csv")?;
     set.min_difference = plan.min_difference;
-    Ok((aggregates, set))
+    let precision = tracker.map(|tracker| tracker.report(&tracked_names(&plan.names())));
+    Ok((aggregates, set, precision))
 }

@@ -13,11 +13,13 @@ use super::compare::{
     COMPARISON_FILES, ComparisonPlan, ComparisonRequest, write_comparison_results,
 };
 use crate::cli::RunArgs;
-use crate::engine::{Aggregates, RunSettings, run_scenario};
+use crate::engine::precision::{DEFAULT_MAX_RUNS, PrecisionReport, tracked_names};
+use crate::engine::{Aggregates, PrecisionTarget, RunSettings, run_scenario_until};
 use crate::report::comparison::{ComparisonSet, comparison_table};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
 use crate::report::render::{REPORT_FILES, render_reports};
 use crate::report::table::headline_table;
+use crate::report::verdict_by_input::BY_INPUT_FILE;
 use crate::report::{Manifest, PendingOutput, sha256_hex};
 use crate::scenario::plan::MAX_RUNS;
 use crate::scenario::{
@@ -116,7 +118,11 @@ pub(crate) fn execute(
     let plan = request
         .map(|request| ComparisonPlan::resolve(&scenario, request))
         .transpose()?;
-    let runs = args.runs.unwrap_or(scenario.runs);
+    let target = precision_target(args)?;
+    let runs = match target {
+        Some(target) => target.max_runs,
+        None => args.runs.unwrap_or(scenario.runs),
+    };
     if runs == 0 || runs > MAX_RUNS {
         bail!("--runs must be between 1 and {MAX_RUNS} (got {runs})");
     }
@@ -152,13 +158,15 @@ pub(crate) fn execute(
     };
     install_interrupt_handler();
     let result = match &plan {
-        None => write_results(&scenario, settings, &pending, args.quiet)
-            .map(|aggregates| (aggregates, None)),
-        Some(plan) => write_comparison_results(&scenario, plan, settings, &pending, args.quiet)
-            .map(|(aggregates, comparison)| (aggregates, Some(comparison))),
+        None => write_results(&scenario, settings, target, &pending, args.quiet)
+            .map(|(aggregates, precision)| (aggregates, None, precision)),
+        Some(plan) => write_comparison_results(
+            &scenario, plan, settings, target, &pending, args.quiet,
+        )
+        .map(|(aggregates, comparison, precision)| (aggregates, Some(comparison), precision)),
     };
-    let (aggregates, comparison) = match result {
-        Ok((aggregates, _)) if aggregates.runs == 0 => {
+    let (aggregates, comparison, precision) = match result {
+        Ok((aggregates, _, _)) if aggregates.runs == 0 => {
             pending.abandon();
             return Err(Interrupted {
                 message: "interrupted before any run finished; nothing was written".into(),
@@ -171,7 +179,17 @@ pub(crate) fn execute(
             return Err(error);
         }
     };
-    let complete = aggregates.runs == runs;
+    // With --until-se the runs end complete at the target or at --max-runs; only an interrupt
+    // leaves them incomplete, and the result then counts the runs done as those requested.
+    let complete = match &precision {
+        Some(precision) => precision.reached || aggregates.runs == runs,
+        None => aggregates.runs == runs,
+    };
+    let runs = if precision.is_some() && complete {
+        aggregates.runs
+    } else {
+        runs
+    };
     let mut reproduce = reproduce_command(
         args.scenario.as_deref(),
         plan.as_ref(),
@@ -208,9 +226,15 @@ pub(crate) fn execute(
                 &[]
             })
             .chain(&REPORT_FILES)
+            .chain(
+                plan.as_ref()
+                    .filter(|plan| plan.common_random_numbers)
+                    .map(|_| &BY_INPUT_FILE),
+            )
             .map(|f| f.to_string())
             .collect(),
         comparison: plan.as_ref().map(ComparisonPlan::manifest),
+        precision: precision.clone(),
     };
     let written = pending
         .write("scenario.json", text.as_bytes())
@@ -240,7 +264,13 @@ pub(crate) fn execute(
             None => headline_table(&aggregates, &horizon),
             Some(comparison) => comparison_table(comparison, &horizon, aggregates.runs),
         };
-        super::print_stdout(&format!("{table}Results written to {}\n", folder.display()));
+        let precision_line = precision
+            .as_ref()
+            .map_or(String::new(), PrecisionReport::summary_line);
+        super::print_stdout(&format!(
+            "{table}{precision_line}Results written to {}\n",
+            folder.display()
+        ));
     }
     Ok(RunOutcome {
         folder,
@@ -249,18 +279,41 @@ pub(crate) fn execute(
     })
 }
 
-/// Runs the engine, streaming `runs.csv`, then writes the summaries.
+/// The `--until-se` target the command line asks for, checked.
+fn precision_target(args: &RunArgs) -> anyhow::Result<Option<PrecisionTarget>> {
+    let Some(relative_se) = args.until_se else {
+        return Ok(None);
+    };
+    if !(relative_se.is_finite() && relative_se > 0.0) {
+        bail!(
+            "--until-se must be a positive relative standard error such as 0.01 (1% of the mean); got {relative_se}"
+        );
+    }
+    let max_runs = args.max_runs.unwrap_or(DEFAULT_MAX_RUNS);
+    if max_runs == 0 || max_runs > MAX_RUNS {
+        bail!("--max-runs must be between 1 and {MAX_RUNS} (got {max_runs})");
+    }
+    Ok(Some(PrecisionTarget {
+        relative_se,
+        max_runs,
+    }))
+}
+
+/// Runs the engine, streaming `runs.csv`, then writes the summaries. With a precision target,
+/// also returns the precision reached.
 fn write_results(
     scenario: &Scenario,
     settings: RunSettings,
+    target: Option<PrecisionTarget>,
     pending: &PendingOutput,
     quiet: bool,
-) -> anyhow::Result<Aggregates> {
+) -> anyhow::Result<(Aggregates, Option<PrecisionReport>)> {
     let bar = progress_bar(settings.runs, "runs", quiet);
     let mut runs_writer = RunsWriter::create(&pending.file("runs.csv"), scenario)?;
-    let aggregates = run_scenario(
+    let (aggregates, tracker) = run_scenario_until(
         scenario,
         settings,
+        target,
         &|| bar.inc(1),
         &|| INTERRUPTED.load(Ordering::SeqCst),
         &mut |record| runs_writer.push(record),
@@ -268,7 +321,8 @@ fn write_results(
     bar.finish_and_clear();
     runs_writer.finish()?;
     write_summaries(scenario, &aggregates, pending)?;
-    Ok(aggregates)
+    let precision = tracker.map(|tracker| tracker.report(&tracked_names(&[])));
+    Ok((aggregates, precision))
 }
 
 /// Writes `summary.csv` and `allocations.csv` of a policy's aggregates.

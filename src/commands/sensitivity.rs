@@ -143,6 +143,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<SensitivityOutcome>
                 .map(|f| f.to_string())
                 .collect(),
             comparison: None,
+            precision: None,
         };
         let json = serde_json::to_string_pretty(&manifest).context("encoding the manifest")?;
         pending.write("manifest.json", format!("{json}\n").as_bytes())?;
@@ -164,6 +165,11 @@ pub fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<SensitivityOutcome>
         }
     };
     let folder = pending.commit()?;
+    if scenario.correlations.is_some() {
+        eprintln!(
+            "warning: the scenario's correlations are not imposed here: Sobol' indices, Morris and the tornado treat the inputs as independent (run and compare impose them)"
+        );
+    }
     for warning in &analysis.warnings {
         eprintln!("warning: {warning}");
     }

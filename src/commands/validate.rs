@@ -123,6 +123,26 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
             slot.label, slot.param, slot.min, slot.max
         );
     }
+    if let Some(correlations) = &scenario.correlations {
+        let k = correlations.slots.len();
+        let _ = writeln!(
+            out,
+            "Rank correlations (imposed by Iman–Conover within blocks of {} runs; unlisted pairs 0):",
+            crate::model::parameters::CORRELATION_BLOCK_RUNS
+        );
+        for i in 0..k {
+            for j in i + 1..k {
+                let rank = correlations.rank[i * k + j];
+                if rank != 0.0 {
+                    let _ = writeln!(
+                        out,
+                        "  {} ~ {}  {rank}",
+                        correlations.labels[i], correlations.labels[j]
+                    );
+                }
+            }
+        }
+    }
     let _ = writeln!(
         out,
         "Simulation: {} runs, seed {}",

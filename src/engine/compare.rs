@@ -5,6 +5,8 @@
 //! policy), and one no-funding counterfactual serves them all. Without them (`--crn off`), each
 //! policy after the first runs under its own seed, as independent Monte Carlo studies would.
 
+use super::outcomes::HEADLINE_OUTCOMES;
+use super::precision::{PrecisionTarget, PrecisionTracker};
 use super::{RunSettings, run_in_order, simulate_policies};
 use crate::model::draw_parameters;
 use crate::model::streams::splitmix64;
@@ -94,6 +96,22 @@ pub fn run_comparison(
     stop: &dyn Fn() -> bool,
     each_run: &mut (dyn FnMut(&[super::RunRecord]) -> anyhow::Result<()> + Send),
 ) -> anyhow::Result<u64> {
+    run_comparison_until(scenario, policies, settings, None, progress, stop, each_run)
+        .map(|(runs, _)| runs)
+}
+
+/// [`run_comparison`], optionally until every policy's headline means are precise enough
+/// (`--until-se`; `settings.runs.runs` is then the run limit). Returns the runs completed and
+/// the tracker.
+pub fn run_comparison_until(
+    scenario: &Scenario,
+    policies: &[NamedPolicy],
+    settings: CompareSettings,
+    target: Option<PrecisionTarget>,
+    progress: &(dyn Fn(u64) + Sync),
+    stop: &dyn Fn() -> bool,
+    each_run: &mut (dyn FnMut(&[super::RunRecord]) -> anyhow::Result<()> + Send),
+) -> anyhow::Result<(u64, Option<PrecisionTracker>)> {
     let rules: Vec<Box<SharedRule>> = policies
         .iter()
         .map(|named| rule_for(&named.policy.rule))
@@ -105,7 +123,10 @@ pub fn run_comparison(
         .collect();
     let slots = scenario.parameter_slots();
     let seeds = settings.seeds(policies.len());
-    run_in_order(
+    let mut tracker = target
+        .map(|target| PrecisionTracker::new(target, policies.len() * HEADLINE_OUTCOMES.len()));
+    let mut headline = Vec::with_capacity(policies.len() * HEADLINE_OUTCOMES.len());
+    let runs = run_in_order(
         settings.runs,
         stop,
         &|run| {
@@ -113,6 +134,19 @@ pub fn run_comparison(
             progress(records.len() as u64);
             records
         },
-        &mut |records: &Vec<super::RunRecord>| each_run(records),
-    )
+        &mut |records: &Vec<super::RunRecord>| {
+            each_run(records)?;
+            Ok(match tracker.as_mut() {
+                None => false,
+                Some(tracker) => {
+                    headline.clear();
+                    for record in records {
+                        headline.extend_from_slice(&record.headline);
+                    }
+                    tracker.push(&headline)
+                }
+            })
+        },
+    )?;
+    Ok((runs, tracker))
 }

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod comparison;
 pub mod limits;
 pub mod outcomes;
+pub mod precision;
 pub mod sensitivity;
 pub mod sensitivity_analysis;
 
@@ -21,7 +22,10 @@ pub use aggregate::Aggregates;
 use crate::model::{LedgerEntry, RunParameters, Simulation, draw_parameters};
 use crate::policy::{AllocationRule, rule_for};
 use crate::scenario::{ClusterStatus, ParameterSlot, Policy, Scenario};
-use outcomes::{QuarterState, headline_from_totals, push_quarter, slots_per_quarter};
+use outcomes::{
+    HEADLINE_OUTCOMES, QuarterState, headline_from_totals, push_quarter, slots_per_quarter,
+};
+pub use precision::{PrecisionTarget, PrecisionTracker};
 
 /// Runs simulated in parallel before their results are folded in order.
 const CHUNK_RUNS: u64 = 256;
@@ -156,9 +160,25 @@ pub fn run_scenario(
     stop: &dyn Fn() -> bool,
     each_run: &mut (dyn FnMut(&RunRecord) -> anyhow::Result<()> + Send),
 ) -> anyhow::Result<Aggregates> {
+    run_scenario_until(scenario, settings, None, progress, stop, each_run)
+        .map(|(aggregates, _)| aggregates)
+}
+
+/// [`run_scenario`], optionally until a precision target is met (`--until-se`): then
+/// `settings.runs` is the run limit, and the runs stop at the first batch boundary where every
+/// headline mean is precise enough (see [`precision`]). Returns the aggregates and the tracker.
+pub fn run_scenario_until(
+    scenario: &Scenario,
+    settings: RunSettings,
+    target: Option<PrecisionTarget>,
+    progress: &(dyn Fn() + Sync),
+    stop: &dyn Fn() -> bool,
+    each_run: &mut (dyn FnMut(&RunRecord) -> anyhow::Result<()> + Send),
+) -> anyhow::Result<(Aggregates, Option<PrecisionTracker>)> {
     let slots = scenario.parameter_slots();
     let rule = rule_for(&scenario.policy.rule);
     let mut aggregates = Aggregates::new(scenario);
+    let mut tracker = target.map(|target| PrecisionTracker::new(target, HEADLINE_OUTCOMES.len()));
     run_in_order(
         settings,
         stop,
@@ -169,15 +189,20 @@ pub fn run_scenario(
         },
         &mut |record| {
             aggregates.push(record);
-            each_run(record)
+            each_run(record)?;
+            Ok(tracker
+                .as_mut()
+                .is_some_and(|tracker| tracker.push(&record.headline)))
         },
     )?;
-    Ok(aggregates)
+    Ok((aggregates, tracker))
 }
 
 /// Simulates runs `0..settings.runs` with `simulate` on `settings.threads` workers and hands each
 /// result to `fold` in run-index order. `stop` is polled between chunks; when it returns true no
-/// further chunk starts. Returns the number of runs folded.
+/// further chunk starts. When `fold` returns true (done: e.g. a precision target is met), no
+/// further run is folded and runs simulated beyond it are discarded. Returns the number of runs
+/// folded.
 ///
 /// Chunks are pipelined: while the workers simulate chunk k + 1, chunk k is folded in (in run
 /// order, on one thread), so the serial fold does not leave the other cores idle.
@@ -185,7 +210,7 @@ pub(crate) fn run_in_order<T: Send + Sync>(
     settings: RunSettings,
     stop: &dyn Fn() -> bool,
     simulate: &(dyn Fn(u64) -> T + Sync),
-    fold: &mut (dyn FnMut(&T) -> anyhow::Result<()> + Send),
+    fold: &mut (dyn FnMut(&T) -> anyhow::Result<bool> + Send),
 ) -> anyhow::Result<u64> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads.max(1))
@@ -193,6 +218,7 @@ pub(crate) fn run_in_order<T: Send + Sync>(
         .context("starting worker threads")?;
     let mut pending: Vec<T> = Vec::new();
     let mut folded_runs = 0;
+    let mut done = false;
     let mut next = 0;
     loop {
         let more = next < settings.runs && !stop();
@@ -203,11 +229,15 @@ pub(crate) fn run_in_order<T: Send + Sync>(
         };
         let (folded, records) = pool.install(|| {
             rayon::join(
-                || -> anyhow::Result<()> {
+                || -> anyhow::Result<(u64, bool)> {
+                    let mut count = 0;
                     for record in &pending {
-                        fold(record)?;
+                        count += 1;
+                        if fold(record)? {
+                            return Ok((count, true));
+                        }
                     }
-                    Ok(())
+                    Ok((count, false))
                 },
                 || {
                     if more {
@@ -218,9 +248,10 @@ pub(crate) fn run_in_order<T: Send + Sync>(
                 },
             )
         });
-        folded?;
-        folded_runs += pending.len() as u64;
-        if !more {
+        let (count, finished) = folded?;
+        folded_runs += count;
+        done |= finished;
+        if !more || done {
             break;
         }
         pending = records;

@@ -327,7 +327,7 @@ pub fn evaluate_designs(
                 }
             }
             index += 1;
-            Ok(())
+            Ok(false)
         },
     )?;
     Ok(outputs)

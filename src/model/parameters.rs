@@ -3,10 +3,15 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::streams::{Purpose, stream};
-use crate::scenario::{ModelParameters, ParameterSlot, Scenario};
+use crate::scenario::{Correlations, ModelParameters, ParameterSlot, Scenario};
+use crate::stats::iman_conover;
 
 /// How many times a draw outside a parameter's valid range is redrawn before it is clamped.
 pub const MAX_REDRAWS: usize = 1000;
+
+/// Runs per block within which correlated inputs are rearranged (Iman–Conover): block b holds
+/// runs `b · 256 .. (b + 1) · 256`, whatever `--runs`, threads or shards.
+pub const CORRELATION_BLOCK_RUNS: u64 = 256;
 
 /// The values one run uses.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +53,7 @@ pub fn draw_parameters(
     seed: u64,
     run: u64,
 ) -> RunParameters {
-    let values: Vec<f64> = slots
+    let mut values: Vec<f64> = slots
         .iter()
         .enumerate()
         .map(|(index, slot)| {
@@ -56,6 +61,16 @@ pub fn draw_parameters(
             draw_slot(slot, &mut rng)
         })
         .collect();
+    if let Some(correlations) = &scenario.correlations {
+        for (slot, value) in
+            correlations
+                .slots
+                .iter()
+                .zip(correlated_values(correlations, slots, seed, run))
+        {
+            values[*slot] = value;
+        }
+    }
     parameters_from_values(scenario, values)
 }
 
@@ -112,6 +127,44 @@ pub fn parameters_from_values(scenario: &Scenario, values: Vec<f64>) -> RunParam
         valley_open_quarter,
         values,
     }
+}
+
+/// The values of the correlated inputs in run `run`: every run of the run's block draws its
+/// values independently (exactly as without correlations), the block's draws are rearranged by
+/// Iman–Conover with the score permutations of stream (seed, Correlation, 0, block), and run
+/// `run` takes its position's values. A pure function of (scenario, seed, run): any thread may
+/// compute any run, and the first N runs are the same whatever `--runs` is.
+///
+/// Each run recomputes its block (256 draws per correlated input, each from its own stream, and
+/// k sorts), which keeps runs independent of one another at a cost: about 0.8 ms per run with
+/// four correlated inputs in the baseline (1,000 runs on one thread: 5.2 s instead of 4.4 s).
+fn correlated_values(
+    correlations: &Correlations,
+    slots: &[ParameterSlot],
+    seed: u64,
+    run: u64,
+) -> Vec<f64> {
+    let block = run / CORRELATION_BLOCK_RUNS;
+    let first = block * CORRELATION_BLOCK_RUNS;
+    let mut columns: Vec<Vec<f64>> = correlations
+        .slots
+        .iter()
+        .map(|&index| {
+            (first..first + CORRELATION_BLOCK_RUNS)
+                .map(|member| {
+                    let mut rng = stream(seed, Purpose::Parameter, index as u64, member);
+                    draw_slot(&slots[index], &mut rng)
+                })
+                .collect()
+        })
+        .collect();
+    let mut rng = stream(seed, Purpose::Correlation, 0, block);
+    // The factor is k × k (checked when the scenario was loaded) and the columns are equally
+    // long, so the only errors `impose` knows cannot occur here.
+    let imposed = iman_conover::impose(&mut columns, &correlations.factor, &mut rng);
+    debug_assert!(imposed.is_ok(), "{imposed:?}");
+    let position = (run - first) as usize;
+    columns.iter().map(|column| column[position]).collect()
 }
 
 #[cfg(test)]

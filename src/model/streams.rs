@@ -17,6 +17,9 @@ pub enum Purpose {
     Network = 2,
     /// Random draws of the allocation policy (`index` 0).
     Policy = 3,
+    /// The Iman–Conover score permutations of one block of runs (`index` 0; the stream number
+    /// is the block number, not a run index).
+    Correlation = 4,
 }
 
 /// SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective mix of 64 bits.

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::charts::{COMPARISON_CHART_NAMES, Chart};
+use super::charts::{COMPARISON_CHART_NAMES, Chart, DRIVERS_CHART, VERDICT_CHART};
 use super::comparison_section;
 use super::results::ResultSet;
 use super::table::thousands;
@@ -173,9 +173,11 @@ impl<'a> Document<'a> {
         }
         let mut sections = Vec::new();
         if let Some(comparison) = &results.comparison {
-            sections.push(comparison_section::comparison_section(
-                results, comparison, charts,
-            ));
+            let mut section = comparison_section::comparison_section(results, comparison, charts);
+            section
+                .blocks
+                .extend(super::verdict_section::verdict_blocks(results, charts));
+            sections.push(section);
         }
         // In a comparison the assumptions are those of the baseline policy, which may be a
         // variant or a rule kind rather than the file's own `policy`.
@@ -189,6 +191,7 @@ impl<'a> Document<'a> {
         });
         sections.extend([
             headline_section(results),
+            super::drivers_section::drivers_section(results, charts),
             charts_section(charts),
             allocations_section(results),
             assumptions_section(baseline_file.as_ref().unwrap_or(file)),
@@ -323,12 +326,16 @@ fn charts_section(charts: &[Chart]) -> Section<'_> {
             "No charts were rendered for this result.",
         )])]
     } else {
-        // The comparison charts are shown in the Policy comparison section; numbers keep the
-        // charts' order.
+        // The comparison charts are shown in the Policy comparison section and the drivers
+        // chart in What drives the result; numbers keep the charts' order.
         charts
             .iter()
             .enumerate()
-            .filter(|(_, chart)| !COMPARISON_CHART_NAMES.contains(&chart.name.as_str()))
+            .filter(|(_, chart)| {
+                !COMPARISON_CHART_NAMES.contains(&chart.name.as_str())
+                    && chart.name != DRIVERS_CHART
+                    && chart.name != VERDICT_CHART
+            })
             .map(|(index, chart)| Block::Figure(index + 1, chart))
             .collect()
     };

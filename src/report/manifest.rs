@@ -50,6 +50,9 @@ pub struct Manifest {
     /// runs files describe the baseline policy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<ComparisonManifest>,
+    /// For `--until-se`: the target and the precision reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::engine::precision::PrecisionReport>,
 }
 
 /// What a comparison compared.

@@ -7,6 +7,8 @@ pub mod comparison_csv;
 mod comparison_section;
 pub mod csv;
 mod document;
+pub mod drivers;
+mod drivers_section;
 pub mod html;
 pub mod manifest;
 pub mod markdown;
@@ -18,6 +20,8 @@ pub mod sensitivity_csv;
 pub mod sensitivity_report;
 pub mod table;
 pub mod verdict;
+pub mod verdict_by_input;
+mod verdict_section;
 pub mod xlsx;
 
 pub use manifest::{ComparisonManifest, Manifest, sha256_hex};

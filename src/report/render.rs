@@ -7,20 +7,45 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::charts::{ChartOptions, render_all};
+use super::drivers::drivers_csv;
 use super::html::report_html;
 use super::markdown::report_md;
 use super::output_dir::write_atomically;
 use super::results::ResultSet;
+use super::verdict_by_input::{BY_INPUT_FILE, by_input_csv};
 use super::xlsx::summary_xlsx;
 
 /// Files and folders this module writes into a result folder.
-pub const REPORT_FILES: [&str; 4] = ["charts/", "report.html", "report.md", "summary.xlsx"];
+pub const REPORT_FILES: [&str; 5] = [
+    "drivers.csv",
+    "charts/",
+    "report.html",
+    "report.md",
+    "summary.xlsx",
+];
 
-/// Reads the result folder, renders every chart (SVG and PNG) into `charts/`, and writes
-/// `report.html`, `report.md` and `summary.xlsx`. Each file is written under a temporary name and
+/// Reads the result folder, writes `drivers.csv` (computed from `runs.csv`), renders every chart
+/// (SVG and PNG) into `charts/`, and writes `report.html`, `report.md` and `summary.xlsx`. Each file is written under a temporary name and
 /// renamed; the new `charts/` folder replaces the old one only once it is complete.
 pub fn render_reports(folder: &Path, options: &ChartOptions) -> anyhow::Result<()> {
     let results = ResultSet::load(folder)?;
+    write_atomically(
+        &folder.join("drivers.csv"),
+        drivers_csv(&results.drivers).as_bytes(),
+    )?;
+    if results
+        .manifest
+        .comparison
+        .as_ref()
+        .is_some_and(|comparison| comparison.common_random_numbers)
+    {
+        // Header only when the analysis does not apply (e.g. fewer than 6 runs); the report
+        // says why.
+        write_atomically(
+            &folder.join(BY_INPUT_FILE),
+            by_input_csv(results.verdict_by_input.as_ref()).as_bytes(),
+        )?;
+    }
     let charts = render_all(&results, options).context("drawing the charts")?;
 
     let staging = folder.join(format!(".charts.partial-{}", std::process::id()));

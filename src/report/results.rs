@@ -94,6 +94,11 @@ pub struct ResultSet {
     /// The comparison, for a folder written by `clustersim compare` (its summary, allocations
     /// and runs describe the baseline policy).
     pub comparison: Option<super::comparison::ComparisonSet>,
+    /// What drives the headline outcomes, computed from `runs.csv`.
+    pub drivers: super::drivers::Drivers,
+    /// For a comparison on common random numbers: the leader's difference to the runner-up
+    /// within each third of each uncertain input (from `runs.csv` and `comparison_runs.csv`).
+    pub verdict_by_input: Option<super::verdict_by_input::VerdictByInput>,
 }
 
 pub(crate) fn read(folder: &Path, name: &str) -> anyhow::Result<String> {
@@ -251,7 +256,7 @@ impl ResultSet {
                 Some(set)
             }
         };
-        Ok(Self {
+        let mut results = Self {
             folder: folder.to_path_buf(),
             comparison,
             manifest,
@@ -263,7 +268,25 @@ impl ResultSet {
                 columns,
                 rows: runs_rows,
             },
-        })
+            drivers: super::drivers::Drivers::default(),
+            verdict_by_input: None,
+        };
+        results.drivers = super::drivers::drivers(&results);
+        let common_random_numbers = results.manifest.comparison.as_ref().map(|comparison| {
+            (
+                comparison.common_random_numbers,
+                comparison.policies.clone(),
+            )
+        });
+        if let Some((true, policies)) = common_random_numbers {
+            results.verdict_by_input = super::verdict_by_input::verdict_by_input(
+                folder,
+                &results.scenario,
+                &results.runs,
+                &policies,
+            )?;
+        }
+        Ok(results)
     }
 
     /// The rows of one (cluster or `total`, outcome) series in period order.

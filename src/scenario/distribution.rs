@@ -1315,7 +1315,7 @@ fn std_normal_pdf(x: f64) -> f64 {
 /// [`erfc`] (one suffices except in the far tail), which bring it to near machine
 /// precision. Returns -inf at 0, +inf at 1, NaN outside [0, 1].
 #[allow(clippy::excessive_precision)] // coefficients are quoted verbatim from the source
-fn std_normal_inv_cdf(p: f64) -> f64 {
+pub(crate) fn std_normal_inv_cdf(p: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969683028665376e+01,
         2.209460984245205e+02,

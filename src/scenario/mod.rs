@@ -1,5 +1,6 @@
 //! Scenario files: serde types, distributions, validation into a checked plan.
 
+pub mod correlations;
 pub mod distribution;
 pub mod json_path;
 pub mod load;
@@ -9,6 +10,7 @@ pub mod plausible;
 pub mod policy_plan;
 pub mod spec;
 
+pub use correlations::Correlations;
 pub use distribution::{Distribution, Param};
 pub use load::{
     BASELINE_JSON, BASELINE_LABEL, STDIN_LABEL, ScenarioError, load_baseline, load_path, load_str,
@@ -17,4 +19,4 @@ pub use load::{
 pub use model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
 pub use plan::{Budget, Cluster, ParameterSlot, Scenario, Sector, Valley};
 pub use policy_plan::{NamedPolicy, Policy, RULE_KINDS, Rule};
-pub use spec::{ClusterStatus, ScenarioFile, SourceKind, Unabsorbed};
+pub use spec::{ClusterStatus, CorrelationSpec, ScenarioFile, SourceKind, Unabsorbed};

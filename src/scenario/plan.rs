@@ -48,6 +48,8 @@ pub struct Scenario {
     pub runs: u64,
     /// Default seed.
     pub seed: u64,
+    /// Rank correlations between uncertain inputs, if any (checked).
+    pub correlations: Option<super::Correlations>,
     /// The parsed file, kept for manifests and reports.
     pub file: ScenarioFile,
     /// Valid but implausible values (docs/SCENARIO.md "Plausible values"), located by
@@ -573,6 +575,14 @@ impl Scenario {
             });
         }
 
+        for (index, correlation) in file.correlations.iter().enumerate() {
+            check_source(
+                root.key("correlations").index(index).key("source"),
+                &correlation.source,
+                &mut problems,
+            );
+        }
+
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -584,7 +594,7 @@ impl Scenario {
                 message: warning.message,
             })
             .collect();
-        Ok(Scenario {
+        let mut scenario = Scenario {
             warnings,
             name: file.name.clone(),
             description: file.description.clone(),
@@ -598,8 +608,19 @@ impl Scenario {
             model: file.model.clone(),
             runs: file.simulation.runs,
             seed: file.simulation.seed,
+            correlations: None,
             file,
-        })
+        };
+        scenario.correlations = super::correlations::check_correlations(
+            &scenario.file.correlations,
+            &scenario.parameter_slots(),
+            &root.key("correlations"),
+            &mut problems,
+        );
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(scenario)
     }
 
     /// Every parameter drawn per run, in a fixed order: model parameters (table order), then each

@@ -46,6 +46,25 @@ pub struct ScenarioFile {
     /// Default number of Monte Carlo runs and master seed.
     #[serde(default)]
     pub simulation: SimulationSpec,
+    /// Rank correlations between uncertain inputs, imposed by the Iman–Conover method (every
+    /// input keeps its own distribution exactly). Pairs not listed are uncorrelated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correlations: Vec<CorrelationSpec>,
+}
+
+/// A rank correlation between two uncertain inputs.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrelationSpec {
+    /// The two inputs, by their `runs.csv` names (e.g. `model.join_funding_response`,
+    /// `sector.ict.potential`, `valley.santara.opening_year`); a model parameter may also be
+    /// named without `model.`. Both must be distributions, not fixed numbers.
+    pub inputs: Vec<String>,
+    /// Spearman rank correlation, strictly between −1 and 1.
+    pub rank: f64,
+    /// Id of the source (usually an assumption) that justifies the correlation.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// One source of numbers: published data or an explicit assumption.

@@ -26,8 +26,11 @@
 //! the runs where the outcome is defined. [`QuantileSketch::push`] itself treats them as a caller
 //! bug (`debug_assert!`, skipped in release builds).
 
+pub mod iman_conover;
+pub mod matrix;
 pub mod moments;
 pub mod paired;
+pub mod rank_correlation;
 pub mod sensitivity;
 pub mod sketch;
 

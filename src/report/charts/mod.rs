@@ -23,6 +23,7 @@ mod compare_style;
 mod convergence;
 mod data;
 mod distribution;
+mod drivers;
 mod fan;
 mod formation;
 mod panels;
@@ -31,9 +32,13 @@ mod png;
 mod raster_text;
 mod sensitivity;
 pub mod style;
+mod verdict;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+
+pub use drivers::DRIVERS_CHART;
+pub use verdict::VERDICT_CHART;
 
 use super::results::ResultSet;
 pub use sensitivity::render_sensitivity_charts;
@@ -80,7 +85,7 @@ pub struct Chart {
 }
 
 /// Names of the charts [`render_all`] draws, in order.
-pub const CHART_NAMES: [&str; 11] = [
+pub const CHART_NAMES: [&str; 12] = [
     "networked-smes-fan",
     "clusters-members",
     "clusters-links",
@@ -92,6 +97,7 @@ pub const CHART_NAMES: [&str; 11] = [
     "distribution-joint_projects",
     "distribution-cost_per_additional_networked_sme_ltl",
     "convergence",
+    DRIVERS_CHART,
 ];
 
 /// Names of the charts [`render_all`] draws first for a folder written by `clustersim compare`,
@@ -104,7 +110,8 @@ pub const COMPARISON_CHART_NAMES: [&str; 4] = [
 ];
 
 /// Renders every chart of a result folder: for a comparison the charts of
-/// [`COMPARISON_CHART_NAMES`] first, then those of [`CHART_NAMES`] (which describe the baseline
+/// [`COMPARISON_CHART_NAMES`] first (and [`VERDICT_CHART`] when the comparison used common random
+/// numbers), then those of [`CHART_NAMES`] (which describe the baseline
 /// policy), in order.
 pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result<Vec<Chart>> {
     anyhow::ensure!(
@@ -132,6 +139,9 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
             &compare_ranks::CompareRanks::new(results, comparison),
             options,
         )?);
+        if let Some(verdict) = verdict::VerdictByInput::new(results) {
+            charts.push(render(&verdict, options)?);
+        }
     }
     charts.extend([
         render(&fan::NetworkedSmes::new(results), options)?,
@@ -148,6 +158,7 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
         )?);
     }
     charts.push(render(&convergence::Convergence::new(results), options)?);
+    charts.push(render(&drivers::Drivers::new(results), options)?);
     Ok(charts)
 }
 
