@@ -125,6 +125,27 @@ fn csv_has_a_row_per_outcome_and_input_and_the_stream_factor() {
         stream[9].is_empty() && stream[11].is_empty(),
         "but no Morris or tornado"
     );
+    assert!(stream[14].is_empty(), "the stream has no PRCC");
+    // PRCC over the 2 × 32 rows of A and B: filled for every input of a varying outcome, and an
+    // input that does not enter networked SMEs (networking_uplift only scales added value) is
+    // near zero: its Fisher-z standard error is 1/√(n − 3 − p) = 1/√(64 − 3 − 6) ≈ 0.135, so
+    // 4 standard errors allow |PRCC| < 0.54.
+    let networked: Vec<&Vec<&str>> = rows
+        .iter()
+        .filter(|row| {
+            row[0] == "networked_smes" && row[1] == "equal" && row[2] != "(model randomness)"
+        })
+        .collect();
+    assert_eq!(networked.len(), 7);
+    for row in &networked {
+        let prcc: f64 = row[14]
+            .parse()
+            .unwrap_or_else(|_| panic!("PRCC of {row:?}"));
+        assert!((-1.0..=1.0).contains(&prcc), "{row:?}");
+        if row[2] == "model.networking_uplift" {
+            assert!(prcc.abs() < 0.54, "an input that does not enter: {row:?}");
+        }
+    }
     let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("clustersim sensitivity tests/data/sensitivity.json --samples 32"));
     assert!(manifest.contains("--policies equal,by_members"));

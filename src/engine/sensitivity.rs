@@ -76,6 +76,17 @@ pub struct SensitivityPlan<'a> {
 }
 
 impl SensitivityPlan<'_> {
+    /// The uncertain inputs' slot values in row `row` of A (`b` false) or B (`b` true), in the
+    /// order of [`inputs`](Self::inputs).
+    pub fn input_values(&self, row: usize, b: bool) -> Vec<f64> {
+        let width = self.slots.len();
+        let values = if b { &self.b_values } else { &self.a_values };
+        let row = &values[row * width..(row + 1) * width];
+        self.inputs.iter().map(|&slot| row[slot]).collect()
+    }
+}
+
+impl SensitivityPlan<'_> {
     /// The uncertain inputs' labels.
     pub fn input_labels(&self) -> Vec<String> {
         self.inputs

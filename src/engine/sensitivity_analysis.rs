@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use super::sensitivity::{AnalysedOutcome, DesignOutputs, SensitivityPlan};
 use crate::model::streams::splitmix64;
+use crate::stats::rank_correlation::prcc;
 use crate::stats::sensitivity::{ElementaryEffects, Estimate, sobol_indices};
 
 /// The label of the model's own randomness (the random-stream factor) among the inputs.
@@ -32,6 +33,9 @@ pub struct InputSensitivity {
     /// Tornado: mean outcome with the input at its 10th and 90th percentile (None for the
     /// stream).
     pub tornado: Option<(f64, f64)>,
+    /// Partial rank correlation coefficient with the outcome over the design's A and B rows
+    /// (None for the stream, or when the outcome or the inputs do not vary enough).
+    pub prcc: Option<f64>,
 }
 
 /// One outcome's sensitivity to every input.
@@ -86,6 +90,7 @@ pub fn analyse(
                     bootstrap_seed,
                 );
                 let morris = plan.morris.effects(&outputs.morris[index]);
+                let partial = design_prcc(plan, &outputs.saltelli[index]);
                 let tornado = &outputs.tornado[index];
                 let (note, first, total) = match sobol {
                     Ok(indices) => (None, Some(indices.first), Some(indices.total)),
@@ -103,6 +108,7 @@ pub fn analyse(
                             morris: is_input.then(|| morris[factor]),
                             tornado: (is_input && plan.replications > 0)
                                 .then(|| (tornado[1 + 2 * factor], tornado[2 + 2 * factor])),
+                            prcc: partial.as_ref().and_then(|p| p.get(factor).copied()),
                         }
                     })
                     .collect();
@@ -117,6 +123,30 @@ pub fn analyse(
     });
     let warnings = warnings(&outcomes, plan.saltelli.samples());
     Ok(SensitivityAnalysis { outcomes, warnings })
+}
+
+/// PRCC (Marino et al. 2008) of each input with one outcome over the 2N independent rows of the
+/// Saltelli design (every row of A and of B; the mixed rows are not independent draws). Rows
+/// whose outcome is undefined are left out. The inputs' values are their slot values (a
+/// monotone map of the design's u, so the ranks are those of the design). None when the
+/// coefficients cannot be computed (too few rows, an outcome or input that does not vary).
+fn design_prcc(plan: &SensitivityPlan, saltelli_outputs: &[f64]) -> Option<Vec<f64>> {
+    let block = plan.saltelli.factors() + 2;
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); plan.inputs.len()];
+    let mut output = Vec::new();
+    for row in 0..plan.saltelli.samples() {
+        for (offset, b) in [(0, false), (1, true)] {
+            let value = *saltelli_outputs.get(row * block + offset)?;
+            if !value.is_finite() {
+                continue;
+            }
+            output.push(value);
+            for (column, value) in columns.iter_mut().zip(plan.input_values(row, b)) {
+                column.push(value);
+            }
+        }
+    }
+    prcc(&columns, &output).ok()
 }
 
 /// Warnings when intervals include clearly negative indices or are too wide to rank inputs.
@@ -179,6 +209,7 @@ mod tests {
                 total: Some(total),
                 morris: None,
                 tornado: None,
+                prcc: None,
             }],
             note: None,
         }

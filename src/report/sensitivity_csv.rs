@@ -1,8 +1,8 @@
 //! `sensitivity.csv`: one row per outcome, policy and input, with the Sobol' indices and their
 //! 95% bootstrap intervals, Morris μ* and σ, and the tornado's low and high means.
 //!
-//! The `prcc` column is reserved for partial rank correlations and left blank here; cells that do
-//! not apply (Morris and tornado for the model's randomness, indices of an outcome that does not
+//! The `prcc` column holds the partial rank correlation of the input with the outcome over the
+//! design's A and B rows (Marino et al. 2008); cells that do not apply (Morris and tornado for the model's randomness, indices of an outcome that does not
 //! vary) are blank too.
 
 use super::csv::{cell, text};
@@ -31,8 +31,9 @@ pub fn sensitivity_csv(analysis: &SensitivityAnalysis) -> String {
                 (String::new(), String::new(), String::new()),
                 |(low, high)| (cell(low), cell(high), cell(outcome.base)),
             );
+            let prcc = input.prcc.map_or(String::new(), cell);
             out.push_str(&format!(
-                "{},{},{},{},{},{mu_star},{sigma},{low},{high},{base},\n",
+                "{},{},{},{},{},{mu_star},{sigma},{low},{high},{base},{prcc}\n",
                 outcome.outcome.outcome,
                 text(&outcome.outcome.policy),
                 text(&input.input),
