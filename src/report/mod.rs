@@ -7,6 +7,7 @@ pub mod comparison_csv;
 mod comparison_section;
 pub mod csv;
 mod document;
+pub mod font_face;
 pub mod html;
 pub mod manifest;
 pub mod markdown;
