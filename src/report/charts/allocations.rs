@@ -19,12 +19,14 @@ use super::style::{
 use crate::money::LTL_PER_EUR;
 use crate::report::results::ResultSet;
 
-/// Clusters shown individually in the stacked bars; the rest are summed as "other clusters".
+/// Clusters shown individually in the stacked bars when there are more than
+/// [`STACK_COLORS`] clusters; the rest are then summed as "Other clusters".
 pub const STACKED_CLUSTERS: usize = 7;
 
 /// Colours of the stacked segments from the bottom, ordered so that neighbours alternate dark
-/// and light and stay apart in grey (grey levels 94, 219, 112, 164, 121, 163, 142; other 176).
-const STACK_COLORS: [RGBColor; STACKED_CLUSTERS] = [
+/// and light and stay apart in grey (grey levels 94, 219, 112, 164, 121, 163, 142, 0; other
+/// 176): the whole Okabe–Ito palette, so up to eight clusters each get their own colour.
+const STACK_COLORS: [RGBColor; STACKED_CLUSTERS + 1] = [
     BLUE,
     YELLOW,
     VERMILLION,
@@ -32,6 +34,7 @@ const STACK_COLORS: [RGBColor; STACKED_CLUSTERS] = [
     BLUISH_GREEN,
     ORANGE,
     REDDISH_PURPLE,
+    INK,
 ];
 
 const MILLION: f64 = 1e6;
@@ -257,6 +260,65 @@ fn draw_bar_chart<DB: Backend>(
     Ok(())
 }
 
+/// The stacked series from the bottom: every cluster with its own colour when there are at most
+/// as many clusters as [`STACK_COLORS`], otherwise the [`STACKED_CLUSTERS`] largest (by money
+/// over all years; ties keep the scenario's order) and one grey "Other clusters (k)" segment.
+fn stack(mut clusters: Vec<(String, Vec<f64>)>, years: usize) -> Vec<Series> {
+    let count = clusters.len();
+    let total = |values: &Vec<f64>| values.iter().sum::<f64>();
+    // Stable sort: equal totals keep the scenario's order.
+    clusters.sort_by(|a, b| total(&b.1).total_cmp(&total(&a.1)));
+    let shown = if count <= STACK_COLORS.len() {
+        count
+    } else {
+        STACKED_CLUSTERS
+    };
+    let mut series: Vec<Series> = clusters
+        .iter()
+        .take(shown)
+        .zip(STACK_COLORS)
+        .enumerate()
+        .map(|(index, ((name, ltl), color))| Series {
+            label: name.clone(),
+            color,
+            ltl: ltl.clone(),
+            mark: Some(format!("{}", index + 1)),
+        })
+        .collect();
+    if count > shown {
+        let mut rest = vec![0.0; years];
+        for (_, ltl) in &clusters[shown..] {
+            rest.iter_mut()
+                .zip(ltl)
+                .for_each(|(sum, value)| *sum += value);
+        }
+        series.push(Series {
+            label: format!("Other clusters ({})", count - shown),
+            color: OTHER,
+            ltl: rest,
+            mark: Some(format!("{}", shown + 1)),
+        });
+    }
+    series
+}
+
+/// What the stacked bars show, for the caption: `segments` series drawn for `clusters` clusters.
+fn stack_caption(segments: usize, clusters: usize) -> String {
+    if segments >= clusters {
+        match clusters {
+            1 => "the one cluster is shown".to_string(),
+            n => format!("all {n} clusters are shown separately, each in its own colour"),
+        }
+    } else {
+        let shown = segments.saturating_sub(1);
+        format!(
+            "the {shown} largest of {clusters} clusters are shown separately, each in its own \
+             colour, and the other {} are summed in one grey segment, “Other clusters”",
+            clusters - shown
+        )
+    }
+}
+
 /// Allocated money per year, stacked by cluster.
 pub struct ByCluster {
     years: Vec<i32>,
@@ -269,7 +331,7 @@ impl ByCluster {
     /// Sums the allocated means per cluster and year; keeps the largest clusters.
     pub fn new(results: &ResultSet) -> Self {
         let years = years(results);
-        let mut clusters: Vec<(String, Vec<f64>)> = results
+        let clusters: Vec<(String, Vec<f64>)> = results
             .scenario
             .clusters
             .iter()
@@ -281,40 +343,7 @@ impl ByCluster {
             })
             .collect();
         let count = clusters.len();
-        let total = |values: &Vec<f64>| values.iter().sum::<f64>();
-        // Stable sort: equal totals keep the scenario's order.
-        clusters.sort_by(|a, b| total(&b.1).total_cmp(&total(&a.1)));
-        let shown = if count <= STACKED_CLUSTERS + 1 {
-            count
-        } else {
-            STACKED_CLUSTERS
-        };
-        let mut series: Vec<Series> = clusters
-            .iter()
-            .take(shown)
-            .zip(STACK_COLORS.iter().cycle())
-            .enumerate()
-            .map(|(index, ((name, ltl), color))| Series {
-                label: name.clone(),
-                color: *color,
-                ltl: ltl.clone(),
-                mark: Some(format!("{}", index + 1)),
-            })
-            .collect();
-        if count > shown {
-            let mut rest = vec![0.0; years.len()];
-            for (_, ltl) in &clusters[shown..] {
-                rest.iter_mut()
-                    .zip(ltl)
-                    .for_each(|(sum, value)| *sum += value);
-            }
-            series.push(Series {
-                label: format!("Other clusters ({})", count - shown),
-                color: OTHER,
-                ltl: rest,
-                mark: Some(format!("{}", shown + 1)),
-            });
-        }
+        let series = stack(clusters, years.len());
         Self {
             years,
             series,
@@ -337,10 +366,8 @@ impl Figure for ByCluster {
         format!(
             "Stacked bars per funding year of the mean amount allocated to each cluster \
              (infrastructure and activity together) in LTL million, with EUR million on the right \
-             axis; the {} largest of {} clusters are shown separately, stacked from the bottom in \
-             legend order.",
-            self.series.len().min(STACKED_CLUSTERS),
-            self.clusters
+             axis; {}, stacked from the bottom in legend order.",
+            stack_caption(self.series.len(), self.clusters)
         )
     }
 
@@ -429,5 +456,61 @@ impl Figure for Flows {
             false,
             "Amount (LTL million)",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clusters(count: usize) -> Vec<(String, Vec<f64>)> {
+        (0..count)
+            .map(|index| (format!("Cluster {index}"), vec![1.0 + index as f64, 2.0]))
+            .collect()
+    }
+
+    #[test]
+    fn every_segment_has_its_own_colour_and_the_caption_says_what_is_grouped() {
+        for count in [1, 2, 7, 8, 9, 16, 20] {
+            let series = stack(clusters(count), 2);
+            let colors: BTreeSet<(u8, u8, u8)> = series
+                .iter()
+                .map(|s| (s.color.0, s.color.1, s.color.2))
+                .collect();
+            assert_eq!(colors.len(), series.len(), "{count} clusters: a colour is reused");
+            let caption = stack_caption(series.len(), count);
+            let grouped: Vec<&Series> = series
+                .iter()
+                .filter(|s| s.label.starts_with("Other clusters"))
+                .collect();
+            if count <= 8 {
+                assert_eq!(series.len(), count);
+                assert!(grouped.is_empty());
+                assert!(!caption.contains("largest"), "{caption}");
+            } else {
+                assert_eq!(series.len(), STACKED_CLUSTERS + 1);
+                let other = count - STACKED_CLUSTERS;
+                assert_eq!(grouped.len(), 1);
+                assert_eq!(grouped[0].label, format!("Other clusters ({other})"));
+                assert!(
+                    caption.contains(&format!("the 7 largest of {count} clusters"))
+                        && caption.contains(&format!("the other {other} are summed")),
+                    "{caption}"
+                );
+            }
+            // Nothing is lost by grouping: the segments add up to the clusters' money.
+            let drawn: f64 = series.iter().flat_map(|s| s.ltl.iter()).sum();
+            let given: f64 = clusters(count).iter().flat_map(|c| c.1.iter()).sum();
+            assert_eq!(drawn, given);
+        }
+    }
+
+    #[test]
+    fn the_largest_clusters_are_kept_and_the_smallest_grouped() {
+        let series = stack(clusters(9), 2);
+        assert_eq!(series[0].label, "Cluster 8");
+        assert_eq!(series[6].label, "Cluster 2");
+        assert_eq!(series[7].label, "Other clusters (2)");
+        assert_eq!(series[7].ltl, vec![1.0 + 2.0, 4.0]);
     }
 }

@@ -30,6 +30,7 @@ mod plot;
 mod png;
 mod raster_text;
 pub mod style;
+mod svg_text;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -187,6 +188,7 @@ pub(crate) fn render(figure: &impl Figure, options: &ChartOptions) -> anyhow::Re
             .map_err(|error| error.context(format!("drawing chart '{name}' as SVG")))?;
         root.present()?;
     }
+    let svg = svg_text::match_layout(&svg);
     let mut pixels = vec![0u8; options.width as usize * options.height as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
