@@ -34,18 +34,33 @@ fn additional_outcomes_are_funded_minus_counterfactual_and_clusters_sum_to_total
             let at = |series: &[f64], slot: usize| series[quarter * width + slot];
             let cluster_sum = |name: &str| -> f64 {
                 (0..clusters)
-                    .map(|c| at(&funded.series, c * CLUSTER_OUTCOMES.len() + cluster_slot(name)))
+                    .map(|c| {
+                        at(
+                            &funded.series,
+                            c * CLUSTER_OUTCOMES.len() + cluster_slot(name),
+                        )
+                    })
                     .sum()
             };
             let networked = at(&funded.series, total_slot(clusters, "networked_smes"));
             let counterfactual = at(&unfunded.series, total_slot(clusters, "networked_smes"));
-            let additional = at(&funded.series, total_slot(clusters, "additional_networked_smes"));
+            let additional = at(
+                &funded.series,
+                total_slot(clusters, "additional_networked_smes"),
+            );
             assert_eq!(
-                at(&funded.series, total_slot(clusters, "counterfactual_networked_smes")),
+                at(
+                    &funded.series,
+                    total_slot(clusters, "counterfactual_networked_smes")
+                ),
                 counterfactual,
                 "run {run}, quarter {quarter}: counterfactual series"
             );
-            assert_eq!(additional, networked - counterfactual, "run {run}, quarter {quarter}");
+            assert_eq!(
+                additional,
+                networked - counterfactual,
+                "run {run}, quarter {quarter}"
+            );
             some_positive |= additional > 0.0;
             // Counts are integers below 2^53, so these sums are exact.
             assert_eq!(cluster_sum("additional_networked_smes"), additional);
@@ -57,7 +72,10 @@ fn additional_outcomes_are_funded_minus_counterfactual_and_clusters_sum_to_total
             );
             let links = at(&funded.series, total_slot(clusters, "links"));
             let links_counterfactual = at(&unfunded.series, total_slot(clusters, "links"));
-            assert_eq!(cluster_sum("additional_links"), links - links_counterfactual);
+            assert_eq!(
+                cluster_sum("additional_links"),
+                links - links_counterfactual
+            );
             // Money: each cluster's absorbed amount is a whole number of cents converted once,
             // so the sum may differ from the total's single conversion by float rounding only.
             let absorbed = at(&funded.series, total_slot(clusters, "absorbed_ltl"));
@@ -71,7 +89,10 @@ fn additional_outcomes_are_funded_minus_counterfactual_and_clusters_sum_to_total
                     &funded.series,
                     base + cluster_slot("cost_per_additional_networked_sme_ltl"),
                 );
-                let added = at(&funded.series, base + cluster_slot("additional_networked_smes"));
+                let added = at(
+                    &funded.series,
+                    base + cluster_slot("additional_networked_smes"),
+                );
                 let spent = at(&funded.series, base + cluster_slot("absorbed_ltl"));
                 if added > 0.0 {
                     assert_eq!(cost, spent / added);
@@ -92,5 +113,8 @@ fn additional_outcomes_are_funded_minus_counterfactual_and_clusters_sum_to_total
             funded.series[last + total_slot(clusters, "additional_networked_smes")]
         );
     }
-    assert!(some_positive, "the baseline's funding should add networked SMEs");
+    assert!(
+        some_positive,
+        "the baseline's funding should add networked SMEs"
+    );
 }

@@ -300,3 +300,61 @@ fn absurd_sizes_are_refused_before_any_work_with_the_estimate_and_the_limit() {
     );
     assert!(!out.exists());
 }
+
+/// `1,234.5` → 1234.5.
+fn number(text: &str) -> f64 {
+    text.trim()
+        .replace(',', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number: {text:?}"))
+}
+
+#[test]
+fn five_runs_print_every_mean_within_its_interval_and_warn() {
+    let folder = TempDir::new().unwrap();
+    let out = folder.path().join("five");
+    let assert = clustersim()
+        .args(["run", "tests/data/minimal.json", "--runs", "5", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("Warning: only 5 runs."), "{stdout}");
+    assert!(stdout.contains("Range of the runs (min – max)"), "{stdout}");
+    // Rows: label, mean, "low – high" and perhaps "(defined in n runs)".
+    let mut rows = 0;
+    for line in stdout.lines().skip(1) {
+        let Some((head, high)) = line.split_once(" – ") else {
+            continue;
+        };
+        let high = high.split("  (").next().unwrap();
+        let words: Vec<&str> = head.split_whitespace().collect();
+        let (mean, low) = (words[words.len() - 2], words[words.len() - 1]);
+        let (mean, low, high) = (number(mean), number(low), number(high));
+        assert!(low <= mean && mean <= high, "{line}");
+        rows += 1;
+    }
+    assert_eq!(rows, clustersim::engine::outcomes::HEADLINE_OUTCOMES.len());
+    // The report says the same.
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(markdown.contains("Warning: only 5 runs."));
+    let table = markdown
+        .split("## Headline results")
+        .nth(1)
+        .unwrap()
+        .split("\n\n")
+        .nth(2)
+        .unwrap();
+    let mut checked = 0;
+    for row in table.lines().skip(2) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        if cells[2] == "undefined" {
+            continue;
+        }
+        let (low, high) = cells[3].split_once(" – ").unwrap();
+        let (mean, low, high) = (number(cells[2]), number(low), number(high));
+        assert!(low <= mean && mean <= high, "{row}");
+        checked += 1;
+    }
+    assert_eq!(checked, rows);
+}

@@ -249,6 +249,31 @@ pub fn present_percentile(value: f64, count: bool) -> f64 {
     }
 }
 
+/// Decimals of a *mean* of `name` wherever it is printed (run table, report, workbook headline
+/// sheet, chart labels): ratios of LTL to LTL two, counts one (a mean of whole numbers is rarely
+/// whole: 9.5 clusters formed must not print as 10 in one place and 9.50 in another), money and
+/// other amounts none. CSV files keep every digit.
+pub fn mean_decimals(name: &str) -> usize {
+    if name.ends_with("per_ltl_spent") {
+        2
+    } else if is_count(name) {
+        1
+    } else {
+        0
+    }
+}
+
+/// Decimals of an interval bound or percentile of `name` wherever it is printed: as for the mean,
+/// except counts, whose percentiles and extremes are whole numbers. Rounding is monotone and the
+/// mean's decimals are at least the bounds', so a mean inside its interval prints inside it.
+pub fn bound_decimals(name: &str) -> usize {
+    if is_count(name) {
+        0
+    } else {
+        mean_decimals(name)
+    }
+}
+
 /// Human label of a headline outcome, with its unit (tables, reports and charts).
 pub fn headline_label(name: &str) -> &str {
     match name {

@@ -477,7 +477,11 @@ mod tests {
                 .iter()
                 .map(|s| (s.color.0, s.color.1, s.color.2))
                 .collect();
-            assert_eq!(colors.len(), series.len(), "{count} clusters: a colour is reused");
+            assert_eq!(
+                colors.len(),
+                series.len(),
+                "{count} clusters: a colour is reused"
+            );
             let caption = stack_caption(series.len(), count);
             let grouped: Vec<&Series> = series
                 .iter()

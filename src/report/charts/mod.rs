@@ -13,6 +13,7 @@
 //! (one per line series) and the only `<polygon>`s (one per band or histogram) in the SVG;
 //! axes, ticks, reference lines and legend swatches are two-point segments or rectangles.
 
+mod additional;
 mod allocations;
 mod axis;
 mod compare_boxes;
@@ -79,8 +80,9 @@ pub struct Chart {
 }
 
 /// Names of the charts [`render_all`] draws, in order.
-pub const CHART_NAMES: [&str; 11] = [
+pub const CHART_NAMES: [&str; 12] = [
     "networked-smes-fan",
+    "additional-networked-smes-fan",
     "clusters-members",
     "clusters-links",
     "formation-probability",
@@ -134,6 +136,7 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
     }
     charts.extend([
         render(&fan::NetworkedSmes::new(results), options)?,
+        render(&additional::AdditionalNetworkedSmes::new(results), options)?,
         render(&panels::ClusterPanels::new(results, "members"), options)?,
         render(&panels::ClusterPanels::new(results, "links"), options)?,
         render(&formation::FormationProbability::new(results), options)?,
