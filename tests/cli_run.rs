@@ -358,3 +358,64 @@ fn five_runs_print_every_mean_within_its_interval_and_warn() {
     }
     assert_eq!(checked, rows);
 }
+
+#[test]
+fn the_workbook_opens_on_the_headline_and_its_clusters_add_up_to_the_totals() {
+    use calamine::{Data, Reader, Xlsx};
+    let folder = TempDir::new().unwrap();
+    let out = folder.path().join("book");
+    run_into(&out, &["--quiet"]);
+    let bytes = fs::read(out.join("summary.xlsx")).unwrap();
+    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let names = workbook.sheet_names();
+    assert_eq!(names[..3], ["Headline", "By cluster", "Summary"]);
+    let headline = workbook.worksheet_range("Headline").unwrap();
+    let value =
+        |range: &calamine::Range<Data>, row: usize, column: usize| match range.get((row, column)) {
+            Some(Data::Float(value)) => *value,
+            other => panic!("({row}, {column}): {other:?}"),
+        };
+    let row_of = |label: &str| {
+        (1..headline.height())
+            .find(|row| headline.get((*row, 0)) == Some(&Data::String(label.to_string())))
+            .unwrap_or_else(|| panic!("no row {label}"))
+    };
+    // 60 runs: the 5th to 95th percentile, which the mean lies within here.
+    assert_eq!(
+        headline.get((0, 2)),
+        Some(&Data::String("5th percentile".into()))
+    );
+    let additional = row_of("Additional networked SMEs (vs no funding)");
+    let absorbed = row_of("Absorbed (spent), LTL");
+    let (mean, low, high) = (
+        value(&headline, additional, 1),
+        value(&headline, additional, 2),
+        value(&headline, additional, 3),
+    );
+    assert!(low <= mean && mean <= high && mean > 0.0);
+    // The headline mean is the mean of funded minus counterfactual per run (runs.csv)…
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    let header: Vec<&str> = runs.lines().next().unwrap().split(',').collect();
+    let column = header
+        .iter()
+        .position(|name| *name == "additional_networked_smes")
+        .unwrap();
+    let per_run: Vec<f64> = runs
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').nth(column).unwrap().parse().unwrap())
+        .collect();
+    let run_mean = per_run.iter().sum::<f64>() / per_run.len() as f64;
+    assert!((run_mean - mean).abs() <= 1e-9 * mean);
+    // …and the clusters' means add up to it, as the absorbed money adds up to the total.
+    let clusters = workbook.worksheet_range("By cluster").unwrap();
+    let sum = |column: usize| -> f64 {
+        (1..clusters.height())
+            .map(|row| value(&clusters, row, column))
+            .sum()
+    };
+    assert_eq!(clusters.height() - 1, 16);
+    assert!((sum(4) - mean).abs() <= 1e-9 * mean, "{} vs {mean}", sum(4));
+    let total_absorbed = value(&headline, absorbed, 1);
+    assert!((sum(7) - total_absorbed).abs() <= 1e-6 * total_absorbed);
+}

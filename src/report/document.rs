@@ -63,7 +63,7 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    fn new(cells: Vec<Span>) -> Self {
+    pub(crate) fn new(cells: Vec<Span>) -> Self {
         Self {
             cells,
             strong: false,
@@ -184,8 +184,9 @@ impl<'a> Document<'a> {
                 },
             )
         });
+        sections.push(headline_section(results));
+        sections.extend(super::additions::section(results));
         sections.extend([
-            headline_section(results),
             charts_section(charts),
             allocations_section(results),
             assumptions_section(baseline_file.as_ref().unwrap_or(file)),
