@@ -39,6 +39,9 @@ const STACK_COLORS: [RGBColor; STACKED_CLUSTERS + 1] = [
 
 const MILLION: f64 = 1e6;
 
+/// Legend label of the carried balance in `allocations-flows`.
+const CARRIED_LABEL: &str = "Carried over to the next year (balance at year end, lower panel)";
+
 /// Funding years: the scenario's, plus any other year in the table, ascending.
 fn years(results: &ResultSet) -> Vec<i32> {
     let budget = &results.scenario.budget;
@@ -67,6 +70,7 @@ fn yearly(
 }
 
 /// One bar series: label, colour and LTL per year.
+#[derive(Clone)]
 struct Series {
     label: String,
     color: RGBColor,
@@ -236,6 +240,18 @@ fn draw_bar_chart<DB: Backend>(
     y_title: &str,
 ) -> anyhow::Result<()> {
     let body = style::frame(root, style, title, subtitle, &legend(series, !stacked))?;
+    draw_bar_plot(&body, style, years, series, stacked, y_title)
+}
+
+/// Draws the bars of `series` on `area` with their axes (LTL million left, EUR million right).
+fn draw_bar_plot<DB: Backend>(
+    area: &DrawingArea<DB, Shift>,
+    style: &Style,
+    years: &[i32],
+    series: &[Series],
+    stacked: bool,
+    y_title: &str,
+) -> anyhow::Result<()> {
     let top = if stacked {
         (0..years.len())
             .map(|column| series.iter().map(|serie| serie.ltl[column].max(0.0)).sum())
@@ -250,13 +266,13 @@ fn draw_bar_chart<DB: Backend>(
     let y = Axis::linear(0.0, top / MILLION * 1.05, 6, false);
     let labels = Labels {
         x_grid: false,
-        right: eur_axis_room(&body, style, &y)?,
+        right: eur_axis_room(area, style, &y)?,
         ..Labels::new("Funding year", y_title)
     };
-    let mut chart = plot::build(&body, style, &x, &y, &labels)?;
-    plot::draw_mesh(&body, &mut chart, style, &x, &y, &labels)?;
-    draw_bars(&body, &mut chart, style, years, series, stacked)?;
-    eur_axis(&body, &chart, style, &x, &y)?;
+    let mut chart = plot::build(area, style, &x, &y, &labels)?;
+    plot::draw_mesh(area, &mut chart, style, &x, &y, &labels)?;
+    draw_bars(area, &mut chart, style, years, series, stacked)?;
+    eur_axis(area, &chart, style, &x, &y)?;
     Ok(())
 }
 
@@ -392,7 +408,12 @@ impl Figure for ByCluster {
     }
 }
 
-/// Allocated, absorbed, carried-over and returned money per year, over all clusters.
+/// Share of the chart body given to the flows panel; the carried balance gets the rest.
+const FLOWS_PANEL_SHARE: f64 = 0.6;
+
+/// Allocated, absorbed and returned money per year (flows) over all clusters, and below it, on
+/// its own panel and scale, the balance carried into the next year (a stock at the year's end),
+/// so the balance is not read as a fourth flow.
 pub struct Flows {
     years: Vec<i32>,
     series: Vec<Series>,
@@ -406,8 +427,8 @@ impl Flows {
         let series = [
             ("allocated", "Allocated", BLUE),
             ("absorbed", "Absorbed", SKY_BLUE),
-            ("carried", "Carried over to the next year", YELLOW),
             ("returned", "Returned", INK),
+            ("carried", CARRIED_LABEL, YELLOW),
         ]
         .into_iter()
         .map(|(quantity, label, color)| Series {
@@ -435,9 +456,10 @@ impl Figure for Flows {
     }
 
     fn description(&self) -> String {
-        "Grouped bars per funding year of the mean amounts allocated, absorbed by the clusters, \
-         carried over to the next year and returned, summed over clusters and instruments, in \
-         LTL million with EUR million on the right axis."
+        "Two panels, summed over clusters and instruments, in LTL million with EUR million on \
+         the right axis: above, grouped bars per funding year of the mean amounts allocated, \
+         absorbed by the clusters and returned during the year (flows); below, on its own scale, \
+         the mean balance carried over into the next year at the end of each year (a stock)."
             .to_string()
     }
 
@@ -446,15 +468,40 @@ impl Figure for Flows {
         root: &DrawingArea<DB, Shift>,
         style: &Style,
     ) -> anyhow::Result<()> {
-        draw_bar_chart(
+        let body = style::frame(
             root,
             style,
             &self.title(),
-            &format!("{} · all clusters and instruments", self.subtitle),
+            &format!(
+                "{} · all clusters and instruments · flows during each year above, the balance \
+                 carried over at each year's end below",
+                self.subtitle
+            ),
+            &legend(&self.series, true),
+        )?;
+        let (_, height) = body.dim_in_pixel();
+        let split = (f64::from(height) * FLOWS_PANEL_SHARE).round() as i32;
+        let (flows_area, balance_area) = body.split_vertically(split);
+        let (flows, balance): (Vec<Series>, Vec<Series>) = self
+            .series
+            .iter()
+            .cloned()
+            .partition(|serie| serie.label != CARRIED_LABEL);
+        draw_bar_plot(
+            &flows_area,
+            style,
             &self.years,
-            &self.series,
+            &flows,
             false,
-            "Amount (LTL million)",
+            "Flow in the year (LTL million)",
+        )?;
+        draw_bar_plot(
+            &balance_area,
+            style,
+            &self.years,
+            &balance,
+            false,
+            "Carried at year end (LTL million)",
         )
     }
 }
