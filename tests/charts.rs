@@ -207,6 +207,8 @@ fn svgs_draw_the_expected_series() {
         // Funded fan and the counterfactual's median.
         ("networked-smes-fan", 2, 2),
         ("additional-networked-smes-fan", 1, 2),
+        // Bars and whiskers only.
+        ("additional-by-cluster", 0, 0),
         ("clusters-members", clusters, 2 * clusters),
         ("clusters-links", clusters, 2 * clusters),
         ("formation-probability", forming, 0),

@@ -14,6 +14,7 @@
 //! axes, ticks, reference lines and legend swatches are two-point segments or rectangles.
 
 mod additional;
+mod additional_by_cluster;
 mod allocations;
 mod axis;
 mod compare_boxes;
@@ -80,9 +81,10 @@ pub struct Chart {
 }
 
 /// Names of the charts [`render_all`] draws, in order.
-pub const CHART_NAMES: [&str; 12] = [
+pub const CHART_NAMES: [&str; 13] = [
     "networked-smes-fan",
     "additional-networked-smes-fan",
+    "additional-by-cluster",
     "clusters-members",
     "clusters-links",
     "formation-probability",
@@ -137,6 +139,10 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
     charts.extend([
         render(&fan::NetworkedSmes::new(results), options)?,
         render(&additional::AdditionalNetworkedSmes::new(results), options)?,
+        render(
+            &additional_by_cluster::AdditionalByCluster::new(results),
+            options,
+        )?,
         render(&panels::ClusterPanels::new(results, "members"), options)?,
         render(&panels::ClusterPanels::new(results, "links"), options)?,
         render(&formation::FormationProbability::new(results), options)?,
