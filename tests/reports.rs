@@ -556,7 +556,10 @@ fn workbook_reads_back_with_the_three_tables() {
     let fixture = baseline();
     let bytes = summary_xlsx(&fixture.results).unwrap();
     let mut workbook = Xlsx::new(Cursor::new(bytes)).unwrap();
-    assert_eq!(workbook.sheet_names(), ["Summary", "Allocations", "Runs"]);
+    assert_eq!(
+        workbook.sheet_names(),
+        ["Headline", "By cluster", "Summary", "Allocations", "Runs"]
+    );
 
     for (sheet, file) in [
         ("Summary", "summary.csv"),
