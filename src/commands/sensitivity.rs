@@ -163,7 +163,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<SensitivityOutcome>
             return Err(error);
         }
     };
-    let folder = pending.commit()?;
+    let folder = pending.commit(true)?;
     for warning in &analysis.warnings {
         eprintln!("warning: {warning}");
     }
