@@ -204,7 +204,11 @@ fn svgs_draw_the_expected_series() {
         .count();
     // (lines, bands or histograms) per chart.
     let expected = [
-        ("networked-smes-fan", 1, 2),
+        // Funded fan and the counterfactual's median.
+        ("networked-smes-fan", 2, 2),
+        ("additional-networked-smes-fan", 1, 2),
+        // Bars and whiskers only.
+        ("additional-by-cluster", 0, 0),
         ("clusters-members", clusters, 2 * clusters),
         ("clusters-links", clusters, 2 * clusters),
         ("formation-probability", forming, 0),
@@ -221,7 +225,9 @@ fn svgs_draw_the_expected_series() {
     }
 
     // Bars: one fill colour per series, each used by its legend swatch and at least one bar.
-    let shown_clusters = clusters.min(8);
+    // The built-in scenario has more than eight clusters: seven and "Other clusters".
+    assert!(clusters > 8);
+    let shown_clusters = 8;
     for (name, series) in [
         ("allocations-by-cluster", shown_clusters),
         ("allocations-flows", 4),

@@ -104,3 +104,56 @@ fn sigint_during_compare_writes_a_partial_comparison_of_whole_chunks() {
         manifest["command"]
     );
 }
+
+#[test]
+fn latest_is_unchanged_by_an_interrupted_run() {
+    let dir = TempDir::new().unwrap();
+    let parent = dir.path().join("output").join("lithuania-2007-2013");
+    let binary = assert_cmd::cargo::cargo_bin("clustersim");
+    let complete = std::process::Command::new(&binary)
+        .args(["run", "--runs", "5", "--quiet"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(complete.success());
+    let latest = parent.join("latest");
+    let before = fs::read_link(&latest).expect("a complete run sets latest");
+    let child = std::process::Command::new(&binary)
+        .args(["run", "--runs", "1000000", "--quiet"])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(wait_for(
+        || staging_has_runs_file(&parent),
+        Duration::from_secs(60)
+    ));
+    std::thread::sleep(Duration::from_millis(500));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    // The partial result is written beside the first, under its own name…
+    let results: Vec<_> = fs::read_dir(&parent)
+        .unwrap()
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.') && e.file_name() != "latest")
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(results.len(), 2, "{results:?}");
+    let partial = results
+        .iter()
+        .find(|path| path.file_name() != Some(before.as_os_str()))
+        .unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(partial.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+    // …and `latest` still points at the complete one.
+    assert_eq!(fs::read_link(&latest).unwrap(), before);
+    let kept: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(latest.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(kept["complete"], true);
+}

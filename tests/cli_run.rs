@@ -108,8 +108,19 @@ fn outputs_have_the_documented_shape() {
         lines.next().unwrap(),
         "period,cluster,outcome,n,mean,standard_error,sd,p5,p25,p50,p75,p95"
     );
-    // 36 quarters (2007–2015) × (16 clusters × 7 outcomes + 17 totals).
-    assert_eq!(summary.lines().count() - 1, 36 * (16 * 7 + 17));
+    // 36 quarters (2007–2015) × (16 clusters × 12 outcomes + 18 totals).
+    assert_eq!(summary.lines().count() - 1, 36 * (16 * 12 + 18));
+    assert_eq!(
+        summary
+            .lines()
+            .filter(|line| line.starts_with("2015Q4,")
+                && !line.starts_with("2015Q4,total,")
+                && line.contains(",additional_networked_smes,60,"))
+            .count(),
+        16,
+        "every cluster's additional networked SMEs, defined in every run"
+    );
+    assert!(summary.contains("2015Q4,total,counterfactual_networked_smes,60,"));
     assert!(summary.contains("2015Q4,total,networked_smes,60,"));
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 61, "header plus one row per run");
@@ -299,4 +310,123 @@ fn absurd_sizes_are_refused_before_any_work_with_the_estimate_and_the_limit() {
         "{stderr}"
     );
     assert!(!out.exists());
+}
+
+/// `1,234.5` → 1234.5.
+fn number(text: &str) -> f64 {
+    text.trim()
+        .replace(',', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number: {text:?}"))
+}
+
+#[test]
+fn five_runs_print_every_mean_within_its_interval_and_warn() {
+    let folder = TempDir::new().unwrap();
+    let out = folder.path().join("five");
+    let assert = clustersim()
+        .args(["run", "tests/data/minimal.json", "--runs", "5", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("Warning: only 5 runs."), "{stdout}");
+    assert!(stdout.contains("Range of the runs (min – max)"), "{stdout}");
+    // Rows: label, mean, "low – high" and perhaps "(defined in n runs)".
+    let mut rows = 0;
+    for line in stdout.lines().skip(1) {
+        let Some((head, high)) = line.split_once(" – ") else {
+            continue;
+        };
+        let high = high.split("  (").next().unwrap();
+        let words: Vec<&str> = head.split_whitespace().collect();
+        let (mean, low) = (words[words.len() - 2], words[words.len() - 1]);
+        let (mean, low, high) = (number(mean), number(low), number(high));
+        assert!(low <= mean && mean <= high, "{line}");
+        rows += 1;
+    }
+    assert_eq!(rows, clustersim::engine::outcomes::HEADLINE_OUTCOMES.len());
+    // The report says the same.
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(markdown.contains("Warning: only 5 runs."));
+    let table = markdown
+        .split("## Headline results")
+        .nth(1)
+        .unwrap()
+        .split("\n\n")
+        .nth(2)
+        .unwrap();
+    let mut checked = 0;
+    for row in table.lines().skip(2) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        if cells[2] == "undefined" {
+            continue;
+        }
+        let (low, high) = cells[3].split_once(" – ").unwrap();
+        let (mean, low, high) = (number(cells[2]), number(low), number(high));
+        assert!(low <= mean && mean <= high, "{row}");
+        checked += 1;
+    }
+    assert_eq!(checked, rows);
+}
+
+#[test]
+fn the_workbook_opens_on_the_headline_and_its_clusters_add_up_to_the_totals() {
+    use calamine::{Data, Reader, Xlsx};
+    let folder = TempDir::new().unwrap();
+    let out = folder.path().join("book");
+    run_into(&out, &["--quiet"]);
+    let bytes = fs::read(out.join("summary.xlsx")).unwrap();
+    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let names = workbook.sheet_names();
+    assert_eq!(names[..3], ["Headline", "By cluster", "Summary"]);
+    let headline = workbook.worksheet_range("Headline").unwrap();
+    let value =
+        |range: &calamine::Range<Data>, row: usize, column: usize| match range.get((row, column)) {
+            Some(Data::Float(value)) => *value,
+            other => panic!("({row}, {column}): {other:?}"),
+        };
+    let row_of = |label: &str| {
+        (1..headline.height())
+            .find(|row| headline.get((*row, 0)) == Some(&Data::String(label.to_string())))
+            .unwrap_or_else(|| panic!("no row {label}"))
+    };
+    // 60 runs: the 5th to 95th percentile, which the mean lies within here.
+    assert_eq!(
+        headline.get((0, 2)),
+        Some(&Data::String("5th percentile".into()))
+    );
+    let additional = row_of("Additional networked SMEs (vs no funding)");
+    let absorbed = row_of("Absorbed (spent), LTL");
+    let (mean, low, high) = (
+        value(&headline, additional, 1),
+        value(&headline, additional, 2),
+        value(&headline, additional, 3),
+    );
+    assert!(low <= mean && mean <= high && mean > 0.0);
+    // The headline mean is the mean of funded minus counterfactual per run (runs.csv)…
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    let header: Vec<&str> = runs.lines().next().unwrap().split(',').collect();
+    let column = header
+        .iter()
+        .position(|name| *name == "additional_networked_smes")
+        .unwrap();
+    let per_run: Vec<f64> = runs
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').nth(column).unwrap().parse().unwrap())
+        .collect();
+    let run_mean = per_run.iter().sum::<f64>() / per_run.len() as f64;
+    assert!((run_mean - mean).abs() <= 1e-9 * mean);
+    // …and the clusters' means add up to it, as the absorbed money adds up to the total.
+    let clusters = workbook.worksheet_range("By cluster").unwrap();
+    let sum = |column: usize| -> f64 {
+        (1..clusters.height())
+            .map(|row| value(&clusters, row, column))
+            .sum()
+    };
+    assert_eq!(clusters.height() - 1, 16);
+    assert!((sum(4) - mean).abs() <= 1e-9 * mean, "{} vs {mean}", sum(4));
+    let total_absorbed = value(&headline, absorbed, 1);
+    assert!((sum(7) - total_absorbed).abs() <= 1e-6 * total_absorbed);
 }

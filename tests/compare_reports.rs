@@ -206,13 +206,21 @@ fn the_comparison_table_has_a_row_per_policy_and_outcome() {
 }
 
 #[test]
-fn the_workbook_has_a_comparison_sheet_after_summary() {
+fn the_workbook_has_the_headline_first_and_a_comparison_sheet_after_summary() {
     let folder = comparison_folder();
     let bytes = fs::read(folder.join("summary.xlsx")).expect("summary.xlsx");
     let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("workbook");
     assert_eq!(
         workbook.sheet_names(),
-        ["Summary", "Comparison", "Pairwise", "Allocations", "Runs"]
+        [
+            "Headline",
+            "By cluster",
+            "Summary",
+            "Comparison",
+            "Pairwise",
+            "Allocations",
+            "Runs"
+        ]
     );
     let range = workbook.worksheet_range("Comparison").expect("sheet");
     assert_eq!(range.height(), 1 + POLICIES.len() * 7);
@@ -312,7 +320,10 @@ fn a_plain_run_has_no_comparison_section_chart_or_sheet() {
     }
     let bytes = fs::read(out.join("summary.xlsx")).expect("xlsx");
     let workbook = Xlsx::new(Cursor::new(bytes)).expect("workbook");
-    assert_eq!(workbook.sheet_names(), ["Summary", "Allocations", "Runs"]);
+    assert_eq!(
+        workbook.sheet_names(),
+        ["Headline", "By cluster", "Summary", "Allocations", "Runs"]
+    );
 }
 
 #[test]

@@ -247,7 +247,7 @@ pub(crate) fn execute(
         pending.abandon();
         return Err(error);
     }
-    let folder = pending.commit()?;
+    let folder = pending.commit(complete)?;
     if !complete {
         return Err(Interrupted {
             message: format!(

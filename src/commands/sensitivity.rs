@@ -164,7 +164,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<SensitivityOutcome>
             return Err(error);
         }
     };
-    let folder = pending.commit()?;
+    let folder = pending.commit(true)?;
     if scenario.correlations.is_some() {
         eprintln!(
             "warning: the scenario's correlations are not imposed here: Sobol' indices, Morris and the tornado treat the inputs as independent (run and compare impose them)"

@@ -4,8 +4,12 @@
 use crate::model::{ClusterRecord, LedgerEntry};
 use crate::money::ltl_from_cents;
 
-/// Outcomes recorded per cluster and quarter.
-pub const CLUSTER_OUTCOMES: [&str; 7] = [
+/// Outcomes recorded per cluster and quarter. The `additional_*` ones are the funded run's value
+/// minus the same cluster's value in the no-funding counterfactual of the same run, so summed over
+/// clusters they give the totals; `absorbed_ltl` is the money the cluster has absorbed so far and
+/// `cost_per_additional_networked_sme_ltl` its ratio to the cluster's additional networked SMEs
+/// (undefined unless that is positive).
+pub const CLUSTER_OUTCOMES: [&str; 12] = [
     "members",
     "links",
     "networked_smes",
@@ -13,14 +17,20 @@ pub const CLUSTER_OUTCOMES: [&str; 7] = [
     "mean_degree",
     "joint_projects",
     "operating",
+    "additional_members",
+    "additional_links",
+    "additional_networked_smes",
+    "absorbed_ltl",
+    "cost_per_additional_networked_sme_ltl",
 ];
 
 /// Outcomes recorded for the whole economy per quarter.
-pub const TOTAL_OUTCOMES: [&str; 17] = [
+pub const TOTAL_OUTCOMES: [&str; 18] = [
     "members",
     "links",
     "networked_smes",
     "networked_share",
+    "counterfactual_networked_smes",
     "additional_networked_smes",
     "density",
     "mean_degree",
@@ -85,6 +95,16 @@ pub fn ratio(numerator: f64, denominator: f64) -> f64 {
     }
 }
 
+/// Money absorbed per additional networked SME: undefined (NaN) unless funding added at least
+/// one networked SME.
+pub fn cost_per_additional(absorbed_ltl: f64, additional: f64) -> f64 {
+    if additional > 0.0 {
+        ratio(absorbed_ltl, additional)
+    } else {
+        f64::NAN
+    }
+}
+
 /// Inputs for one quarter's series values.
 pub struct QuarterState<'a> {
     /// Funded run, end-of-quarter cluster records.
@@ -105,7 +125,19 @@ pub struct QuarterState<'a> {
 
 /// Appends one quarter's series values (cluster blocks, then totals) to `out`.
 pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
-    for record in state.funded {
+    let clusters = state.funded.len();
+    let mut absorbed_by_cluster = vec![0i64; clusters];
+    for (cell, entry) in state.ledger.iter().enumerate() {
+        absorbed_by_cluster[(cell / 2) % clusters] += entry.absorbed;
+    }
+    for ((record, counterfactual), absorbed) in state
+        .funded
+        .iter()
+        .zip(state.counterfactual)
+        .zip(&absorbed_by_cluster)
+    {
+        let additional = record.networked as f64 - counterfactual.networked as f64;
+        let absorbed_ltl = ltl_from_cents(*absorbed);
         out.extend_from_slice(&[
             record.members as f64,
             record.links as f64,
@@ -114,6 +146,11 @@ pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
             mean_degree(record.members, record.links),
             record.projects as f64,
             f64::from(u8::from(record.operating)),
+            record.members as f64 - counterfactual.members as f64,
+            record.links as f64 - counterfactual.links as f64,
+            additional,
+            absorbed_ltl,
+            cost_per_additional(absorbed_ltl, additional),
         ]);
     }
     let sum = |records: &[ClusterRecord], field: fn(&ClusterRecord) -> u64| -> u64 {
@@ -151,6 +188,7 @@ pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
         links as f64,
         networked as f64,
         ratio(networked as f64, state.total_firms as f64),
+        networked_counterfactual as f64,
         additional,
         if pairs > 0.0 {
             links as f64 / pairs
@@ -166,11 +204,7 @@ pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
         ltl_from_cents(money[0]),
         absorbed_ltl,
         ltl_from_cents(money[2]),
-        if additional > 0.0 {
-            ratio(absorbed_ltl, additional)
-        } else {
-            f64::NAN
-        },
+        cost_per_additional(absorbed_ltl, additional),
         ratio(additional_value, absorbed_ltl),
     ]);
 }
@@ -194,6 +228,9 @@ pub fn is_count(name: &str) -> bool {
             | "links"
             | "networked_smes"
             | "additional_networked_smes"
+            | "counterfactual_networked_smes"
+            | "additional_members"
+            | "additional_links"
             | "joint_projects"
             | "operating"
             | "operating_clusters"
@@ -209,6 +246,31 @@ pub fn present_percentile(value: f64, count: bool) -> f64 {
         value.round()
     } else {
         value
+    }
+}
+
+/// Decimals of a *mean* of `name` wherever it is printed (run table, report, workbook headline
+/// sheet, chart labels): ratios of LTL to LTL two, counts one (a mean of whole numbers is rarely
+/// whole: 9.5 clusters formed must not print as 10 in one place and 9.50 in another), money and
+/// other amounts none. CSV files keep every digit.
+pub fn mean_decimals(name: &str) -> usize {
+    if name.ends_with("per_ltl_spent") {
+        2
+    } else if is_count(name) {
+        1
+    } else {
+        0
+    }
+}
+
+/// Decimals of an interval bound or percentile of `name` wherever it is printed: as for the mean,
+/// except counts, whose percentiles and extremes are whole numbers. Rounding is monotone and the
+/// mean's decimals are at least the bounds', so a mean inside its interval prints inside it.
+pub fn bound_decimals(name: &str) -> usize {
+    if is_count(name) {
+        0
+    } else {
+        mean_decimals(name)
     }
 }
 

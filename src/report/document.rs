@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use super::charts::{COMPARISON_CHART_NAMES, Chart, DRIVERS_CHART, VERDICT_CHART};
 use super::comparison_section;
 use super::results::ResultSet;
-use super::table::thousands;
+use super::table::{FEW_RUNS, few_runs_warning, headline_cells, interval_heading, thousands};
 use crate::money::LTL_PER_EUR;
 use crate::scenario::spec::{ProfileSpec, RuleSpec};
 use crate::scenario::{ClusterStatus, Param, ScenarioFile, SourceKind, Unabsorbed};
@@ -63,7 +63,7 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    fn new(cells: Vec<Span>) -> Self {
+    pub(crate) fn new(cells: Vec<Span>) -> Self {
         Self {
             cells,
             strong: false,
@@ -171,6 +171,9 @@ impl<'a> Document<'a> {
                 warning.path, warning.message
             ))]);
         }
+        if let Some(warning) = few_runs_warning(manifest.runs_completed) {
+            lead.push(vec![Span::text(warning)]);
+        }
         let mut sections = Vec::new();
         if let Some(comparison) = &results.comparison {
             let mut section = comparison_section::comparison_section(results, comparison, charts);
@@ -189,8 +192,9 @@ impl<'a> Document<'a> {
                 },
             )
         });
+        sections.push(headline_section(results));
+        sections.extend(super::additions::section(results));
         sections.extend([
-            headline_section(results),
             super::drivers_section::drivers_section(results, charts),
             charts_section(charts),
             allocations_section(results),
@@ -252,11 +256,6 @@ fn headline_section(results: &ResultSet) -> Section<'static> {
     let runs = results.runs.rows.len() as u64;
     let mut rows = Vec::new();
     for (name, summary) in results.headline_summaries() {
-        let decimals = if name.ends_with("per_ltl_spent") {
-            2
-        } else {
-            0
-        };
         let is_money = name.ends_with("_ltl");
         let defined = if summary.n == runs {
             thousands(runs as f64, 0)
@@ -267,22 +266,25 @@ fn headline_section(results: &ResultSet) -> Section<'static> {
                 thousands(runs as f64, 0)
             )
         };
-        let (mean, interval, euro) = if summary.n == 0 {
-            ("undefined".to_string(), "–".to_string(), "–".to_string())
-        } else {
-            (
-                thousands(summary.mean, decimals),
-                format!(
-                    "{} – {}",
-                    thousands(summary.p5, decimals),
-                    thousands(summary.p95, decimals)
-                ),
+        let values: Vec<f64> = results
+            .runs
+            .column(name)
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .collect();
+        let (mean, interval, euro) = match headline_cells(name, &values, runs) {
+            None => ("undefined".to_string(), "–".to_string(), "–".to_string()),
+            Some((mean, interval)) => (
+                mean,
+                // The runs where it is defined have their own column here.
+                interval.split("  (").next().unwrap_or_default().to_string(),
                 if is_money {
                     money(summary.mean / LTL_PER_EUR)
                 } else {
                     "–".to_string()
                 },
-            )
+            ),
         };
         rows.push(Row::new(vec![
             Span::text(crate::engine::outcomes::headline_label(name)),
@@ -292,13 +294,19 @@ fn headline_section(results: &ResultSet) -> Section<'static> {
             Span::text(defined),
         ]));
     }
+    let interval_sentence = if runs < FEW_RUNS {
+        "the range of the runs (smallest to largest value: with fewer than 30 runs the 5th and \
+         95th percentiles cannot be told from the extremes)"
+    } else {
+        "its 90% interval (5th to 95th percentile of the runs)"
+    };
     Section {
         id: "headline",
         heading: "Headline results",
         blocks: vec![
             Block::Paragraph(vec![Span::text(format!(
-                "At the horizon ({horizon}), over {} runs: the mean of each outcome and its 90% \
-                 interval (5th to 95th percentile of the runs). “Additional” means the \
+                "At the horizon ({horizon}), over {} runs: the mean of each outcome and \
+                 {interval_sentence}. “Additional” means the \
                  difference from the same run without funding. Ratios are undefined in runs \
                  where their denominator is zero; the last column counts the runs where each \
                  outcome is defined.",
@@ -308,7 +316,7 @@ fn headline_section(results: &ResultSet) -> Section<'static> {
                 columns: vec![
                     column("Outcome", false),
                     column("Mean", true),
-                    column("90% interval (p5 – p95)", true),
+                    column(interval_heading(runs), true),
                     column("Mean in EUR", true),
                     column("Runs where defined", true),
                 ],

@@ -1,7 +1,8 @@
 //! `report.html`: the report as one self-contained HTML5 file that can be mailed, archived or
-//! printed. Charts are inline SVG, styles sit in a `<style>` element, and nothing refers to
+//! printed. Charts are inline SVG, styles sit in a `<style>` element together with the charts'
+//! font (Noto Sans, embedded as `data:` URIs by [`super::font_face`]), and nothing refers to
 //! anything outside the file (no links to style sheets, scripts, fonts or images), so the page
-//! looks the same offline and makes no network request.
+//! looks the same offline, on a machine without Noto Sans, and makes no network request.
 
 use std::fmt::Write as _;
 
@@ -17,8 +18,9 @@ pub fn report_html(results: &ResultSet, charts: &[Chart]) -> String {
 
 /// Renders a report document as HTML (charts inline).
 pub(crate) fn document_html(document: &Document<'_>, charts: &[Chart]) -> String {
+    let fonts = super::font_face::chart_font_faces();
     let mut out = String::with_capacity(
-        64 * 1024 + charts.iter().map(|chart| chart.svg.len()).sum::<usize>(),
+        64 * 1024 + fonts.len() + charts.iter().map(|chart| chart.svg.len()).sum::<usize>(),
     );
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str(
@@ -27,6 +29,7 @@ pub(crate) fn document_html(document: &Document<'_>, charts: &[Chart]) -> String
     );
     let _ = writeln!(out, "<title>{}</title>", escape_html(&document.title));
     out.push_str("<style>\n");
+    out.push_str(&fonts);
     out.push_str(STYLE);
     out.push_str("</style>\n</head>\n<body>\n<header>\n");
     let _ = writeln!(out, "<h1>{}</h1>", escape_html(&document.title));
@@ -352,7 +355,7 @@ fn parse_attributes(text: &str) -> Vec<(String, String)> {
     attributes
 }
 
-/// Inline styles: system fonts only (no web fonts), readable tables, figures that scale with
+/// Inline styles: system fonts for the text (the embedded font is for the charts), readable tables, figures that scale with
 /// the page and are not split across printed pages.
 const STYLE: &str = r#":root { color-scheme: light; --ink: #1a1a1a; --muted: #555; --rule: #c8c8c8; --band: #f3f4f6; --accent: #0072b2; }
 * { box-sizing: border-box; }

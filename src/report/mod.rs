@@ -1,6 +1,7 @@
 //! Everything that writes files: result folders, CSV exporters, the manifest, and the text
 //! table printed at the end of a run.
 
+pub mod additions;
 pub mod charts;
 pub mod comparison;
 pub mod comparison_csv;
@@ -9,6 +10,7 @@ pub mod csv;
 mod document;
 pub mod drivers;
 mod drivers_section;
+pub mod font_face;
 pub mod html;
 pub mod manifest;
 pub mod markdown;

@@ -19,7 +19,7 @@ pub struct PendingOutput {
     /// Replace an existing result at the destination (`--out` with `--force`).
     force: bool,
     /// Timestamped output: never replace, take the next free name instead, and update a
-    /// `latest` link in the parent after committing.
+    /// `latest` link in the parent after committing a complete result.
     timestamped: bool,
 }
 
@@ -58,7 +58,7 @@ fn is_empty_folder(folder: &Path) -> anyhow::Result<bool> {
 
 impl PendingOutput {
     /// The default destination `root/<scenario>/<UTC time>/` (with `-2`, `-3`, … if taken),
-    /// with a `latest` link updated at commit.
+    /// with a `latest` link updated when a complete result is committed.
     pub fn timestamped(root: &Path, scenario_name: &str, utc_stamp: &str) -> anyhow::Result<Self> {
         let parent = root.join(folder_name(scenario_name));
         fs::create_dir_all(&parent)
@@ -131,10 +131,12 @@ impl PendingOutput {
     ///
     /// Timestamped outputs take the first free name (`<time>`, `<time>-2`, …) at the moment of
     /// the rename, so parallel runs never collide. With `--out` and `--force`, an existing result
-    /// is first moved aside and deleted only after the new result is in place.
-    pub fn commit(self) -> anyhow::Result<PathBuf> {
+    /// is first moved aside and deleted only after the new result is in place. The `latest`
+    /// link moves to a timestamped result only if it is `complete`: a partial result of an
+    /// interrupted run is kept under its own name but never becomes `latest`.
+    pub fn commit(self, complete: bool) -> anyhow::Result<PathBuf> {
         if self.timestamped {
-            return self.commit_to_free_name();
+            return self.commit_to_free_name(complete);
         }
         let mut aside = None;
         if self.destination.exists() && !is_empty_folder(&self.destination)? {
@@ -179,7 +181,7 @@ impl PendingOutput {
         Ok(self.destination)
     }
 
-    fn commit_to_free_name(self) -> anyhow::Result<PathBuf> {
+    fn commit_to_free_name(self, complete: bool) -> anyhow::Result<PathBuf> {
         let parent = parent_of(&self.destination);
         let stem = self
             .destination
@@ -199,7 +201,9 @@ impl PendingOutput {
             // empty): try the next name.
             match fs::rename(&self.staging, &candidate) {
                 Ok(()) => {
-                    link_latest(&candidate)?;
+                    if complete {
+                        link_latest(&candidate)?;
+                    }
                     return Ok(candidate);
                 }
                 Err(_) if candidate.exists() => continue,

@@ -1,5 +1,7 @@
-//! `summary.xlsx`: the CSV tables of a result folder as one Excel workbook (sheets "Summary",
-//! "Comparison" for a folder written by `clustersim compare`, "Allocations" and "Runs"), written
+//! `summary.xlsx`: a result folder as one Excel workbook: first "Headline" (the run table as
+//! numbers) and "By cluster" (what the funding added per cluster), then the CSV tables (sheets
+//! "Summary", "Comparison" for a folder written by `clustersim compare`, "Allocations" and
+//! "Runs"), written
 //! with `rust_xlsxwriter`. Numbers stay numbers (full precision, with a display format per
 //! column or outcome), undefined values stay empty cells, headers are bold, frozen and
 //! filterable.
@@ -12,7 +14,9 @@ use rust_xlsxwriter::{
 use super::comparison::ComparisonSet;
 use super::comparison_csv::comparison_header;
 use super::results::ResultSet;
-use crate::engine::outcomes::{HEADLINE_OUTCOMES, is_count};
+use crate::engine::outcomes::{HEADLINE_OUTCOMES, bound_decimals, is_count};
+
+mod headline;
 use crate::money::LTL_PER_EUR;
 use crate::scenario::PARAMETER_TABLE;
 
@@ -25,6 +29,8 @@ enum Style {
     Grouped,
     /// Means of counts: `1,234.57`.
     GroupedDecimal,
+    /// Means printed with one decimal (counts in the headline tables): `1,234.6`.
+    GroupedOneDecimal,
     /// Shares, densities, probabilities, ratios: `0.123`.
     Ratio,
     /// Decimal years: `2012.75`.
@@ -39,6 +45,7 @@ impl Style {
             Style::Plain => "0",
             Style::Grouped => "#,##0",
             Style::GroupedDecimal => "#,##0.00",
+            Style::GroupedOneDecimal => "#,##0.0",
             Style::Ratio => "0.000",
             Style::TwoDecimals => "0.00",
             Style::General => "General",
@@ -49,7 +56,7 @@ impl Style {
     fn width(self) -> f64 {
         match self {
             Style::Plain => 8.0,
-            Style::Grouped | Style::GroupedDecimal => 15.0,
+            Style::Grouped | Style::GroupedDecimal | Style::GroupedOneDecimal => 15.0,
             Style::Ratio | Style::TwoDecimals | Style::General => 11.0,
         }
     }
@@ -59,7 +66,7 @@ impl Style {
 struct Formats {
     header: Format,
     /// Indexed by `Style as usize`.
-    styles: [Format; 6],
+    styles: [Format; 7],
 }
 
 impl Formats {
@@ -78,6 +85,7 @@ impl Formats {
                 style(Style::Plain),
                 style(Style::Grouped),
                 style(Style::GroupedDecimal),
+                style(Style::GroupedOneDecimal),
                 style(Style::Ratio),
                 style(Style::TwoDecimals),
                 style(Style::General),
@@ -449,6 +457,12 @@ pub fn summary_xlsx(results: &ResultSet) -> anyhow::Result<Vec<u8>> {
         ))
         .set_creation_datetime(&created);
     workbook.set_properties(&properties);
+    workbook.push_worksheet(headline::headline_sheet(results, &formats).context("Headline sheet")?);
+    if let Some(sheet) =
+        headline::by_cluster_sheet(results, &formats).context("By cluster sheet")?
+    {
+        workbook.push_worksheet(sheet);
+    }
     workbook.push_worksheet(summary_sheet(results, &formats).context("Summary sheet")?);
     if let Some(comparison) = &results.comparison {
         workbook

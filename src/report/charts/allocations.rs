@@ -19,12 +19,14 @@ use super::style::{
 use crate::money::LTL_PER_EUR;
 use crate::report::results::ResultSet;
 
-/// Clusters shown individually in the stacked bars; the rest are summed as "other clusters".
+/// Clusters shown individually in the stacked bars when there are more than
+/// [`STACK_COLORS`] clusters; the rest are then summed as "Other clusters".
 pub const STACKED_CLUSTERS: usize = 7;
 
 /// Colours of the stacked segments from the bottom, ordered so that neighbours alternate dark
-/// and light and stay apart in grey (grey levels 94, 219, 112, 164, 121, 163, 142; other 176).
-const STACK_COLORS: [RGBColor; STACKED_CLUSTERS] = [
+/// and light and stay apart in grey (grey levels 94, 219, 112, 164, 121, 163, 142, 0; other
+/// 176): the whole Okabe–Ito palette, so up to eight clusters each get their own colour.
+const STACK_COLORS: [RGBColor; STACKED_CLUSTERS + 1] = [
     BLUE,
     YELLOW,
     VERMILLION,
@@ -32,9 +34,13 @@ const STACK_COLORS: [RGBColor; STACKED_CLUSTERS] = [
     BLUISH_GREEN,
     ORANGE,
     REDDISH_PURPLE,
+    INK,
 ];
 
 const MILLION: f64 = 1e6;
+
+/// Legend label of the carried balance in `allocations-flows`.
+const CARRIED_LABEL: &str = "Carried over to the next year (balance at year end, lower panel)";
 
 /// Funding years: the scenario's, plus any other year in the table, ascending.
 fn years(results: &ResultSet) -> Vec<i32> {
@@ -64,6 +70,7 @@ fn yearly(
 }
 
 /// One bar series: label, colour and LTL per year.
+#[derive(Clone)]
 struct Series {
     label: String,
     color: RGBColor,
@@ -233,6 +240,18 @@ fn draw_bar_chart<DB: Backend>(
     y_title: &str,
 ) -> anyhow::Result<()> {
     let body = style::frame(root, style, title, subtitle, &legend(series, !stacked))?;
+    draw_bar_plot(&body, style, years, series, stacked, y_title)
+}
+
+/// Draws the bars of `series` on `area` with their axes (LTL million left, EUR million right).
+fn draw_bar_plot<DB: Backend>(
+    area: &DrawingArea<DB, Shift>,
+    style: &Style,
+    years: &[i32],
+    series: &[Series],
+    stacked: bool,
+    y_title: &str,
+) -> anyhow::Result<()> {
     let top = if stacked {
         (0..years.len())
             .map(|column| series.iter().map(|serie| serie.ltl[column].max(0.0)).sum())
@@ -247,14 +266,73 @@ fn draw_bar_chart<DB: Backend>(
     let y = Axis::linear(0.0, top / MILLION * 1.05, 6, false);
     let labels = Labels {
         x_grid: false,
-        right: eur_axis_room(&body, style, &y)?,
+        right: eur_axis_room(area, style, &y)?,
         ..Labels::new("Funding year", y_title)
     };
-    let mut chart = plot::build(&body, style, &x, &y, &labels)?;
-    plot::draw_mesh(&body, &mut chart, style, &x, &y, &labels)?;
-    draw_bars(&body, &mut chart, style, years, series, stacked)?;
-    eur_axis(&body, &chart, style, &x, &y)?;
+    let mut chart = plot::build(area, style, &x, &y, &labels)?;
+    plot::draw_mesh(area, &mut chart, style, &x, &y, &labels)?;
+    draw_bars(area, &mut chart, style, years, series, stacked)?;
+    eur_axis(area, &chart, style, &x, &y)?;
     Ok(())
+}
+
+/// The stacked series from the bottom: every cluster with its own colour when there are at most
+/// as many clusters as [`STACK_COLORS`], otherwise the [`STACKED_CLUSTERS`] largest (by money
+/// over all years; ties keep the scenario's order) and one grey "Other clusters (k)" segment.
+fn stack(mut clusters: Vec<(String, Vec<f64>)>, years: usize) -> Vec<Series> {
+    let count = clusters.len();
+    let total = |values: &Vec<f64>| values.iter().sum::<f64>();
+    // Stable sort: equal totals keep the scenario's order.
+    clusters.sort_by(|a, b| total(&b.1).total_cmp(&total(&a.1)));
+    let shown = if count <= STACK_COLORS.len() {
+        count
+    } else {
+        STACKED_CLUSTERS
+    };
+    let mut series: Vec<Series> = clusters
+        .iter()
+        .take(shown)
+        .zip(STACK_COLORS)
+        .enumerate()
+        .map(|(index, ((name, ltl), color))| Series {
+            label: name.clone(),
+            color,
+            ltl: ltl.clone(),
+            mark: Some(format!("{}", index + 1)),
+        })
+        .collect();
+    if count > shown {
+        let mut rest = vec![0.0; years];
+        for (_, ltl) in &clusters[shown..] {
+            rest.iter_mut()
+                .zip(ltl)
+                .for_each(|(sum, value)| *sum += value);
+        }
+        series.push(Series {
+            label: format!("Other clusters ({})", count - shown),
+            color: OTHER,
+            ltl: rest,
+            mark: Some(format!("{}", shown + 1)),
+        });
+    }
+    series
+}
+
+/// What the stacked bars show, for the caption: `segments` series drawn for `clusters` clusters.
+fn stack_caption(segments: usize, clusters: usize) -> String {
+    if segments >= clusters {
+        match clusters {
+            1 => "the one cluster is shown".to_string(),
+            n => format!("all {n} clusters are shown separately, each in its own colour"),
+        }
+    } else {
+        let shown = segments.saturating_sub(1);
+        format!(
+            "the {shown} largest of {clusters} clusters are shown separately, each in its own \
+             colour, and the other {} are summed in one grey segment, “Other clusters”",
+            clusters - shown
+        )
+    }
 }
 
 /// Allocated money per year, stacked by cluster.
@@ -269,7 +347,7 @@ impl ByCluster {
     /// Sums the allocated means per cluster and year; keeps the largest clusters.
     pub fn new(results: &ResultSet) -> Self {
         let years = years(results);
-        let mut clusters: Vec<(String, Vec<f64>)> = results
+        let clusters: Vec<(String, Vec<f64>)> = results
             .scenario
             .clusters
             .iter()
@@ -281,40 +359,7 @@ impl ByCluster {
             })
             .collect();
         let count = clusters.len();
-        let total = |values: &Vec<f64>| values.iter().sum::<f64>();
-        // Stable sort: equal totals keep the scenario's order.
-        clusters.sort_by(|a, b| total(&b.1).total_cmp(&total(&a.1)));
-        let shown = if count <= STACKED_CLUSTERS + 1 {
-            count
-        } else {
-            STACKED_CLUSTERS
-        };
-        let mut series: Vec<Series> = clusters
-            .iter()
-            .take(shown)
-            .zip(STACK_COLORS.iter().cycle())
-            .enumerate()
-            .map(|(index, ((name, ltl), color))| Series {
-                label: name.clone(),
-                color: *color,
-                ltl: ltl.clone(),
-                mark: Some(format!("{}", index + 1)),
-            })
-            .collect();
-        if count > shown {
-            let mut rest = vec![0.0; years.len()];
-            for (_, ltl) in &clusters[shown..] {
-                rest.iter_mut()
-                    .zip(ltl)
-                    .for_each(|(sum, value)| *sum += value);
-            }
-            series.push(Series {
-                label: format!("Other clusters ({})", count - shown),
-                color: OTHER,
-                ltl: rest,
-                mark: Some(format!("{}", shown + 1)),
-            });
-        }
+        let series = stack(clusters, years.len());
         Self {
             years,
             series,
@@ -337,10 +382,8 @@ impl Figure for ByCluster {
         format!(
             "Stacked bars per funding year of the mean amount allocated to each cluster \
              (infrastructure and activity together) in LTL million, with EUR million on the right \
-             axis; the {} largest of {} clusters are shown separately, stacked from the bottom in \
-             legend order.",
-            self.series.len().min(STACKED_CLUSTERS),
-            self.clusters
+             axis; {}, stacked from the bottom in legend order.",
+            stack_caption(self.series.len(), self.clusters)
         )
     }
 
@@ -365,7 +408,12 @@ impl Figure for ByCluster {
     }
 }
 
-/// Allocated, absorbed, carried-over and returned money per year, over all clusters.
+/// Share of the chart body given to the flows panel; the carried balance gets the rest.
+const FLOWS_PANEL_SHARE: f64 = 0.6;
+
+/// Allocated, absorbed and returned money per year (flows) over all clusters, and below it, on
+/// its own panel and scale, the balance carried into the next year (a stock at the year's end),
+/// so the balance is not read as a fourth flow.
 pub struct Flows {
     years: Vec<i32>,
     series: Vec<Series>,
@@ -379,8 +427,8 @@ impl Flows {
         let series = [
             ("allocated", "Allocated", BLUE),
             ("absorbed", "Absorbed", SKY_BLUE),
-            ("carried", "Carried over to the next year", YELLOW),
             ("returned", "Returned", INK),
+            ("carried", CARRIED_LABEL, YELLOW),
         ]
         .into_iter()
         .map(|(quantity, label, color)| Series {
@@ -408,9 +456,10 @@ impl Figure for Flows {
     }
 
     fn description(&self) -> String {
-        "Grouped bars per funding year of the mean amounts allocated, absorbed by the clusters, \
-         carried over to the next year and returned, summed over clusters and instruments, in \
-         LTL million with EUR million on the right axis."
+        "Two panels, summed over clusters and instruments, in LTL million with EUR million on \
+         the right axis: above, grouped bars per funding year of the mean amounts allocated, \
+         absorbed by the clusters and returned during the year (flows); below, on its own scale, \
+         the mean balance carried over into the next year at the end of each year (a stock)."
             .to_string()
     }
 
@@ -419,15 +468,100 @@ impl Figure for Flows {
         root: &DrawingArea<DB, Shift>,
         style: &Style,
     ) -> anyhow::Result<()> {
-        draw_bar_chart(
+        let body = style::frame(
             root,
             style,
             &self.title(),
-            &format!("{} · all clusters and instruments", self.subtitle),
+            &format!(
+                "{} · all clusters and instruments · flows during each year above, the balance \
+                 carried over at each year's end below",
+                self.subtitle
+            ),
+            &legend(&self.series, true),
+        )?;
+        let (_, height) = body.dim_in_pixel();
+        let split = (f64::from(height) * FLOWS_PANEL_SHARE).round() as i32;
+        let (flows_area, balance_area) = body.split_vertically(split);
+        let (flows, balance): (Vec<Series>, Vec<Series>) = self
+            .series
+            .iter()
+            .cloned()
+            .partition(|serie| serie.label != CARRIED_LABEL);
+        draw_bar_plot(
+            &flows_area,
+            style,
             &self.years,
-            &self.series,
+            &flows,
             false,
-            "Amount (LTL million)",
+            "Flow in the year (LTL million)",
+        )?;
+        draw_bar_plot(
+            &balance_area,
+            style,
+            &self.years,
+            &balance,
+            false,
+            "Carried at year end (LTL million)",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clusters(count: usize) -> Vec<(String, Vec<f64>)> {
+        (0..count)
+            .map(|index| (format!("Cluster {index}"), vec![1.0 + index as f64, 2.0]))
+            .collect()
+    }
+
+    #[test]
+    fn every_segment_has_its_own_colour_and_the_caption_says_what_is_grouped() {
+        for count in [1, 2, 7, 8, 9, 16, 20] {
+            let series = stack(clusters(count), 2);
+            let colors: BTreeSet<(u8, u8, u8)> = series
+                .iter()
+                .map(|s| (s.color.0, s.color.1, s.color.2))
+                .collect();
+            assert_eq!(
+                colors.len(),
+                series.len(),
+                "{count} clusters: a colour is reused"
+            );
+            let caption = stack_caption(series.len(), count);
+            let grouped: Vec<&Series> = series
+                .iter()
+                .filter(|s| s.label.starts_with("Other clusters"))
+                .collect();
+            if count <= 8 {
+                assert_eq!(series.len(), count);
+                assert!(grouped.is_empty());
+                assert!(!caption.contains("largest"), "{caption}");
+            } else {
+                assert_eq!(series.len(), STACKED_CLUSTERS + 1);
+                let other = count - STACKED_CLUSTERS;
+                assert_eq!(grouped.len(), 1);
+                assert_eq!(grouped[0].label, format!("Other clusters ({other})"));
+                assert!(
+                    caption.contains(&format!("the 7 largest of {count} clusters"))
+                        && caption.contains(&format!("the other {other} are summed")),
+                    "{caption}"
+                );
+            }
+            // Nothing is lost by grouping: the segments add up to the clusters' money.
+            let drawn: f64 = series.iter().flat_map(|s| s.ltl.iter()).sum();
+            let given: f64 = clusters(count).iter().flat_map(|c| c.1.iter()).sum();
+            assert_eq!(drawn, given);
+        }
+    }
+
+    #[test]
+    fn the_largest_clusters_are_kept_and_the_smallest_grouped() {
+        let series = stack(clusters(9), 2);
+        assert_eq!(series[0].label, "Cluster 8");
+        assert_eq!(series[6].label, "Cluster 2");
+        assert_eq!(series[7].label, "Other clusters (2)");
+        assert_eq!(series[7].ltl, vec![1.0 + 2.0, 4.0]);
     }
 }

@@ -10,8 +10,9 @@ use super::axis::Axis;
 use super::data;
 use super::plot::{self, Labels};
 use super::style::{
-    self, BLUE, Backend, INK, LegendEntry, OUTER_BAND, Style, Swatch, format_value, tint,
+    self, BLUE, Backend, INK, LegendEntry, OUTER_BAND, Style, Swatch, format_number, tint,
 };
+use crate::engine::outcomes::mean_decimals;
 use crate::report::results::ResultSet;
 use crate::stats::Moments;
 
@@ -148,8 +149,8 @@ impl Figure for Convergence {
                 format!(
                     "Mean of {}: {} ± {} (2 standard errors)",
                     data::runs_phrase(last.runs as usize),
-                    format_value(last.mean),
-                    format_value(2.0 * last.standard_error)
+                    format_number(last.mean, mean_decimals("networked_smes")),
+                    format_number(2.0 * last.standard_error, mean_decimals("networked_smes"))
                 ),
             ),
         ];
@@ -194,7 +195,7 @@ impl Figure for Convergence {
             style,
             (x.max, last.mean),
             (-style.px(8.0), -style.px(10.0)),
-            &format_value(last.mean),
+            &format_number(last.mean, mean_decimals("networked_smes")),
             &style.annotation_font(),
             (HPos::Right, VPos::Bottom),
         )?;

@@ -9,10 +9,9 @@ use super::axis::Axis;
 use super::data;
 use super::plot::{self, Labels, Side};
 use super::style::{
-    self, Backend, INK, LegendEntry, SKY_BLUE, Style, Swatch, VERMILLION, format_number,
-    format_value, nice_step,
+    self, Backend, INK, LegendEntry, SKY_BLUE, Style, Swatch, VERMILLION, format_number, nice_step,
 };
-use crate::engine::outcomes::is_count;
+use crate::engine::outcomes::{bound_decimals, is_count, mean_decimals};
 use crate::money::LTL_PER_EUR;
 use crate::report::results::ResultSet;
 use crate::stats::{Moments, exact_quantile};
@@ -186,29 +185,39 @@ impl Distribution {
         self.outcome.ends_with("_ltl")
     }
 
-    /// A statistic for a label: whole numbers for counts (their percentiles are always whole),
-    /// three significant digits otherwise.
+    /// A percentile for a label, with the decimals every table prints it with
+    /// ([`bound_decimals`]: whole numbers for counts and money).
     fn format(&self, value: f64) -> String {
-        if is_count(self.outcome) && value.fract() == 0.0 {
-            format_number(value, 0)
-        } else {
-            format_value(value)
-        }
+        format_number(value, bound_decimals(self.outcome))
+    }
+
+    /// The mean for a label, with the decimals every table prints it with ([`mean_decimals`]).
+    fn format_mean(&self, value: f64) -> String {
+        format_number(value, mean_decimals(self.outcome))
     }
 
     /// `value` with its unit, and EUR for money.
     fn with_unit(&self, value: f64) -> String {
+        self.unit_around(value, |v| self.format(v))
+    }
+
+    /// The mean with its unit, and EUR for money.
+    fn mean_with_unit(&self, value: f64) -> String {
+        self.unit_around(value, |v| self.format_mean(v))
+    }
+
+    fn unit_around(&self, value: f64, format: impl Fn(f64) -> String) -> String {
         let unit = wording(self.outcome, self.horizon_year).unit;
         if self.money() {
             format!(
                 "{} LTL (EUR {})",
-                self.format(value),
-                self.format(value / LTL_PER_EUR)
+                format(value),
+                format(value / LTL_PER_EUR)
             )
         } else if unit.is_empty() {
-            self.format(value)
+            format(value)
         } else {
-            format!("{} {unit}", self.format(value))
+            format!("{} {unit}", format(value))
         }
     }
 
@@ -267,7 +276,7 @@ impl Figure for Distribution {
             "Histogram over {} of {}, with the mean ({}) and the 90% interval ({} to {}) marked.",
             self.included(),
             wording(self.outcome, self.horizon_year).subject,
-            self.with_unit(self.mean),
+            self.mean_with_unit(self.mean),
             self.with_unit(exact_quantile(&self.sorted, 0.05)),
             self.with_unit(exact_quantile(&self.sorted, 0.95)),
         )
@@ -301,7 +310,7 @@ impl Figure for Distribution {
                     width: 4.0,
                     dashed: false,
                 },
-                format!("Mean {}", self.with_unit(self.mean)),
+                format!("Mean {}", self.mean_with_unit(self.mean)),
             ),
             LegendEntry::new(
                 Swatch::Line {
@@ -374,7 +383,11 @@ impl Figure for Distribution {
             VERMILLION.stroke_width(style.upx(4.0)),
             false,
             // Beside the line, not across it.
-            Some((&format!("Mean {}", self.format(self.mean)), Side::Right, 0)),
+            Some((
+                &format!("Mean {}", self.format_mean(self.mean)),
+                Side::Right,
+                0,
+            )),
             &font,
         )?;
         Ok(())

@@ -1,4 +1,5 @@
-//! `networked-smes-fan`: how many SMEs cooperate in cluster networks over time, across runs.
+//! `networked-smes-fan`: how many SMEs cooperate in cluster networks over time, across runs,
+//! with the median of the same runs without funding (the counterfactual) beside the funded fan.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -8,13 +9,16 @@ use super::axis::Axis;
 use super::data::{self, FanPoint};
 use super::plot::{self, Labels, Side};
 use super::style::{
-    self, BLUE, FUNDING_SHADE, INK, INNER_BAND, LegendEntry, OUTER_BAND, Style, Swatch, tint,
+    self, BLUE, FUNDING_SHADE, INK, INNER_BAND, LegendEntry, OUTER_BAND, Style, Swatch, VERMILLION,
+    tint,
 };
 use crate::report::results::ResultSet;
 
 /// The fan chart of total networked SMEs.
 pub struct NetworkedSmes {
     points: Vec<FanPoint>,
+    /// The counterfactual's fan (empty for results written before it was recorded).
+    counterfactual: Vec<FanPoint>,
     span: (f64, f64),
     funding: (f64, f64),
     first_year: i32,
@@ -29,6 +33,7 @@ impl NetworkedSmes {
         let budget = &results.scenario.budget;
         Self {
             points: data::fan(results, "total", "networked_smes"),
+            counterfactual: data::fan(results, "total", "counterfactual_networked_smes"),
             span: data::time_span(results),
             funding: data::funding_period(results),
             first_year: budget.first_year,
@@ -55,7 +60,8 @@ impl Figure for NetworkedSmes {
         format!(
             "Fan chart of the number of SMEs with at least one cooperation link in any cluster, \
              per quarter from {} to the end of {}: median across runs with the 50% and 90% \
-             bands; the funding period {}–{} is shaded and the horizon marked.",
+             bands, and the median of the same runs without any funding as a thinner line; the \
+             funding period {}–{} is shaded and the horizon marked.",
             self.first_year, self.horizon_year, self.first_year, self.last_year
         )
     }
@@ -65,7 +71,7 @@ impl Figure for NetworkedSmes {
         root: &DrawingArea<DB, Shift>,
         style: &Style,
     ) -> anyhow::Result<()> {
-        let legend = [
+        let mut legend = vec![
             LegendEntry::new(
                 Swatch::Line {
                     color: BLUE,
@@ -96,13 +102,26 @@ impl Figure for NetworkedSmes {
                 format!("Funding period {}–{}", self.first_year, self.last_year),
             ),
         ];
+        if !self.counterfactual.is_empty() {
+            legend.insert(
+                1,
+                LegendEntry::new(
+                    Swatch::Line {
+                        color: VERMILLION,
+                        width: 2.5,
+                        dashed: false,
+                    },
+                    "Median without funding (same runs)",
+                ),
+            );
+        }
         let body = style::frame(root, style, &self.title(), &self.subtitle, &legend)?;
         let horizon = self.span.1;
         let x = Axis::years(self.span.0, horizon + 0.45, self.first_year, 14);
         // Head room above the data for the period and horizon labels.
         let y = Axis::linear(
-            data::fan_bottom(&self.points),
-            data::fan_top(&self.points) / 0.86,
+            data::fan_bottom(&self.points).min(data::fan_bottom(&self.counterfactual)),
+            data::fan_top(&self.points).max(data::fan_top(&self.counterfactual)) / 0.86,
             6,
             true,
         );
@@ -114,6 +133,14 @@ impl Figure for NetworkedSmes {
         plot::shade_funding(&mut chart, self.funding, &y)?;
         plot::draw_mesh(&body, &mut chart, style, &x, &y, &labels)?;
         plot::draw_fan(&mut chart, &self.points, BLUE, style.line_width(), &y)?;
+        if !self.counterfactual.is_empty() {
+            chart.draw_series(LineSeries::new(
+                self.counterfactual
+                    .iter()
+                    .map(|point| (point.time, y.clamp(point.percentiles[2]))),
+                VERMILLION.stroke_width(style.upx(2.5)),
+            ))?;
+        }
         let font = style.annotation_font();
         plot::vertical_line(
             &body,

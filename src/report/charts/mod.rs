@@ -13,6 +13,8 @@
 //! (one per line series) and the only `<polygon>`s (one per band or histogram) in the SVG;
 //! axes, ticks, reference lines and legend swatches are two-point segments or rectangles.
 
+mod additional;
+mod additional_by_cluster;
 mod allocations;
 mod axis;
 mod compare_boxes;
@@ -32,6 +34,7 @@ mod png;
 mod raster_text;
 mod sensitivity;
 pub mod style;
+mod svg_text;
 mod verdict;
 
 use plotters::coord::Shift;
@@ -85,8 +88,10 @@ pub struct Chart {
 }
 
 /// Names of the charts [`render_all`] draws, in order.
-pub const CHART_NAMES: [&str; 12] = [
+pub const CHART_NAMES: [&str; 14] = [
     "networked-smes-fan",
+    "additional-networked-smes-fan",
+    "additional-by-cluster",
     "clusters-members",
     "clusters-links",
     "formation-probability",
@@ -145,6 +150,11 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
     }
     charts.extend([
         render(&fan::NetworkedSmes::new(results), options)?,
+        render(&additional::AdditionalNetworkedSmes::new(results), options)?,
+        render(
+            &additional_by_cluster::AdditionalByCluster::new(results),
+            options,
+        )?,
         render(&panels::ClusterPanels::new(results, "members"), options)?,
         render(&panels::ClusterPanels::new(results, "links"), options)?,
         render(&formation::FormationProbability::new(results), options)?,
@@ -200,6 +210,7 @@ pub(crate) fn render(figure: &impl Figure, options: &ChartOptions) -> anyhow::Re
             .map_err(|error| error.context(format!("drawing chart '{name}' as SVG")))?;
         root.present()?;
     }
+    let svg = svg_text::match_layout(&svg);
     let mut pixels = vec![0u8; options.width as usize * options.height as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();

@@ -25,6 +25,8 @@ use super::style::{Backend, FONT};
 pub struct FontMetrics {
     /// Ascender − descender in font units (what `ab_glyph` scales to the font size).
     height: f32,
+    /// Font units per em (`head` table).
+    units_per_em: f32,
     /// (advance width, left side bearing) per glyph, in font units.
     horizontal: Vec<(u16, i16)>,
     /// `cmap` format 4 segments: (end, start, delta, range offset position or 0).
@@ -56,6 +58,7 @@ impl FontMetrics {
                     .flatten()
             })
         };
+        let units_per_em = read_u16(data, table(b"head")? + 18)?;
         let hhea = table(b"hhea")?;
         let (mut ascender, mut descender) = (read_i16(data, hhea + 4)?, read_i16(data, hhea + 6)?);
         if let Some(os2) = table(b"OS/2") {
@@ -111,6 +114,7 @@ impl FontMetrics {
         }
         Some(Self {
             height: f32::from(ascender) - f32::from(descender),
+            units_per_em: f32::from(units_per_em),
             horizontal,
             segments,
             data,
@@ -137,6 +141,12 @@ impl FontMetrics {
             }
         };
         usize::from(glyph)
+    }
+
+    /// The em (CSS `font-size`) of text that `ab_glyph` draws at font size `size`: ab_glyph maps
+    /// ascender − descender, not the em, to `size`.
+    pub fn em_for_size(&self, size: f64) -> f64 {
+        size * f64::from(self.units_per_em) / f64::from(self.height)
     }
 
     /// (advance, left side bearing) of `glyph` in pixels at font size `size`.
