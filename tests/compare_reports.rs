@@ -1,4 +1,4 @@
-//! Reports of a folder written by `clustersim compare`: the four comparison charts exist as PNG
+//! Reports of a folder written by `clustersim compare`: the five comparison charts exist as PNG
 //! and SVG and are drawn, the Policy comparison section comes first with the verdict exactly as
 //! `comparison::verdict` computes it from the folder, the workbook has a Comparison sheet, and
 //! `clustersim report` re-renders the same bytes. A plain `run` folder has none of this.
