@@ -91,7 +91,11 @@ fn frontier(points: &[Option<Point>], efficient: &[bool]) -> Vec<(f64, f64)> {
         .filter(|(_, efficient)| **efficient)
         .filter_map(|(point, _)| *point)
         .collect();
-    on.sort_by(|a, b| a.cost.total_cmp(&b.cost).then(a.effect.total_cmp(&b.effect)));
+    on.sort_by(|a, b| {
+        a.cost
+            .total_cmp(&b.cost)
+            .then(a.effect.total_cmp(&b.effect))
+    });
     let mut path: Vec<(f64, f64)> = Vec::new();
     for point in on {
         if let Some(&(_, level)) = path.last() {
@@ -362,7 +366,10 @@ impl Figure for CompareEfficientSet {
             // On white, so a name read over a line stays legible.
             let pad = style.px(3.0);
             area.draw(&Rectangle::new(
-                [(left - pad, top - pad), (left + width + pad, top + height + pad)],
+                [
+                    (left - pad, top - pad),
+                    (left + width + pad, top + height + pad),
+                ],
                 WHITE.filled(),
             ))?;
             let font = font.pos(Pos::new(HPos::Left, VPos::Top));
