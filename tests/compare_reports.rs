@@ -1,4 +1,4 @@
-//! Reports of a folder written by `clustersim compare`: the four comparison charts exist as PNG
+//! Reports of a folder written by `clustersim compare`: the five comparison charts exist as PNG
 //! and SVG and are drawn, the Policy comparison section comes first with the verdict exactly as
 //! `comparison::verdict` computes it from the folder, the workbook has a Comparison sheet, and
 //! `clustersim report` re-renders the same bytes. A plain `run` folder has none of this.
@@ -12,10 +12,11 @@ use std::sync::OnceLock;
 use assert_cmd::Command;
 use calamine::{Data, Reader, Xlsx};
 use clustersim::report::charts::{
-    CHART_NAMES, COMPARISON_CHART_NAMES, ChartOptions, VERDICT_CHART, render_all,
+    CHART_NAMES, COMPARISON_CHART_NAMES, ChartOptions, VERDICT_CHART, drawn_efficient_set,
+    render_all,
 };
 use clustersim::report::results::ResultSet;
-use clustersim::report::verdict::verdict;
+use clustersim::report::verdict::{efficient_set, verdict};
 use tempfile::TempDir;
 
 /// Policies compared on the minimal scenario (rule kinds, whose names hold `_`).
@@ -118,6 +119,56 @@ fn every_comparison_chart_is_written_as_png_and_svg() {
             assert!(text.contains(policy), "{name} names the policy {policy}");
         }
     }
+}
+
+/// Checks `compare-efficient-set` of `folder` against the verdict's efficient set: the policies
+/// the chart classifies as efficient are `efficient_set`'s, its SVG rings exactly that many
+/// points in black (the only unfilled black circles), joins them by one step line through
+/// 2k − 1 corners, and names every policy. Returns the efficient set.
+fn check_efficient_set_chart(folder: &Path) -> Vec<String> {
+    let results = ResultSet::load(folder).expect("loads");
+    let comparison = results.comparison.as_ref().expect("a comparison");
+    let set = efficient_set(comparison);
+    assert!(!set.is_empty(), "costs are defined");
+    assert_eq!(drawn_efficient_set(comparison), set);
+
+    let svg = fs::read_to_string(folder.join("charts/compare-efficient-set.svg")).expect("svg");
+    let document = roxmltree::Document::parse(&svg).expect("SVG parses");
+    let rings = document
+        .descendants()
+        .filter(|node| node.has_tag_name("circle"))
+        .filter(|node| node.attribute("fill") == Some("none"))
+        .filter(|node| node.attribute("stroke") == Some("#000000"))
+        .count();
+    assert_eq!(rings, set.len(), "one black ring per efficient policy");
+    let steps: Vec<usize> = document
+        .descendants()
+        .filter(|node| node.has_tag_name("polyline"))
+        .filter_map(|node| node.attribute("points"))
+        .map(|points| points.split_whitespace().count())
+        .filter(|count| *count > 2)
+        .collect();
+    let expected = if set.len() > 1 {
+        vec![2 * set.len() - 1]
+    } else {
+        Vec::new()
+    };
+    assert_eq!(steps, expected, "the frontier's corners");
+    let text: String = document
+        .descendants()
+        .filter(|node| node.is_text())
+        .filter_map(|node| node.text())
+        .collect::<Vec<_>>()
+        .join(" ");
+    for policy in &comparison.policies {
+        assert!(text.contains(policy.as_str()), "names {policy}");
+    }
+    set
+}
+
+#[test]
+fn the_efficient_set_chart_rings_the_verdicts_efficient_set() {
+    check_efficient_set_chart(comparison_folder());
 }
 
 #[test]
@@ -345,6 +396,10 @@ fn seven_policies_get_distinct_charts() {
             assert!(svg.contains(policy.as_str()), "{name} names {policy}");
         }
     }
+    // Some but not all of the seven are efficient, so a chart ringing every policy (or none)
+    // would fail here.
+    let set = check_efficient_set_chart(&out);
+    assert!(set.len() < comparison.policies.len(), "{set:?}");
     // The lines of the seven policies are drawn in seven different colours.
     let svg = fs::read_to_string(out.join("charts/compare-networked-smes.svg")).expect("svg");
     let strokes: std::collections::BTreeSet<&str> = svg

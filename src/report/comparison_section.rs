@@ -1,6 +1,6 @@
 //! The "Policy comparison" section of `report.html` and `report.md`, first in the report of a
 //! folder written by `clustersim compare`: the computed verdict, one table of every policy and
-//! outcome, the four comparison charts and how to read them. Everything is taken from
+//! outcome, the five comparison charts and how to read them. Everything is taken from
 //! `comparison.csv` and `comparison_periods.csv` through [`ComparisonSet`], so the section says
 //! what the printed table says.
 

@@ -1,4 +1,4 @@
-//! What the four comparison charts share: one look per policy (colour, dash pattern, marker) so a
+//! What the five comparison charts share: one look per policy (colour, dash pattern, marker) so a
 //! policy is recognisable from chart to chart and in a greyscale print, the outcome wording, the
 //! provenance line, and the grid of small multiples with the policy names written once on the
 //! left.

@@ -19,6 +19,7 @@ mod allocations;
 mod axis;
 mod compare_boxes;
 mod compare_differences;
+mod compare_efficient;
 mod compare_fan;
 mod compare_ranks;
 mod compare_style;
@@ -44,6 +45,7 @@ pub use drivers::DRIVERS_CHART;
 pub use verdict::VERDICT_CHART;
 
 use super::results::ResultSet;
+pub use compare_efficient::drawn_efficient_set;
 pub use sensitivity::render_sensitivity_charts;
 use style::{Backend, Style};
 
@@ -107,11 +109,12 @@ pub const CHART_NAMES: [&str; 14] = [
 
 /// Names of the charts [`render_all`] draws first for a folder written by `clustersim compare`,
 /// in order.
-pub const COMPARISON_CHART_NAMES: [&str; 4] = [
+pub const COMPARISON_CHART_NAMES: [&str; 5] = [
     "compare-networked-smes",
     "compare-distributions",
     "compare-differences",
     "compare-ranks",
+    "compare-efficient-set",
 ];
 
 /// Renders every chart of a result folder: for a comparison the charts of
@@ -142,6 +145,10 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
         )?);
         charts.push(render(
             &compare_ranks::CompareRanks::new(results, comparison),
+            options,
+        )?);
+        charts.push(render(
+            &compare_efficient::CompareEfficientSet::new(results, comparison),
             options,
         )?);
         if let Some(verdict) = verdict::VerdictByInput::new(results) {
