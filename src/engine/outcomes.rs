@@ -1,11 +1,12 @@
 //! What a run reports: the outcome series per quarter (per cluster and in total) and the headline
 //! outcomes at the horizon. Names here are the names in the output files.
 
+use crate::model::structure::Structure;
 use crate::model::{ClusterRecord, LedgerEntry};
 use crate::money::ltl_from_cents;
 
 /// Outcomes recorded per cluster and quarter.
-pub const CLUSTER_OUTCOMES: [&str; 7] = [
+pub const CLUSTER_OUTCOMES: [&str; 14] = [
     "members",
     "links",
     "networked_smes",
@@ -13,10 +14,42 @@ pub const CLUSTER_OUTCOMES: [&str; 7] = [
     "mean_degree",
     "joint_projects",
     "operating",
+    "max_degree",
+    "top_decile_link_share",
+    "transitivity",
+    "components",
+    "largest_component",
+    "sole_member_share",
+    "sole_representation",
 ];
 
+/// Network-structure outcomes (the last block of both the cluster and the total outcomes),
+/// measured at the end of each year only: see [`structure_measured`].
+pub const NETWORK_OUTCOMES: [&str; 7] = [
+    "max_degree",
+    "top_decile_link_share",
+    "transitivity",
+    "components",
+    "largest_component",
+    "sole_member_share",
+    "sole_representation",
+];
+
+/// Whether an outcome is a network-structure outcome.
+pub fn is_network_outcome(name: &str) -> bool {
+    NETWORK_OUTCOMES.contains(&name)
+}
+
+/// The sampling schedule of the network-structure outcomes: the last quarter of each year (the
+/// horizon is always one). Transitivity and components cost O(m + L) and more per measurement,
+/// not O(events), so they are measured four times less often than the counts; other quarters
+/// leave them undefined (blank, and no rows in `summary.csv`).
+pub fn structure_measured(quarter: usize) -> bool {
+    quarter % 4 == 3
+}
+
 /// Outcomes recorded for the whole economy per quarter.
-pub const TOTAL_OUTCOMES: [&str; 17] = [
+pub const TOTAL_OUTCOMES: [&str; 24] = [
     "members",
     "links",
     "networked_smes",
@@ -34,6 +67,13 @@ pub const TOTAL_OUTCOMES: [&str; 17] = [
     "returned_ltl",
     "cost_per_additional_networked_sme_ltl",
     "added_value_per_ltl_spent",
+    "max_degree",
+    "top_decile_link_share",
+    "transitivity",
+    "components",
+    "largest_component",
+    "sole_member_share",
+    "sole_representation",
 ];
 
 /// Headline outcomes at the horizon, one value per run.
@@ -101,11 +141,36 @@ pub struct QuarterState<'a> {
     pub withheld_cents: i64,
     /// Added value attributable to networking so far, funded and counterfactual, LTL.
     pub added_value: (f64, f64),
+    /// The funded run's network structure per cluster and in total, in quarters where it is
+    /// measured ([`structure_measured`]); None leaves the structure outcomes undefined.
+    pub structure: Option<&'a (Vec<Structure>, Structure)>,
+    /// Sole proprietors' share of the firms of each cluster's sector.
+    pub sector_sole_share: &'a [f64],
+    /// Sole proprietors' share of all firms.
+    pub total_sole_share: f64,
+}
+
+/// Appends the network-structure values (in [`NETWORK_OUTCOMES`] order) of `structure`, or NaN
+/// for each when it was not measured. Sole representation is the members' sole share divided by
+/// the sector's (below 1: sole proprietors under-represented).
+fn push_structure(structure: Option<&Structure>, sole_share: f64, out: &mut Vec<f64>) {
+    match structure {
+        None => out.extend_from_slice(&[f64::NAN; NETWORK_OUTCOMES.len()]),
+        Some(structure) => out.extend_from_slice(&[
+            structure.max_degree as f64,
+            structure.top_decile_link_share,
+            structure.transitivity(),
+            structure.components as f64,
+            structure.largest_component as f64,
+            structure.sole_member_share(),
+            ratio(structure.sole_member_share(), sole_share),
+        ]),
+    }
 }
 
 /// Appends one quarter's series values (cluster blocks, then totals) to `out`.
 pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
-    for record in state.funded {
+    for (index, record) in state.funded.iter().enumerate() {
         out.extend_from_slice(&[
             record.members as f64,
             record.links as f64,
@@ -115,6 +180,11 @@ pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
             record.projects as f64,
             f64::from(u8::from(record.operating)),
         ]);
+        push_structure(
+            state.structure.map(|(clusters, _)| &clusters[index]),
+            state.sector_sole_share[index],
+            out,
+        );
     }
     let sum = |records: &[ClusterRecord], field: fn(&ClusterRecord) -> u64| -> u64 {
         records.iter().map(field).sum()
@@ -173,6 +243,11 @@ pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
         },
         ratio(additional_value, absorbed_ltl),
     ]);
+    push_structure(
+        state.structure.map(|(_, total)| total),
+        state.total_sole_share,
+        out,
+    );
 }
 
 /// The headline outcomes from the totals block of the last quarter.
@@ -198,6 +273,9 @@ pub fn is_count(name: &str) -> bool {
             | "operating"
             | "operating_clusters"
             | "clusters_formed"
+            | "max_degree"
+            | "components"
+            | "largest_component"
     )
 }
 

@@ -1,0 +1,271 @@
+//! The structure of cooperation networks: how concentrated the ties are, how many triangles they
+//! close, how they fall apart into connected groups, and how many members are sole
+//! proprietorships — the patterns docs/MODEL.md §1 says the mechanisms produce, measured so that
+//! runs can report them and tests can check them.
+//!
+//! Definitions follow Newman (2010), *Networks: An Introduction*, Oxford University Press:
+//! transitivity (the global clustering coefficient) is 3 × triangles / connected triples (§7.9);
+//! connected components are found by union–find with path halving and union by size (Tarjan
+//! 1975, "Efficiency of a good but not linear set union algorithm", J. ACM 22(2)). Each function
+//! reads a network and writes nothing to it, so measuring never changes a random draw.
+
+use rustc_hash::FxHashSet;
+
+use super::network::Network;
+
+/// The structure of one network, or of several disjoint networks taken together.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Structure {
+    /// Members.
+    pub members: u64,
+    /// Ties.
+    pub links: u64,
+    /// Members that are sole proprietorships.
+    pub sole_members: u64,
+    /// Highest degree of any member (0 without members).
+    pub max_degree: u64,
+    /// Share of tie endpoints (the sum of degrees, 2L) held by the ⌈m/10⌉ members of highest
+    /// degree; NaN without ties.
+    pub top_decile_link_share: f64,
+    /// Closed connected triples: 3 × the number of triangles.
+    pub closed_triples: u64,
+    /// Connected triples (paths of length two): Σ d(d − 1)/2 over members.
+    pub triples: u64,
+    /// Connected components of two or more members (isolated members are not counted).
+    pub components: u64,
+    /// Members in the largest component (0 without ties).
+    pub largest_component: u64,
+}
+
+impl Structure {
+    /// Transitivity 3T / triples; NaN without connected triples.
+    pub fn transitivity(&self) -> f64 {
+        if self.triples == 0 {
+            f64::NAN
+        } else {
+            self.closed_triples as f64 / self.triples as f64
+        }
+    }
+
+    /// Sole proprietors' share of the members; NaN without members.
+    pub fn sole_member_share(&self) -> f64 {
+        if self.members == 0 {
+            f64::NAN
+        } else {
+            self.sole_members as f64 / self.members as f64
+        }
+    }
+}
+
+/// Measures each network and all of them together (the total pools the members of every network:
+/// degrees, triples and components add up, the top decile is taken over all members at once).
+///
+/// Cost: O(m + L) per network for degrees and components, plus one hash look-up per (tie,
+/// neighbour of its lower-degree end) for the triangles.
+pub fn measure_all<'a>(
+    networks: impl IntoIterator<Item = &'a Network>,
+) -> (Vec<Structure>, Structure) {
+    let mut all_degrees = Vec::new();
+    let mut degrees = Vec::new();
+    let mut parts = Vec::new();
+    for network in networks {
+        degrees.clear();
+        degrees.extend((0..network.members() as u32).map(|node| network.degree(node) as u64));
+        all_degrees.extend_from_slice(&degrees);
+        parts.push(measure_with_degrees(network, &mut degrees));
+    }
+    let mut total = Structure::default();
+    for part in &parts {
+        total.members += part.members;
+        total.links += part.links;
+        total.sole_members += part.sole_members;
+        total.max_degree = total.max_degree.max(part.max_degree);
+        total.closed_triples += part.closed_triples;
+        total.triples += part.triples;
+        total.components += part.components;
+        total.largest_component = total.largest_component.max(part.largest_component);
+    }
+    total.top_decile_link_share = top_decile_share(&mut all_degrees, total.links);
+    (parts, total)
+}
+
+/// Measures one network.
+pub fn measure(network: &Network) -> Structure {
+    let mut degrees: Vec<u64> = (0..network.members() as u32)
+        .map(|node| network.degree(node) as u64)
+        .collect();
+    measure_with_degrees(network, &mut degrees)
+}
+
+/// Measures `network` whose degrees (in node order) are in `degrees` (reordered on return).
+fn measure_with_degrees(network: &Network, degrees: &mut [u64]) -> Structure {
+    let triples = degrees.iter().map(|d| d * d.saturating_sub(1) / 2).sum();
+    let (components, largest_component) = components(network);
+    Structure {
+        members: network.members() as u64,
+        links: network.links() as u64,
+        sole_members: network.sole_members() as u64,
+        max_degree: degrees.iter().copied().max().unwrap_or(0),
+        top_decile_link_share: top_decile_share(degrees, network.links() as u64),
+        closed_triples: closed_triples(network),
+        triples,
+        components,
+        largest_component,
+    }
+}
+
+/// Share of the 2L tie endpoints held by the ⌈m/10⌉ members of highest degree (NaN if L = 0).
+/// Reorders `degrees`.
+fn top_decile_share(degrees: &mut [u64], links: u64) -> f64 {
+    if links == 0 || degrees.is_empty() {
+        return f64::NAN;
+    }
+    let top = degrees.len().div_ceil(10);
+    degrees.select_nth_unstable_by(top - 1, |a, b| b.cmp(a));
+    let held: u64 = degrees[..top].iter().sum();
+    held as f64 / (2 * links) as f64
+}
+
+/// 3 × triangles: for every tie, the common neighbours of its ends (each triangle is seen from
+/// its three ties), looked up from the end of lower degree.
+fn closed_triples(network: &Network) -> u64 {
+    let mut closed = 0;
+    for [a, b] in network.tie_ends() {
+        let (low, high) = if network.degree(a) <= network.degree(b) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        closed += network
+            .neighbours(low)
+            .filter(|&other| other != high && network.has_tie(other, high))
+            .count() as u64;
+    }
+    closed
+}
+
+/// Number of components with two or more members and the size of the largest.
+fn components(network: &Network) -> (u64, u64) {
+    let members = network.members();
+    let mut parent: Vec<u32> = (0..members as u32).collect();
+    let mut size = vec![1u64; members];
+    fn root(parent: &mut [u32], mut node: u32) -> u32 {
+        while parent[node as usize] != node {
+            let grandparent = parent[parent[node as usize] as usize];
+            parent[node as usize] = grandparent;
+            node = grandparent;
+        }
+        node
+    }
+    for [a, b] in network.tie_ends() {
+        let (mut x, mut y) = (root(&mut parent, a), root(&mut parent, b));
+        if x == y {
+            continue;
+        }
+        if size[x as usize] < size[y as usize] {
+            std::mem::swap(&mut x, &mut y);
+        }
+        parent[y as usize] = x;
+        size[x as usize] += size[y as usize];
+    }
+    let mut roots = FxHashSet::default();
+    let mut largest = 0;
+    for node in 0..members as u32 {
+        if network.degree(node) == 0 {
+            continue;
+        }
+        let top = root(&mut parent, node);
+        if roots.insert(top) {
+            largest = largest.max(size[top as usize]);
+        }
+    }
+    (roots.len() as u64, largest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A network of `members` regular members (the first `sole` of them sole proprietors) with
+    /// the given ties.
+    fn network(members: u32, sole: u32, ties: &[(u32, u32)]) -> Network {
+        let mut network = Network::default();
+        for node in 0..members {
+            network.add_member(node < sole);
+        }
+        for &(a, b) in ties {
+            assert!(network.add_tie(a, b));
+        }
+        network
+    }
+
+    #[test]
+    fn a_triangle_is_fully_transitive_and_one_component() {
+        let structure = measure(&network(3, 0, &[(0, 1), (1, 2), (0, 2)]));
+        // Three triples (one centred on each member), all closed.
+        assert_eq!(structure.triples, 3);
+        assert_eq!(structure.closed_triples, 3);
+        assert_eq!(structure.transitivity(), 1.0);
+        assert_eq!(structure.max_degree, 2);
+        // ⌈3/10⌉ = 1 member holds 2 of the 6 endpoints.
+        assert_eq!(structure.top_decile_link_share, 2.0 / 6.0);
+        assert_eq!((structure.components, structure.largest_component), (1, 3));
+    }
+
+    #[test]
+    fn a_star_has_no_triangles_and_its_hub_holds_half_the_endpoints() {
+        // Hub 0 with five leaves: C(5,2) = 10 open triples at the hub, none closed.
+        let structure = measure(&network(6, 2, &[(0, 1), (0, 2), (0, 3), (0, 4), (0, 5)]));
+        assert_eq!(structure.triples, 10);
+        assert_eq!(structure.closed_triples, 0);
+        assert_eq!(structure.transitivity(), 0.0);
+        assert_eq!(structure.max_degree, 5);
+        assert_eq!(structure.top_decile_link_share, 5.0 / 10.0);
+        assert_eq!((structure.components, structure.largest_component), (1, 6));
+        assert_eq!(structure.sole_member_share(), 2.0 / 6.0);
+    }
+
+    #[test]
+    fn a_path_has_open_triples_only() {
+        // 0-1-2-3: triples at 1 and 2, none closed; 12 members, ⌈12/10⌉ = 2 hold 4 of 6
+        // endpoints; the 8 isolated members are no component.
+        let structure = measure(&network(12, 0, &[(0, 1), (1, 2), (2, 3)]));
+        assert_eq!(structure.triples, 2);
+        assert_eq!(structure.transitivity(), 0.0);
+        assert_eq!(structure.top_decile_link_share, 4.0 / 6.0);
+        assert_eq!((structure.components, structure.largest_component), (1, 4));
+    }
+
+    #[test]
+    fn two_components_are_counted_apart_and_pooled_in_the_total() {
+        // A triangle {0,1,2} plus a pendant 3 on 2, and a separate pair {4,5}.
+        let first = network(7, 1, &[(0, 1), (1, 2), (0, 2), (2, 3), (4, 5)]);
+        let structure = measure(&first);
+        assert_eq!((structure.components, structure.largest_component), (2, 4));
+        // Triples: deg 2,2,3,1,1,1,0 → 1 + 1 + 3 = 5; closed 3 (one triangle).
+        assert_eq!(structure.triples, 5);
+        assert_eq!(structure.transitivity(), 3.0 / 5.0);
+        // ⌈7/10⌉ = 1 member (degree 3) of 10 endpoints.
+        assert_eq!(structure.top_decile_link_share, 0.3);
+
+        // A second network, a star of three, pooled with the first.
+        let second = network(3, 3, &[(0, 1), (0, 2)]);
+        let (parts, total) = measure_all([&first, &second]);
+        assert_eq!(parts[0], structure);
+        assert_eq!(parts[1], measure(&second));
+        assert_eq!((total.members, total.links, total.sole_members), (10, 7, 4));
+        assert_eq!((total.components, total.largest_component), (3, 4));
+        assert_eq!(total.transitivity(), 3.0 / 6.0);
+        // Pooled degrees 3,2,2,2,1,1,1,1,1,0: ⌈10/10⌉ = 1 member holds 3 of 14 endpoints.
+        assert_eq!(total.top_decile_link_share, 3.0 / 14.0);
+    }
+
+    #[test]
+    fn an_empty_network_has_undefined_ratios() {
+        let structure = measure(&network(4, 0, &[]));
+        assert!(structure.transitivity().is_nan());
+        assert!(structure.top_decile_link_share.is_nan());
+        assert_eq!((structure.components, structure.largest_component), (0, 0));
+        assert!(measure(&Network::default()).sole_member_share().is_nan());
+    }
+}
