@@ -13,9 +13,12 @@ use super::compare::{
     COMPARISON_FILES, ComparisonPlan, ComparisonRequest, write_comparison_results,
 };
 use crate::cli::RunArgs;
+use crate::engine::network_history::{RunSelection, record_history};
+use crate::engine::outcomes::HEADLINE_OUTCOMES;
 use crate::engine::{Aggregates, RunSettings, run_scenario};
 use crate::report::comparison::{ComparisonSet, comparison_table};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
+use crate::report::network_export::{gexf, graphml};
 use crate::report::render::{REPORT_FILES, render_reports};
 use crate::report::table::headline_table;
 use crate::report::{Manifest, PendingOutput, sha256_hex};
@@ -120,6 +123,7 @@ pub(crate) fn execute(
         bail!("--runs must be between 1 and {MAX_RUNS} (got {runs})");
     }
     let seed = args.seed.unwrap_or(scenario.seed);
+    let export = network_selection(args, request.is_some(), runs)?;
     let chart_options = super::report::chart_options(args.dpi)?;
     let threads = match args.threads {
         Some(0) => bail!("--threads must be at least 1"),
@@ -171,18 +175,35 @@ pub(crate) fn execute(
         }
     };
     let complete = aggregates.runs == runs;
+    let exported = match &export {
+        Some(selection) if complete => {
+            match write_networks(&scenario, seed, selection, &aggregates, &pending) {
+                Ok(()) => true,
+                Err(error) => {
+                    pending.abandon();
+                    return Err(error);
+                }
+            }
+        }
+        _ => false,
+    };
     let mut reproduce = reproduce_command(
         args.scenario.as_deref(),
         plan.as_ref(),
         aggregates.runs,
         seed,
     );
+    let mut extra_options = String::new();
     if args.dpi != crate::cli::DEFAULT_DPI {
-        // Before a `< scenario.json` redirection, if any.
-        match reproduce.find(" < ") {
-            Some(at) => reproduce.insert_str(at, &format!(" --dpi {}", args.dpi)),
-            None => reproduce.push_str(&format!(" --dpi {}", args.dpi)),
-        }
+        extra_options.push_str(&format!(" --dpi {}", args.dpi));
+    }
+    if let (true, Some(text)) = (exported, &args.export_network) {
+        extra_options.push_str(&format!(" --export-network {}", shell_quote(text)));
+    }
+    // Before a `< scenario.json` redirection, if any.
+    match reproduce.find(" < ") {
+        Some(at) => reproduce.insert_str(at, &extra_options),
+        None => reproduce.push_str(&extra_options),
     }
     let manifest = Manifest {
         tool: "clustersim".into(),
@@ -207,6 +228,7 @@ pub(crate) fn execute(
                 &[]
             })
             .chain(&REPORT_FILES)
+            .chain(if exported { &[NETWORK_FOLDER][..] } else { &[] })
             .map(|f| f.to_string())
             .collect(),
         comparison: plan.as_ref().map(ComparisonPlan::manifest),
@@ -246,6 +268,62 @@ pub(crate) fn execute(
         aggregates,
         comparison,
     })
+}
+
+/// The folder of a result that holds the exported networks.
+pub const NETWORK_FOLDER: &str = "networks/";
+
+/// The `--export-network` selection, checked before any run: only for `run`, and every run index
+/// below the number of runs.
+fn network_selection(
+    args: &RunArgs,
+    comparison: bool,
+    runs: u64,
+) -> anyhow::Result<Option<RunSelection>> {
+    let Some(text) = &args.export_network else {
+        return Ok(None);
+    };
+    if comparison {
+        bail!(
+            "--export-network is an option of `clustersim run`; run the scenario with the policy of interest to export its networks"
+        );
+    }
+    let selection: RunSelection = text.parse()?;
+    if let Some(run) = selection.runs.iter().find(|run| **run >= runs) {
+        bail!(
+            "--export-network: run {run} does not exist; with {runs} runs the indices are 0 to {}",
+            runs - 1
+        );
+    }
+    Ok(Some(selection))
+}
+
+/// Simulates each selected run again and writes its networks into `networks/`.
+fn write_networks(
+    scenario: &Scenario,
+    seed: u64,
+    selection: &RunSelection,
+    aggregates: &Aggregates,
+    pending: &PendingOutput,
+) -> anyhow::Result<()> {
+    let networked_index = HEADLINE_OUTCOMES
+        .iter()
+        .position(|name| *name == "networked_smes")
+        .context("networked SMEs missing from the headline outcomes")?;
+    let folder = pending.file(NETWORK_FOLDER);
+    std::fs::create_dir_all(&folder).with_context(|| format!("creating '{}'", folder.display()))?;
+    for run in selection.resolve(&aggregates.headline[networked_index]) {
+        let history = record_history(scenario, seed, run);
+        pending.write(
+            &format!("{NETWORK_FOLDER}run-{run}.gexf"),
+            gexf(scenario, &history).as_bytes(),
+        )?;
+        pending.write(
+            &format!("{NETWORK_FOLDER}run-{run}.graphml"),
+            graphml(scenario, &history).as_bytes(),
+        )?;
+    }
+    Ok(())
 }
 
 /// Runs the engine, streaming `runs.csv`, then writes the summaries.

@@ -9,6 +9,7 @@ mod aggregate;
 pub mod compare;
 pub mod comparison;
 pub mod limits;
+pub mod network_history;
 pub mod outcomes;
 
 use anyhow::Context;
@@ -16,10 +17,10 @@ use rayon::prelude::*;
 
 pub use aggregate::Aggregates;
 
+use crate::model::structure::measure_all;
 use crate::model::{LedgerEntry, RunParameters, Simulation, draw_parameters};
 use crate::policy::{AllocationRule, rule_for};
 use crate::scenario::{ClusterStatus, ParameterSlot, Policy, Scenario};
-use crate::model::structure::measure_all;
 use outcomes::{
     QuarterState, headline_from_totals, push_quarter, slots_per_quarter, structure_measured,
 };

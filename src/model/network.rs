@@ -89,7 +89,9 @@ impl Network {
 
     /// The neighbours of member `node`.
     pub fn neighbours(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
-        self.adjacency[node as usize].iter().map(|&(other, _)| other)
+        self.adjacency[node as usize]
+            .iter()
+            .map(|&(other, _)| other)
     }
 
     /// The ties as endpoint pairs, in storage order.

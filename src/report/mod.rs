@@ -10,6 +10,7 @@ mod document;
 pub mod html;
 pub mod manifest;
 pub mod markdown;
+pub mod network_export;
 pub mod output_dir;
 pub mod render;
 pub mod results;
