@@ -11,6 +11,7 @@ pub mod html;
 pub mod manifest;
 pub mod markdown;
 pub mod network_export;
+mod network_section;
 pub mod output_dir;
 pub mod render;
 pub mod results;
