@@ -211,6 +211,10 @@ fn the_engine_reports_the_structure_of_the_runs_networks_at_the_horizon() {
         let structure = measure_all(&horizon_networks(&scenario, run, &|_| {})).1;
         assert_eq!(value("members"), structure.members as f64);
         assert_eq!(value("transitivity"), structure.transitivity());
+        assert_eq!(
+            value("random_transitivity"),
+            structure.random_transitivity()
+        );
         assert_eq!(value("max_degree"), structure.max_degree as f64);
         assert_eq!(
             value("top_decile_link_share"),

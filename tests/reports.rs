@@ -641,13 +641,14 @@ fn network_structure_shows_the_horizon_means_of_summary_csv() {
         line.split(',').nth(4).unwrap().parse().unwrap()
     };
     let expected = format!(
-        "| **All clusters** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** |",
+        "| **All clusters** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** |",
         thousands(mean("members"), 0),
         thousands(mean("density"), 3),
         thousands(mean("mean_degree"), 1),
         thousands(mean("max_degree"), 1),
         thousands(mean("top_decile_link_share"), 2),
         thousands(mean("transitivity"), 2),
+        thousands(mean("random_transitivity"), 2),
         thousands(mean("components"), 1),
         thousands(mean("largest_component"), 0),
         thousands(mean("sole_representation"), 2),

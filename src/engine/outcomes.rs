@@ -6,7 +6,7 @@ use crate::model::{ClusterRecord, LedgerEntry};
 use crate::money::ltl_from_cents;
 
 /// Outcomes recorded per cluster and quarter.
-pub const CLUSTER_OUTCOMES: [&str; 14] = [
+pub const CLUSTER_OUTCOMES: [&str; 15] = [
     "members",
     "links",
     "networked_smes",
@@ -17,6 +17,7 @@ pub const CLUSTER_OUTCOMES: [&str; 14] = [
     "max_degree",
     "top_decile_link_share",
     "transitivity",
+    "random_transitivity",
     "components",
     "largest_component",
     "sole_member_share",
@@ -25,10 +26,11 @@ pub const CLUSTER_OUTCOMES: [&str; 14] = [
 
 /// Network-structure outcomes (the last block of both the cluster and the total outcomes),
 /// measured at the end of each year only: see [`structure_measured`].
-pub const NETWORK_OUTCOMES: [&str; 7] = [
+pub const NETWORK_OUTCOMES: [&str; 8] = [
     "max_degree",
     "top_decile_link_share",
     "transitivity",
+    "random_transitivity",
     "components",
     "largest_component",
     "sole_member_share",
@@ -49,7 +51,7 @@ pub fn structure_measured(quarter: usize) -> bool {
 }
 
 /// Outcomes recorded for the whole economy per quarter.
-pub const TOTAL_OUTCOMES: [&str; 24] = [
+pub const TOTAL_OUTCOMES: [&str; 25] = [
     "members",
     "links",
     "networked_smes",
@@ -70,6 +72,7 @@ pub const TOTAL_OUTCOMES: [&str; 24] = [
     "max_degree",
     "top_decile_link_share",
     "transitivity",
+    "random_transitivity",
     "components",
     "largest_component",
     "sole_member_share",
@@ -160,6 +163,7 @@ fn push_structure(structure: Option<&Structure>, sole_share: f64, out: &mut Vec<
             structure.max_degree as f64,
             structure.top_decile_link_share,
             structure.transitivity(),
+            structure.random_transitivity(),
             structure.components as f64,
             structure.largest_component as f64,
             structure.sole_member_share(),

@@ -31,6 +31,9 @@ pub struct Structure {
     pub closed_triples: u64,
     /// Connected triples (paths of length two): Σ d(d − 1)/2 over members.
     pub triples: u64,
+    /// Closed triples expected if each network's connected triples closed with probability equal
+    /// to its density, as in a random network of the same density: Σ triples · density.
+    pub random_closed_triples: f64,
     /// Connected components of two or more members (isolated members are not counted).
     pub components: u64,
     /// Members in the largest component (0 without ties).
@@ -44,6 +47,16 @@ impl Structure {
             f64::NAN
         } else {
             self.closed_triples as f64 / self.triples as f64
+        }
+    }
+
+    /// Transitivity expected if every connected triple closed with its network's density (a
+    /// random network's transitivity); NaN without connected triples.
+    pub fn random_transitivity(&self) -> f64 {
+        if self.triples == 0 {
+            f64::NAN
+        } else {
+            self.random_closed_triples / self.triples as f64
         }
     }
 
@@ -82,6 +95,7 @@ pub fn measure_all<'a>(
         total.max_degree = total.max_degree.max(part.max_degree);
         total.closed_triples += part.closed_triples;
         total.triples += part.triples;
+        total.random_closed_triples += part.random_closed_triples;
         total.components += part.components;
         total.largest_component = total.largest_component.max(part.largest_component);
     }
@@ -99,8 +113,14 @@ pub fn measure(network: &Network) -> Structure {
 
 /// Measures `network` whose degrees (in node order) are in `degrees` (reordered on return).
 fn measure_with_degrees(network: &Network, degrees: &mut [u64]) -> Structure {
-    let triples = degrees.iter().map(|d| d * d.saturating_sub(1) / 2).sum();
+    let triples: u64 = degrees.iter().map(|d| d * d.saturating_sub(1) / 2).sum();
     let (components, largest_component) = components(network);
+    let members = network.members() as f64;
+    let density = if members < 2.0 {
+        0.0
+    } else {
+        network.links() as f64 / (members * (members - 1.0) / 2.0)
+    };
     Structure {
         members: network.members() as u64,
         links: network.links() as u64,
@@ -109,6 +129,7 @@ fn measure_with_degrees(network: &Network, degrees: &mut [u64]) -> Structure {
         top_decile_link_share: top_decile_share(degrees, network.links() as u64),
         closed_triples: closed_triples(network),
         triples,
+        random_closed_triples: triples as f64 * density,
         components,
         largest_component,
     }
@@ -206,6 +227,7 @@ mod tests {
         assert_eq!(structure.triples, 3);
         assert_eq!(structure.closed_triples, 3);
         assert_eq!(structure.transitivity(), 1.0);
+        assert_eq!(structure.random_transitivity(), 1.0, "density 1");
         assert_eq!(structure.max_degree, 2);
         // ⌈3/10⌉ = 1 member holds 2 of the 6 endpoints.
         assert_eq!(structure.top_decile_link_share, 2.0 / 6.0);
@@ -219,6 +241,8 @@ mod tests {
         assert_eq!(structure.triples, 10);
         assert_eq!(structure.closed_triples, 0);
         assert_eq!(structure.transitivity(), 0.0);
+        // Density 5 / 15.
+        assert_eq!(structure.random_transitivity(), 1.0 / 3.0);
         assert_eq!(structure.max_degree, 5);
         assert_eq!(structure.top_decile_link_share, 5.0 / 10.0);
         assert_eq!((structure.components, structure.largest_component), (1, 6));
@@ -256,6 +280,9 @@ mod tests {
         assert_eq!((total.members, total.links, total.sole_members), (10, 7, 4));
         assert_eq!((total.components, total.largest_component), (3, 4));
         assert_eq!(total.transitivity(), 3.0 / 6.0);
+        // Triples weighted by density: 5 · 5/21 + 1 · 2/3 over 6 triples.
+        let expected = (5.0 * (5.0 / 21.0) + 2.0 / 3.0) / 6.0;
+        assert!((total.random_transitivity() - expected).abs() < 1e-15);
         // Pooled degrees 3,2,2,2,1,1,1,1,1,0: ⌈10/10⌉ = 1 member holds 3 of 14 endpoints.
         assert_eq!(total.top_decile_link_share, 3.0 / 14.0);
     }
@@ -264,6 +291,7 @@ mod tests {
     fn an_empty_network_has_undefined_ratios() {
         let structure = measure(&network(4, 0, &[]));
         assert!(structure.transitivity().is_nan());
+        assert!(structure.random_transitivity().is_nan());
         assert!(structure.top_decile_link_share.is_nan());
         assert_eq!((structure.components, structure.largest_component), (0, 0));
         assert!(measure(&Network::default()).sole_member_share().is_nan());

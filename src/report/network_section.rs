@@ -7,13 +7,14 @@ use super::results::ResultSet;
 use super::table::thousands;
 
 /// The columns: (outcome, heading, decimals).
-const COLUMNS: [(&str, &str, usize); 9] = [
+const COLUMNS: [(&str, &str, usize); 10] = [
     ("members", "Members", 0),
     ("density", "Density", 3),
     ("mean_degree", "Mean degree", 1),
     ("max_degree", "Max degree", 1),
     ("top_decile_link_share", "Top 10% share of ties", 2),
     ("transitivity", "Transitivity", 2),
+    ("random_transitivity", "Transitivity if random", 2),
     ("components", "Components", 1),
     ("largest_component", "Largest component", 0),
     ("sole_representation", "Sole proprietors vs sector", 2),
@@ -86,11 +87,11 @@ pub(crate) fn network_section(results: &ResultSet) -> Section<'static> {
                  all clusters together; “–” where a measure is undefined in every run. Ratios \
                  such as transitivity are averaged over the runs where they are defined, counts \
                  and density over all runs (a forming cluster that has not formed counts as 0). \
-                 Density \
-                 is the share of possible ties that exist — also the transitivity a random \
-                 network of the same density would have, so transitivity well above density \
-                 means many closed triangles (firms that cooperate with the same partner \
-                 cooperate with each other). The top 10% share is the share of tie ends held by \
+                 Density is the share of possible ties that exist. Transitivity is the share of \
+                 connected triples (a member with two partners) whose partners cooperate too; \
+                 “if random” is what it would be if ties were placed at random (each triple \
+                 closing with its cluster's density), so transitivity well above it means many \
+                 closed triangles, as triadic closure produces. The top 10% share is the share of tie ends held by \
                  the tenth of members with most ties (near 0.1–0.2 in a random network; higher \
                  means hubs). Components count groups of two or more members connected by ties; \
                  isolated members are not counted. The last column is the sole proprietors' share \

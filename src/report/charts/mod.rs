@@ -29,6 +29,7 @@ mod panels;
 mod plot;
 mod png;
 mod raster_text;
+mod structure;
 pub mod style;
 
 use plotters::coord::Shift;
@@ -78,7 +79,7 @@ pub struct Chart {
 }
 
 /// Names of the charts [`render_all`] draws, in order.
-pub const CHART_NAMES: [&str; 11] = [
+pub const CHART_NAMES: [&str; 12] = [
     "networked-smes-fan",
     "clusters-members",
     "clusters-links",
@@ -90,6 +91,7 @@ pub const CHART_NAMES: [&str; 11] = [
     "distribution-joint_projects",
     "distribution-cost_per_additional_networked_sme_ltl",
     "convergence",
+    "network-structure",
 ];
 
 /// Names of the charts [`render_all`] draws first for a folder written by `clustersim compare`,
@@ -146,6 +148,7 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
         )?);
     }
     charts.push(render(&convergence::Convergence::new(results), options)?);
+    charts.push(render(&structure::NetworkStructure::new(results), options)?);
     Ok(charts)
 }
 
