@@ -157,11 +157,12 @@ fn exported_networks_are_well_formed_match_the_run_and_do_not_change_other_outpu
             members,
             links,
         );
-        check_graphml(
+        let clusters = check_graphml(
             &one.join(format!("networks/run-{run}.graphml")),
             members,
             links,
         );
+        check_picture(&one, run, members, links, clusters);
     }
 }
 
@@ -242,7 +243,41 @@ fn check_gexf(path: &Path, members: usize, links: usize) {
     assert_eq!(edges_at_horizon, links, "links at the horizon");
 }
 
-fn check_graphml(path: &Path, members: usize, links: usize) {
+/// The picture: one point per member, one disc per cluster with members, one line per tie.
+fn check_picture(folder: &Path, run: u64, members: usize, links: usize, clusters: usize) {
+    let png = fs::read(folder.join(format!("networks/run-{run}.png"))).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "run-{run}.png is a PNG"
+    );
+    let svg = fs::read_to_string(folder.join(format!("networks/run-{run}.svg"))).unwrap();
+    let document = Document::parse(&svg).unwrap();
+    let title = format!("Cooperation networks of run {run} at the end of 2015");
+    assert!(
+        document
+            .descendants()
+            .filter(|node| node.has_tag_name("text"))
+            .any(|node| node.text().is_some_and(|text| text.trim() == title)),
+        "{title}"
+    );
+    let circles = document
+        .descendants()
+        .filter(|node| node.has_tag_name("circle"))
+        .count();
+    assert_eq!(
+        circles,
+        members + clusters,
+        "a point per member, a disc per cluster"
+    );
+    let ties = document
+        .descendants()
+        .filter(|node| node.has_tag_name("polyline") && node.attribute("stroke") == Some("#707070"))
+        .count();
+    assert_eq!(ties, links, "a line per tie");
+}
+
+/// Checks the GraphML file; returns the number of clusters with members.
+fn check_graphml(path: &Path, members: usize, links: usize) -> usize {
     let text = fs::read_to_string(path).unwrap();
     let document = Document::parse(&text).unwrap();
     let root = document.root_element();
@@ -292,6 +327,13 @@ fn check_graphml(path: &Path, members: usize, links: usize) {
             );
         }
     }
+    nodes
+        .iter()
+        .flat_map(|node| children(*node, "data"))
+        .filter(|data| data.attribute("key") == Some("cluster"))
+        .filter_map(|data| data.text())
+        .collect::<std::collections::HashSet<_>>()
+        .len()
 }
 
 #[test]

@@ -16,6 +16,7 @@ use crate::cli::RunArgs;
 use crate::engine::network_history::{RunSelection, record_history};
 use crate::engine::outcomes::HEADLINE_OUTCOMES;
 use crate::engine::{Aggregates, RunSettings, run_scenario};
+use crate::report::charts::{ChartOptions, render_network};
 use crate::report::comparison::{ComparisonSet, comparison_table};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
 use crate::report::network_export::{gexf, graphml};
@@ -177,7 +178,14 @@ pub(crate) fn execute(
     let complete = aggregates.runs == runs;
     let exported = match &export {
         Some(selection) if complete => {
-            match write_networks(&scenario, seed, selection, &aggregates, &pending) {
+            match write_networks(
+                &scenario,
+                seed,
+                selection,
+                &aggregates,
+                &pending,
+                &chart_options,
+            ) {
                 Ok(()) => true,
                 Err(error) => {
                     pending.abandon();
@@ -298,13 +306,15 @@ fn network_selection(
     Ok(Some(selection))
 }
 
-/// Simulates each selected run again and writes its networks into `networks/`.
+/// Simulates each selected run again and writes its networks into `networks/`: GEXF, GraphML
+/// and a picture at the horizon (SVG and PNG).
 fn write_networks(
     scenario: &Scenario,
     seed: u64,
     selection: &RunSelection,
     aggregates: &Aggregates,
     pending: &PendingOutput,
+    chart_options: &ChartOptions,
 ) -> anyhow::Result<()> {
     let networked_index = HEADLINE_OUTCOMES
         .iter()
@@ -321,6 +331,16 @@ fn write_networks(
         pending.write(
             &format!("{NETWORK_FOLDER}run-{run}.graphml"),
             graphml(scenario, &history).as_bytes(),
+        )?;
+        let picture = render_network(scenario, &history, seed, chart_options)
+            .with_context(|| format!("drawing the networks of run {run}"))?;
+        pending.write(
+            &format!("{NETWORK_FOLDER}{}.svg", picture.name),
+            picture.svg.as_bytes(),
+        )?;
+        pending.write(
+            &format!("{NETWORK_FOLDER}{}.png", picture.name),
+            &picture.png,
         )?;
     }
     Ok(())

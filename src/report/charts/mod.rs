@@ -25,6 +25,7 @@ mod data;
 mod distribution;
 mod fan;
 mod formation;
+mod network_picture;
 mod panels;
 mod plot;
 mod png;
@@ -150,6 +151,21 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
     charts.push(render(&convergence::Convergence::new(results), options)?);
     charts.push(render(&structure::NetworkStructure::new(results), options)?);
     Ok(charts)
+}
+
+/// Draws the picture of an exported run's networks at the horizon (`networks/run-<i>`; layout
+/// in [`network_picture`]).
+pub fn render_network(
+    scenario: &crate::scenario::Scenario,
+    history: &crate::engine::network_history::NetworkHistory,
+    seed: u64,
+    options: &ChartOptions,
+) -> anyhow::Result<Chart> {
+    style::register_fonts()?;
+    render(
+        &network_picture::NetworkPicture::new(scenario, history, seed),
+        options,
+    )
 }
 
 /// The allocation rule of the policy that the folder's summary, allocations and runs describe:
