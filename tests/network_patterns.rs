@@ -92,7 +92,7 @@ fn random_counterpart(networks: &[Network], run: u64) -> Structure {
 #[test]
 fn transitivity_of_random_graphs_equals_their_tie_probability() {
     // Known answer: in G(n, p) each connected triple is closed with probability p, so the
-    // expected transitivity is p (Newman 2010, §11.4). 40 graphs of 200 members at p = 0.05;
+    // expected transitivity is p (Newman 2010, §12). 40 graphs of 200 members at p = 0.05;
     // tolerance 5 SE of the mean over graphs (SE ≈ 0.0006 here).
     let p = 0.05;
     let mut rng = ChaCha8Rng::seed_from_u64(7);
