@@ -9,8 +9,6 @@
 //! 1975, "Efficiency of a good but not linear set union algorithm", J. ACM 22(2)). Each function
 //! reads a network and writes nothing to it, so measuring never changes a random draw.
 
-use rustc_hash::FxHashSet;
-
 use super::network::Network;
 
 /// The structure of one network, or of several disjoint networks taken together.
@@ -73,8 +71,8 @@ impl Structure {
 /// Measures each network and all of them together (the total pools the members of every network:
 /// degrees, triples and components add up, the top decile is taken over all members at once).
 ///
-/// Cost: O(m + L) per network for degrees and components, plus one hash look-up per (tie,
-/// neighbour of its lower-degree end) for the triangles.
+/// Cost: O(m + L) per network for degrees and components, plus the triangle count (see
+/// `closed_triples`).
 pub fn measure_all<'a>(
     networks: impl IntoIterator<Item = &'a Network>,
 ) -> (Vec<Structure>, Structure) {
@@ -147,22 +145,45 @@ fn top_decile_share(degrees: &mut [u64], links: u64) -> f64 {
     held as f64 / (2 * links) as f64
 }
 
-/// 3 × triangles: for every tie, the common neighbours of its ends (each triangle is seen from
-/// its three ties), looked up from the end of lower degree.
+/// 3 × triangles, by the "compact forward" algorithm (Latapy 2008, "Main-memory triangle
+/// computations for very large (sparse (power-law)) graphs", Theor. Comput. Sci. 407): each tie
+/// is oriented from the end of lower (degree, id) to the higher, and a triangle u < v < w is
+/// found once, as w among both u's and v's out-neighbours. Out-degrees are at most √(2L), so
+/// the cost is O(L·√L) at worst and far less on sparse networks; look-ups are array reads.
 fn closed_triples(network: &Network) -> u64 {
-    let mut closed = 0;
+    let members = network.members();
+    let rank = |node: u32| (network.degree(node), node);
+    // Out-neighbours in compressed rows: those of node u are targets[start[u]..start[u + 1]].
+    let mut start = vec![0usize; members + 1];
     for [a, b] in network.tie_ends() {
-        let (low, high) = if network.degree(a) <= network.degree(b) {
-            (a, b)
-        } else {
-            (b, a)
-        };
-        closed += network
-            .neighbours(low)
-            .filter(|&other| other != high && network.has_tie(other, high))
-            .count() as u64;
+        let low = if rank(a) < rank(b) { a } else { b };
+        start[low as usize + 1] += 1;
     }
-    closed
+    for node in 0..members {
+        start[node + 1] += start[node];
+    }
+    let mut fill = start.clone();
+    let mut targets = vec![0u32; network.links()];
+    for [a, b] in network.tie_ends() {
+        let (low, high) = if rank(a) < rank(b) { (a, b) } else { (b, a) };
+        targets[fill[low as usize]] = high;
+        fill[low as usize] += 1;
+    }
+    let mut mark = vec![u32::MAX; members];
+    let mut triangles = 0u64;
+    for u in 0..members {
+        let out = &targets[start[u]..start[u + 1]];
+        for &v in out {
+            mark[v as usize] = u as u32;
+        }
+        for &v in out {
+            triangles += targets[start[v as usize]..start[v as usize + 1]]
+                .iter()
+                .filter(|&&w| mark[w as usize] == u as u32)
+                .count() as u64;
+        }
+    }
+    3 * triangles
 }
 
 /// Number of components with two or more members and the size of the largest.
@@ -189,23 +210,76 @@ fn components(network: &Network) -> (u64, u64) {
         parent[y as usize] = x;
         size[x as usize] += size[y as usize];
     }
-    let mut roots = FxHashSet::default();
+    // A root of two or more members is a component; isolated members are roots of size 1.
+    let mut count = 0;
     let mut largest = 0;
-    for node in 0..members as u32 {
-        if network.degree(node) == 0 {
-            continue;
-        }
-        let top = root(&mut parent, node);
-        if roots.insert(top) {
-            largest = largest.max(size[top as usize]);
+    for node in 0..members {
+        if parent[node] == node as u32 && size[node] >= 2 {
+            count += 1;
+            largest = largest.max(size[node]);
         }
     }
-    (roots.len() as u64, largest)
+    (count, largest)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Triangles and components agree with brute force: every triple of members, and a
+        /// flood fill from every member.
+        #[test]
+        fn triangles_and_components_match_brute_force(
+            members in 1u32..25,
+            pairs in proptest::collection::vec((0u32..25, 0u32..25), 0..120),
+        ) {
+            let mut network = Network::default();
+            for _ in 0..members {
+                network.add_member(false);
+            }
+            for (a, b) in pairs {
+                network.add_tie(a % members, b % members);
+            }
+            let mut triangles = 0;
+            for a in 0..members {
+                for b in a + 1..members {
+                    for c in b + 1..members {
+                        let closed = network.has_tie(a, b)
+                            && network.has_tie(b, c)
+                            && network.has_tie(a, c);
+                        triangles += u64::from(closed);
+                    }
+                }
+            }
+            let mut group = vec![usize::MAX; members as usize];
+            let mut sizes = Vec::new();
+            for first in 0..members {
+                if group[first as usize] != usize::MAX {
+                    continue;
+                }
+                let mut stack = vec![first];
+                group[first as usize] = sizes.len();
+                let mut size = 0u64;
+                while let Some(node) = stack.pop() {
+                    size += 1;
+                    for next in network.neighbours(node) {
+                        if group[next as usize] == usize::MAX {
+                            group[next as usize] = sizes.len();
+                            stack.push(next);
+                        }
+                    }
+                }
+                sizes.push(size);
+            }
+            let structure = measure(&network);
+            prop_assert_eq!(structure.closed_triples, 3 * triangles);
+            prop_assert_eq!(structure.components, sizes.iter().filter(|s| **s >= 2).count() as u64);
+            let largest = sizes.iter().copied().filter(|s| *s >= 2).max().unwrap_or(0);
+            prop_assert_eq!(structure.largest_component, largest);
+        }
+    }
 
     /// A network of `members` regular members (the first `sole` of them sole proprietors) with
     /// the given ties.
