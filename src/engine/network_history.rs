@@ -272,17 +272,19 @@ mod tests {
         recorder.snapshot(std::iter::once(&network)); // 2: firms 1, 2; tie 1-2 only
         network.add_tie(0, 1);
         recorder.snapshot(std::iter::once(&network)); // 3: same (duplicate rejected)
+        network.remove_tie(0);
+        recorder.snapshot(std::iter::once(&network)); // 4: no ties
+        network.add_tie(1, 0);
+        recorder.snapshot(std::iter::once(&network)); // 5: tie 1-2 again, a second spell
         let spans: Vec<(u64, bool, usize, usize)> = recorder
             .members
             .iter()
             .map(|m| (m.firm, m.sole, m.start, m.last))
             .collect();
-        assert_eq!(spans, [(0, false, 0, 1), (1, true, 0, 3), (2, false, 0, 3)]);
-        let ties: Vec<([u64; 2], Vec<(usize, usize)>)> = recorder
-            .ties
-            .iter()
-            .map(|t| (t.ends, t.spells.clone()))
-            .collect();
-        assert_eq!(ties, [([0, 1], vec![(0, 0)]), ([1, 2], vec![(0, 3)])]);
+        assert_eq!(spans, [(0, false, 0, 1), (1, true, 0, 5), (2, false, 0, 5)]);
+        let ends: Vec<[u64; 2]> = recorder.ties.iter().map(|t| t.ends).collect();
+        assert_eq!(ends, [[0, 1], [1, 2]]);
+        assert_eq!(recorder.ties[0].spells, [(0, 0)]);
+        assert_eq!(recorder.ties[1].spells, [(0, 3), (5, 5)]);
     }
 }
