@@ -108,8 +108,12 @@ fn outputs_have_the_documented_shape() {
         lines.next().unwrap(),
         "period,cluster,outcome,n,mean,standard_error,sd,p5,p25,p50,p75,p95"
     );
-    // 36 quarters (2007–2015) × (16 clusters × 7 outcomes + 17 totals).
-    assert_eq!(summary.lines().count() - 1, 36 * (16 * 7 + 17));
+    // 36 quarters (2007–2015) × (16 clusters × 7 outcomes + 17 totals), plus at the 9 year
+    // ends (16 clusters + total) × 8 network-structure outcomes.
+    assert_eq!(
+        summary.lines().count() - 1,
+        36 * (16 * 7 + 17) + 9 * (16 + 1) * 8
+    );
     assert!(summary.contains("2015Q4,total,networked_smes,60,"));
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 61, "header plus one row per run");
