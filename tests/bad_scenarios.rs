@@ -409,11 +409,119 @@ fn unknown_rule_lists_valid_rules() {
         lines,
         &[
             "unknown variant `equl`",
-            "`equal`",
-            "`by_members`",
-            "`competitive`",
-            "`fixed`",
+            "\"equal\"",
+            "\"by_members\"",
+            "{\"competitive\": {…}}",
+            "{\"fixed\": {\"shares\": {…}",
         ],
+    );
+}
+
+/// The commonest first mistake with rules: a rule with settings written as a string, or one
+/// without settings written as an object. The message shows the right spelling with an example
+/// and every valid form.
+#[test]
+fn a_rule_written_in_the_wrong_form_shows_both_spellings() {
+    for (rule, hints) in [
+        (
+            r#""competitive""#,
+            [
+                "\"competitive\" takes settings, so it is written as an object, not as a string",
+                "\"rule\": {\"competitive\": {}} for the default settings",
+                "\"request_ltl_per_member\": 60000",
+            ],
+        ),
+        (
+            r#"{"equal": {}}"#,
+            [
+                "\"equal\" has no settings, so it is written as a string, not as an object",
+                "\"rule\": \"equal\"",
+                "{\"performance\": {…}}",
+            ],
+        ),
+        (
+            r#""fixed""#,
+            [
+                "\"fixed\" takes settings",
+                "\"shares\": {\"CLUSTER-ID\": 0.6",
+                "\"later_clusters\": \"none\"",
+            ],
+        ),
+    ] {
+        let scenario = minimal_with(&[("\"rule\": \"equal\"", &format!("\"rule\": {rule}"))]);
+        let lines = line_of(&scenario.text, "\"rule\"");
+        let variant = rule.split('"').nth(1).expect("a rule name");
+        let problem = assert_rejected(&scenario, &format!("policy.rule.{variant}"), lines, &hints);
+        assert!(
+            !problem.message.contains("variant, expected"),
+            "{}",
+            problem.message
+        );
+    }
+}
+
+/// Another enumerated field in the wrong form gets the same kind of message.
+#[test]
+fn a_cluster_status_written_as_an_object_shows_the_string_form() {
+    let scenario = minimal_with(&[("\"status\": \"operating\"", r#""status": {"operating": 1}"#)]);
+    let lines = line_of(&scenario.text, "\"operating\"");
+    assert_rejected(
+        &scenario,
+        "clusters[0].status.operating",
+        lines,
+        &[
+            "\"operating\" has no settings, so it is written as a string",
+            "\"status\": \"operating\"",
+        ],
+    );
+}
+
+/// A fixed rule must say what clusters that form later get: refused without, naming them; the
+/// explicit "none" or a share is accepted and the plan states it.
+#[test]
+fn a_fixed_rule_must_say_what_clusters_that_form_later_get() {
+    let scenario = minimal_with(&[(
+        "\"rule\": \"equal\"",
+        r#""rule": {"fixed": {"shares": {"ict-cluster": 1}}}"#,
+    )]);
+    let lines = line_of(&scenario.text, "\"rule\"");
+    assert_rejected(
+        &scenario,
+        "policy.rule.fixed",
+        lines,
+        &[
+            "clusters that may form later have no share: food-cluster",
+            "\"later_clusters\": \"none\"",
+        ],
+    );
+    for (later, stated) in [
+        (
+            r#""none""#,
+            "clusters that form later get nothing: food-cluster",
+        ),
+        ("0.5", "fixed (ict-cluster 1, food-cluster 0.5)"),
+    ] {
+        let scenario = minimal_with(&[(
+            "\"rule\": \"equal\"",
+            &format!(
+                r#""rule": {{"fixed": {{"shares": {{"ict-cluster": 1}}, "later_clusters": {later}}}}}"#
+            ),
+        )]);
+        let output = clustersim(&["validate", &scenario.path]);
+        let stdout = text(&output.stdout);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert!(stdout.contains(stated), "{stdout}");
+    }
+    let scenario = minimal_with(&[(
+        "\"rule\": \"equal\"",
+        r#""rule": {"fixed": {"shares": {"ict-cluster": 1}, "later_clusters": "all"}}"#,
+    )]);
+    let lines = line_of(&scenario.text, "\"rule\"");
+    assert_rejected(
+        &scenario,
+        "policy.rule.fixed.later_clusters",
+        lines,
+        &["valid values are \"none\" or a share ≥ 0"],
     );
 }
 
@@ -425,7 +533,10 @@ fn unknown_cluster_status_lists_valid_statuses() {
         &scenario,
         "clusters[0].status",
         lines,
-        &["unknown variant `running`", "`operating`", "`forming`"],
+        &[
+            "unknown variant `running`",
+            "valid values are \"operating\" or \"forming\"",
+        ],
     );
 }
 
@@ -623,6 +734,97 @@ fn distribution_outside_valid_range_names_the_range() {
         lines,
         &["outside the valid range [0, 1]"],
     );
+}
+
+#[test]
+fn probability_of_eight_is_refused_with_its_range() {
+    let scenario = minimal_with(&[("\"tie_rate\": 0.1", "\"tie_rate\": 0.1, \"exit_rate\": 8")]);
+    let lines = line_of(&scenario.text, "\"exit_rate\"");
+    let problem = assert_rejected(
+        &scenario,
+        "model.exit_rate",
+        lines,
+        &["a value between 0 and 1 is expected", "got 8"],
+    );
+    // The column points at exit_rate's value, not at tie_rate earlier on the same line.
+    let key = "\"exit_rate\": ";
+    let column = lines_text(&scenario.text, problem.line).find(key);
+    assert_eq!(
+        column.map(|at| at + key.len() + 1),
+        Some(problem.column),
+        "{}",
+        problem.line_text
+    );
+}
+
+#[test]
+fn negative_rate_is_refused_with_its_range() {
+    let scenario = minimal_with(&[("\"tie_rate\": 0.1", "\"tie_rate\": -0.1")]);
+    let lines = line_of(&scenario.text, "\"tie_rate\"");
+    assert_rejected(
+        &scenario,
+        "model.tie_rate",
+        lines,
+        &["a value between 0 and 100 is expected", "got -0.1"],
+    );
+}
+
+#[test]
+fn distribution_whose_support_leaves_the_valid_range_is_refused() {
+    // Each support overlaps the valid range, so only a check of the whole support refuses it.
+    for (replacement, range, support) in [
+        (
+            r#""tie_rate": 0.1, "exit_rate": {"normal": {"mean": 0.05, "sd": 0.02}}"#,
+            "[0, 1]",
+            "(−∞, ∞)",
+        ),
+        (
+            r#""tie_rate": 0.1, "exit_rate": {"uniform": {"min": 0.5, "max": 1.5}}"#,
+            "[0, 1]",
+            "[0.5, 1.5]",
+        ),
+        (
+            r#""tie_rate": 0.1, "tie_dissolution_rate": {"triangular": {"min": -0.1, "mode": 0.1, "max": 0.3}}"#,
+            "[0, 1]",
+            "[-0.1, 0.3]",
+        ),
+        (
+            r#""tie_rate": 0.1, "size_half_members": {"normal": {"mean": 50, "sd": 10}}"#,
+            "(0, ∞)",
+            "(−∞, ∞)",
+        ),
+    ] {
+        let scenario = minimal_with(&[("\"tie_rate\": 0.1", replacement)]);
+        let name = replacement
+            .split('"')
+            .nth(3)
+            .expect("the replacement names a second parameter");
+        let lines = line_of(&scenario.text, "\"tie_rate\"");
+        assert_rejected(
+            &scenario,
+            &format!("model.{name}"),
+            lines,
+            &[
+                &format!("outside the valid range {range}"),
+                &format!("its support is {support}"),
+                "truncated_normal",
+            ],
+        );
+    }
+}
+
+#[test]
+fn distribution_inside_the_valid_range_and_open_at_zero_is_accepted() {
+    let scenario = minimal_with(&[(
+        "\"tie_rate\": 0.1",
+        r#""tie_rate": 0.1, "size_half_members": {"lognormal": {"mean": 50, "sd": 10}}, "exit_rate": {"truncated_normal": {"mean": 0.05, "sd": 0.02, "min": 0, "max": 1}}"#,
+    )]);
+    let output = clustersim(&["validate", &scenario.path]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+}
+
+fn lines_text(text: &str, line: usize) -> &str {
+    text.lines().nth(line - 1).unwrap_or_default()
 }
 
 #[test]

@@ -125,7 +125,7 @@ fn a_policy_compared_with_itself_differs_by_exactly_zero_in_every_run_and_outcom
     );
     let (header, rows) = comparison_rows(&out);
     let copy_rows: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "competitive-copy").collect();
-    assert_eq!(copy_rows.len(), 5, "five outcomes compared");
+    assert_eq!(copy_rows.len(), 7, "seven outcomes compared");
     for row in copy_rows {
         for column in [
             "difference_mean",
@@ -373,7 +373,53 @@ fn by_default_every_policy_the_scenario_defines_is_compared_and_the_manifest_rep
         command.starts_with("clustersim compare scenarios/lithuania-2007-2013.json --policies competitive,equal-split,"),
         "{command}"
     );
-    assert!(command.contains("--baseline competitive --crn on --runs 20 --seed 20070101"));
+    assert!(
+        command.contains(
+            "--baseline competitive --crn on --min-difference 1% --runs 20 --seed 20070101"
+        )
+    );
+    assert_eq!(manifest["comparison"]["min_difference"], "1%");
+}
+
+/// `--min-difference` sets what the verdict counts as a practical difference: with 100% of the
+/// baseline's networked SMEs no policy difference is practical; with 0 every clear difference
+/// is. The value is recorded in the manifest and its reproducing command; a bad value is refused.
+#[test]
+fn min_difference_decides_what_the_verdict_calls_practical() {
+    let dir = TempDir::new().unwrap();
+    for (minimum, practical) in [("100%", false), ("0", true)] {
+        let out = dir.path().join(minimum.replace('%', "pct"));
+        let output = clustersim()
+            .args(["compare", "tests/data/minimal.json", "--runs", "30"])
+            .args(["--policies", "equal,by_members,by_potential"])
+            .args(["--min-difference", minimum, "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            !stdout.contains("No practical difference"),
+            practical,
+            "--min-difference {minimum}:\n{stdout}"
+        );
+        let manifest: Value =
+            serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(manifest["comparison"]["min_difference"], minimum);
+        assert!(
+            manifest["command"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("--min-difference {minimum}")),
+            "{}",
+            manifest["command"]
+        );
+    }
+    assert_refused(
+        &["--min-difference", "five"],
+        &["'five' is not a minimum difference", "e.g. 1%"],
+    );
+    assert_refused(&["--min-difference", "120%"], &["between 0% and 100%"]);
 }
 
 /// `compare` with `args` fails with a message containing each of `expected`, without a panic,
@@ -415,7 +461,15 @@ fn bad_policy_lists_get_clear_errors_and_write_nothing() {
         &["--policies", "equal,by-members,equal"],
         &["lists 'equal' twice"],
     );
-    assert_refused(&["--policies", "equal"], &["at least two policies"]);
+    assert_refused(
+        &["--policies", "equal"],
+        &[
+            "at least two policies, and --policies names only 'equal'",
+            "the scenario defines 7 policies: competitive, equal-split, members-share, \
+             potential-share, performance-tranches, fixed-shares, competitive-70-30",
+            "--policies equal,competitive,equal-split",
+        ],
+    );
     assert_refused(
         &[
             "--policies",

@@ -219,6 +219,63 @@ fn validate_accepts_minimal_test_scenario() {
     }
 }
 
+/// `validate` and `run` accept valid but implausible values and warn on stderr, naming the file,
+/// line:column and JSON path, with the fraction meant when a percentage was written; the report
+/// repeats the warning. Plausible values (the minimal scenario) print no warning.
+#[test]
+fn implausible_values_warn_naming_the_path_in_validate_run_and_the_report() {
+    let dir = TempDir::new().expect("temporary folder");
+    let scenario = dir.path().join("implausible.json");
+    let minimal = fs::read_to_string(crate_root().join(MINIMAL)).expect("minimal scenario");
+    let edited = minimal.replacen(
+        "\"tie_rate\": 0.1",
+        "\"tie_rate\": 0.1,\n    \"networking_uplift\": 8,\n    \"valley_spillover\": 30",
+        1,
+    );
+    fs::write(&scenario, &edited).expect("scenario written");
+    let path = scenario.display().to_string();
+    let expected = [
+        format!(
+            "{path}:62:25: warning: at model.valley_spillover: 30 is valid but outside the plausible range [0, 2]"
+        ),
+        format!(
+            "{path}:61:26: warning: at model.networking_uplift: 8 is valid but outside the plausible range [0, 1] ratio; it is used as written — if you meant 8%, write 0.08"
+        ),
+    ];
+    let output = clustersim(&["validate", &path]);
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    for line in &expected {
+        assert!(
+            stderr.contains(line.as_str()),
+            "missing `{line}` in:\n{stderr}"
+        );
+    }
+    let out = dir.path().join("result");
+    let output = clustersim(&["run", &path, "--runs", "2", "--out", utf8(&out), "--quiet"]);
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    for line in &expected {
+        assert!(
+            stderr.contains(line.as_str()),
+            "run lacks `{line}`:\n{stderr}"
+        );
+    }
+    let report = fs::read_to_string(out.join("report.md")).expect("report.md");
+    assert!(
+        // Markdown escapes the underscore.
+        report.contains(r"Warning: at model.networking\_uplift in the scenario: 8 is valid"),
+        "the report does not repeat the warning"
+    );
+
+    let output = clustersim(&["validate", MINIMAL]);
+    assert!(
+        !text(&output.stderr).contains("warning"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // schema and init
 // ---------------------------------------------------------------------------------------------

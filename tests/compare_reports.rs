@@ -12,8 +12,8 @@ use std::sync::OnceLock;
 use assert_cmd::Command;
 use calamine::{Data, Reader, Xlsx};
 use clustersim::report::charts::{CHART_NAMES, COMPARISON_CHART_NAMES, ChartOptions, render_all};
-use clustersim::report::comparison::verdict;
 use clustersim::report::results::ResultSet;
+use clustersim::report::verdict::verdict;
 use tempfile::TempDir;
 
 /// Policies compared on the minimal scenario (rule kinds, whose names hold `_`).
@@ -135,12 +135,25 @@ fn comparison_charts_come_first_then_the_usual_ones() {
 fn reports_open_with_the_comparison_and_its_computed_verdict() {
     let folder = comparison_folder();
     let verdict = verdict_of(folder);
-    assert!(verdict.starts_with("Policy ") || verdict.starts_with("No policy"));
+    assert!(
+        verdict.starts_with("Policy ")
+            || verdict.starts_with("No policy")
+            || verdict.starts_with("No practical difference")
+    );
 
     let html = fs::read_to_string(folder.join("report.html")).expect("report.html");
     assert!(
         html.contains(&format!("<p>{}</p>", html_escaped(&verdict))),
         "report.html lacks the verdict {verdict}"
+    );
+    let results = ResultSet::load(folder).expect("result folder loads");
+    let efficient = clustersim::report::verdict::efficient_set_sentence(
+        results.comparison.as_ref().expect("a comparison"),
+    )
+    .expect("costs are defined");
+    assert!(
+        html.contains(&format!("<p>{}</p>", html_escaped(&efficient))),
+        "report.html lacks the efficient set {efficient}"
     );
     let first_section = html.find("<section id=").expect("a section");
     assert!(html[first_section..].starts_with("<section id=\"comparison\">"));
@@ -177,11 +190,12 @@ fn the_comparison_table_has_a_row_per_policy_and_outcome() {
     let end = start + html[start..].find("</section>").expect("end");
     let section = &html[start..end];
     for policy in POLICIES {
-        // Five outcomes, one row each (the baseline's name carries "(baseline)").
+        // Seven outcomes, one row each (the baseline's name carries "(baseline)"), and one row
+        // in each of the two pairwise matrices.
         let rows = section
             .matches(&format!("<td class=\"nowrap\">{policy}"))
             .count();
-        assert_eq!(rows, 5, "{policy}");
+        assert_eq!(rows, 7 + 2, "{policy}");
     }
     assert!(section.contains("equal (baseline)"));
     assert!(section.contains("lower is better"));
@@ -194,10 +208,10 @@ fn the_workbook_has_a_comparison_sheet_after_summary() {
     let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("workbook");
     assert_eq!(
         workbook.sheet_names(),
-        ["Summary", "Comparison", "Allocations", "Runs"]
+        ["Summary", "Comparison", "Pairwise", "Allocations", "Runs"]
     );
     let range = workbook.worksheet_range("Comparison").expect("sheet");
-    assert_eq!(range.height(), 1 + POLICIES.len() * 5);
+    assert_eq!(range.height(), 1 + POLICIES.len() * 7);
     let csv = fs::read_to_string(folder.join("comparison.csv")).expect("csv");
     let lines: Vec<&str> = csv.lines().collect();
     let header: Vec<&str> = lines[0].split(',').collect();
@@ -365,4 +379,126 @@ fn the_assumptions_and_the_policy_table_describe_the_policies_actually_compared(
         table.contains("| `equal` | the scenario's policy |"),
         "{table}"
     );
+}
+
+/// `comparison_pairs.csv` parsed: (outcome, policy, versus) → (n, mean, SE, low, high) as text.
+fn pairs(folder: &Path) -> BTreeMap<(String, String, String), Vec<String>> {
+    let text = fs::read_to_string(folder.join("comparison_pairs.csv")).expect("pairs csv");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "outcome,policy,versus,n,difference_mean,difference_standard_error,difference_ci95_low,difference_ci95_high"
+        )
+    );
+    lines
+        .map(|line| {
+            let cells: Vec<String> = line.split(',').map(str::to_string).collect();
+            (
+                (cells[0].clone(), cells[1].clone(), cells[2].clone()),
+                cells[3..].to_vec(),
+            )
+        })
+        .collect()
+}
+
+/// The text of `-value` as the CSV writes it (`cell` prints Rust's shortest round-trip form).
+fn negated(cell: &str) -> String {
+    if cell.is_empty() {
+        return String::new();
+    }
+    let value: f64 = cell.parse().expect("a number");
+    if value == 0.0 {
+        "0".to_string()
+    } else {
+        format!("{}", -value)
+    }
+}
+
+#[test]
+fn the_pairwise_matrix_is_antisymmetric_with_zero_diagonal_in_csv_report_and_workbook() {
+    let folder = comparison_folder();
+    let matrix = pairs(folder);
+    let outcomes = [
+        "networked_smes",
+        "additional_networked_smes",
+        "links",
+        "clusters_formed",
+        "joint_projects",
+        "cost_per_additional_networked_sme_ltl",
+        "added_value_per_ltl_spent",
+    ];
+    assert_eq!(
+        matrix.len(),
+        outcomes.len() * POLICIES.len() * POLICIES.len()
+    );
+    let mut off_diagonal_nonzero = 0;
+    for outcome in outcomes {
+        for policy in POLICIES {
+            for versus in POLICIES {
+                let key = |a: &str, b: &str| (outcome.to_string(), a.to_string(), b.to_string());
+                let cell = &matrix[&key(policy, versus)];
+                let mirror = &matrix[&key(versus, policy)];
+                if policy == versus {
+                    assert_eq!(cell[1..], ["0", "0", "0", "0"], "{outcome} {policy}");
+                    continue;
+                }
+                // Same runs, negated mean, same standard error, interval ends swapped and
+                // negated — exactly, since negating every per-run difference is exact.
+                assert_eq!(cell[0], mirror[0], "{outcome} {policy} {versus} n");
+                assert_eq!(cell[1], negated(&mirror[1]), "{outcome} {policy} {versus}");
+                assert_eq!(cell[2], mirror[2], "{outcome} {policy} {versus} SE");
+                assert_eq!(cell[3], negated(&mirror[4]), "{outcome} {policy} {versus}");
+                assert_eq!(cell[4], negated(&mirror[3]), "{outcome} {policy} {versus}");
+                if cell[1] != "0" {
+                    off_diagonal_nonzero += 1;
+                }
+            }
+        }
+    }
+    // The policies differ, so the test is not passed by a matrix of zeros.
+    assert!(off_diagonal_nonzero > 0);
+    // The row against the baseline column is comparison.csv's difference to the baseline.
+    let results = ResultSet::load(folder).expect("loads");
+    let comparison = results.comparison.expect("comparison");
+    for row in &comparison.rows {
+        let pair = comparison
+            .pair(&row.outcome, &row.policy, &comparison.baseline)
+            .expect("a pair per row");
+        assert_eq!(
+            pair.mean, row.difference_mean,
+            "{} {}",
+            row.policy, row.outcome
+        );
+        assert_eq!(pair.ci95, row.difference_ci95);
+    }
+
+    // The report shows the matrices; the workbook holds the file cell for cell.
+    let markdown = fs::read_to_string(folder.join("report.md")).expect("report.md");
+    assert!(markdown.contains("Pairwise differences"));
+    assert!(
+        markdown.contains("comparison\\_pairs.csv") || markdown.contains("comparison_pairs.csv")
+    );
+    let bytes = fs::read(folder.join("summary.xlsx")).expect("summary.xlsx");
+    let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("workbook");
+    let range = workbook
+        .worksheet_range("Pairwise")
+        .expect("Pairwise sheet");
+    assert_eq!(range.height(), 1 + matrix.len());
+    let text = fs::read_to_string(folder.join("comparison_pairs.csv")).expect("csv");
+    for (row, line) in text.lines().enumerate().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        for (column, expected) in [0, 1, 2, 3, 4, 6, 7]
+            .iter()
+            .map(|&at| cells[at])
+            .enumerate()
+        {
+            let actual = range.get((row, column)).unwrap_or(&Data::Empty);
+            match expected.parse::<f64>() {
+                _ if expected.is_empty() => assert_eq!(actual, &Data::Empty),
+                Ok(number) => assert_eq!(actual, &Data::Float(number), "row {row} {column}"),
+                Err(_) => assert_eq!(actual, &Data::String(expected.to_string())),
+            }
+        }
+    }
 }

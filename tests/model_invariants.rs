@@ -62,7 +62,7 @@ fn scenario_json() -> impl Strategy<Value = Value> {
                 2 => json!("by_potential"),
                 3 => json!({"competitive": {"request_ltl_per_member": 50000, "request_base_ltl": 200000, "quality_sd": 0.3}}),
                 4 => json!({"performance": {"base_share": 0.3}}),
-                _ => json!({"fixed": {"shares": {"c0": 0.7, "c1": 0.3}}}),
+                _ => json!({"fixed": {"shares": {"c0": 0.7, "c1": 0.3}, "later_clusters": 0.2}}),
             };
             json!({
                 "name": "random",

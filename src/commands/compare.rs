@@ -16,19 +16,23 @@ use crate::engine::{Aggregates, RunSettings};
 use crate::report::ComparisonManifest;
 use crate::report::PendingOutput;
 use crate::report::comparison::ComparisonSet;
-use crate::report::comparison_csv::{ComparisonRunsWriter, comparison_csv, comparison_periods_csv};
+use crate::report::comparison_csv::{
+    ComparisonRunsWriter, comparison_csv, comparison_pairs_csv, comparison_periods_csv,
+};
 use crate::report::csv::RunsWriter;
+use crate::report::verdict::MinDifference;
 use crate::scenario::{NamedPolicy, RULE_KINDS, Scenario};
 
 /// Files a comparison adds to a result folder.
-pub const COMPARISON_FILES: [&str; 3] = [
+pub const COMPARISON_FILES: [&str; 4] = [
     "comparison.csv",
+    "comparison_pairs.csv",
     "comparison_periods.csv",
     "comparison_runs.csv",
 ];
 
 /// What the command line asked to compare, before it is checked against the scenario.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ComparisonRequest {
     /// Policy names as given (None: every policy the scenario defines).
     pub policies: Option<Vec<String>>,
@@ -36,6 +40,8 @@ pub struct ComparisonRequest {
     pub baseline: Option<String>,
     /// Common random numbers.
     pub common_random_numbers: bool,
+    /// The smallest difference in networked SMEs the verdict counts as practical.
+    pub min_difference: MinDifference,
 }
 
 /// A checked comparison: the policies, which one is the baseline, and whether they share random
@@ -48,6 +54,8 @@ pub struct ComparisonPlan {
     pub baseline: usize,
     /// Common random numbers.
     pub common_random_numbers: bool,
+    /// The smallest difference in networked SMEs the verdict counts as practical.
+    pub min_difference: MinDifference,
 }
 
 impl ComparisonPlan {
@@ -84,22 +92,7 @@ impl ComparisonPlan {
             }
         }
         if policies.len() < 2 {
-            let only = policies.first().map_or("", |p| p.name.as_str());
-            let others: Vec<&str> = RULE_KINDS
-                .iter()
-                .copied()
-                .filter(|kind| *kind != only && *kind != "fixed")
-                .take(2)
-                .collect();
-            let example = if only.is_empty() {
-                others.join(",")
-            } else {
-                format!("{only},{}", others.join(","))
-            };
-            bail!(
-                "a comparison needs at least two policies, and {} defines only '{only}'; name them with --policies (e.g. --policies {example}) or add policy_variants to the scenario",
-                scenario.name,
-            );
+            bail!("{}", too_few_policies(scenario, &policies, request));
         }
         let baseline = match &request.baseline {
             None => 0,
@@ -127,6 +120,7 @@ impl ComparisonPlan {
             policies,
             baseline,
             common_random_numbers: request.common_random_numbers,
+            min_difference: request.min_difference,
         })
     }
 
@@ -141,22 +135,80 @@ impl ComparisonPlan {
             policies: self.names(),
             baseline: self.policies[self.baseline].name.clone(),
             common_random_numbers: self.common_random_numbers,
+            min_difference: self.min_difference,
         }
     }
 
     /// The `compare` options that reproduce this comparison.
     pub fn command_options(&self, quote: fn(&str) -> String) -> String {
         format!(
-            "--policies {} --baseline {} --crn {}",
+            "--policies {} --baseline {} --crn {} --min-difference {}",
             quote(&self.names().join(",")),
             quote(&self.policies[self.baseline].name),
             if self.common_random_numbers {
                 "on"
             } else {
                 "off"
-            }
+            },
+            quote(&self.min_difference.to_string())
         )
     }
+}
+
+/// Why fewer than two policies cannot be compared, listing what the scenario does define (its
+/// policy and every variant) and an example `--policies` that would work.
+fn too_few_policies(
+    scenario: &Scenario,
+    policies: &[NamedPolicy],
+    request: &ComparisonRequest,
+) -> String {
+    let only = policies.first().map_or("", |p| p.name.as_str());
+    let defined: Vec<String> = scenario
+        .defined_policies()
+        .into_iter()
+        .map(|policy| policy.name)
+        .collect();
+    let mut others: Vec<String> = Vec::new();
+    for name in defined
+        .iter()
+        .cloned()
+        .chain(RULE_KINDS.iter().map(|kind| kind.to_string()))
+    {
+        if others.len() < 2 && name != only && name != "fixed" && !others.contains(&name) {
+            others.push(name);
+        }
+    }
+    let example = if only.is_empty() {
+        others.join(",")
+    } else {
+        format!("{only},{}", others.join(","))
+    };
+    let asked = match &request.policies {
+        Some(_) => format!("--policies names only '{only}'"),
+        None => format!(
+            "scenario '{}' defines only its own policy '{only}'",
+            scenario.name
+        ),
+    };
+    let variants = match (defined.len() > 1, request.policies.is_some()) {
+        (true, _) => format!(
+            "; the scenario defines {} policies: {} (its own policy first, then its \
+             policy_variants)",
+            defined.len(),
+            defined.join(", ")
+        ),
+        (false, true) => format!(
+            "; the scenario defines only its own policy '{}' (add policy_variants to it to \
+             compare named policies)",
+            defined.first().map_or("", String::as_str)
+        ),
+        (false, false) => "; add policy_variants to it to compare named policies".to_string(),
+    };
+    format!(
+        "a comparison needs at least two policies, and {asked}{variants}. Rule kinds \
+         ({}) also name the scenario's policy with that rule. For example: --policies {example}",
+        RULE_KINDS.join(", ")
+    )
 }
 
 /// Runs `clustersim compare` as the command line asks.
@@ -165,6 +217,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<RunOutcome> {
         policies: args.policies.clone(),
         baseline: args.baseline.clone(),
         common_random_numbers: args.crn == Switch::On,
+        min_difference: args.min_difference,
     };
     execute(&args.run, Some(&request))
 }
@@ -213,6 +266,12 @@ pub(crate) fn write_comparison_results(
     let periods = comparison_periods_csv(scenario, &comparison);
     pending.write("comparison.csv", table.as_bytes())?;
     pending.write("comparison_periods.csv", periods.as_bytes())?;
-    let set = ComparisonSet::parse(&table, &periods).context("reading back comparison.csv")?;
+    let pairs = comparison_pairs_csv(&comparison);
+    pending.write("comparison_pairs.csv", pairs.as_bytes())?;
+    let mut set = ComparisonSet::parse(&table, &periods)
+        .context("reading back comparison.csv")?
+        .with_pairs(&pairs)
+        .context("reading back comparison_pairs.csv")?;
+    set.min_difference = plan.min_difference;
     Ok((aggregates, set))
 }

@@ -4,6 +4,7 @@ pub mod compare;
 pub mod init;
 pub mod report;
 pub mod run;
+pub mod sensitivity;
 pub mod validate;
 
 use crate::cli::{Cli, Command};
@@ -13,6 +14,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args).map(|_| ()),
         Command::Compare(args) => compare::compare(&args).map(|_| ()),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args).map(|_| ()),
         Command::Validate { scenario } => {
             print_stdout(&validate::validate(&scenario)?);
             Ok(())
@@ -42,6 +44,14 @@ pub fn schema_json() -> String {
     let schema = schemars::schema_for!(crate::scenario::ScenarioFile);
     serde_json::to_string_pretty(&schema)
         .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
+}
+
+/// Prints a scenario's warnings (valid but implausible values) on stderr, one line each:
+/// `FILE:LINE:COLUMN: warning: at PATH: message`.
+pub fn print_warnings(scenario: &crate::scenario::Scenario, file: &str) {
+    for line in crate::scenario::warning_lines(scenario, file) {
+        eprintln!("{line}");
+    }
 }
 
 /// Writes to stdout, ignoring a closed pipe (`clustersim schema | head` must not panic).

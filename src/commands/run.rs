@@ -116,6 +116,7 @@ pub(crate) fn execute(
     let started = chrono::Utc::now();
     let clock = Instant::now();
     let (scenario, text, label) = load_scenario(args.scenario.as_deref())?;
+    super::print_warnings(&scenario, &label);
     let plan = request
         .map(|request| ComparisonPlan::resolve(&scenario, request))
         .transpose()?;
@@ -434,7 +435,7 @@ fn reproduce_command(
 pub(crate) fn shell_quote(text: &str) -> String {
     if text
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./,".contains(c))
+        .all(|c| c.is_ascii_alphanumeric() || "-_./,%".contains(c))
     {
         text.to_string()
     } else {

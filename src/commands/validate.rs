@@ -10,6 +10,7 @@ use crate::scenario::{ClusterStatus, Scenario, read_path};
 /// Loads `path` and returns the plan description, or the scenario's errors.
 pub fn validate(path: &Path) -> anyhow::Result<String> {
     let (scenario, _) = read_path(path)?;
+    super::print_warnings(&scenario, &path.display().to_string());
     Ok(describe(&scenario, &path.display().to_string()))
 }
 

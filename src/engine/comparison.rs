@@ -9,12 +9,14 @@ use crate::stats::paired::{Better, PairedDifference, add_rank_weights, oriented,
 use crate::stats::{Accumulator, Moments, Summary, summarize_exact};
 
 /// The outcomes compared, at the horizon, and which direction is better.
-pub const COMPARED_OUTCOMES: [(&str, Better); 5] = [
+pub const COMPARED_OUTCOMES: [(&str, Better); 7] = [
     ("networked_smes", Better::Higher),
+    ("additional_networked_smes", Better::Higher),
     ("links", Better::Higher),
     ("clusters_formed", Better::Higher),
     ("joint_projects", Better::Higher),
     ("cost_per_additional_networked_sme_ltl", Better::Lower),
+    ("added_value_per_ltl_spent", Better::Higher),
 ];
 
 /// The outcome compared per period (the first compared outcome).
@@ -53,6 +55,20 @@ pub struct OutcomeComparison {
     pub regret: Summary,
     /// Share of runs at each rank (index 0 = best), ties split evenly.
     pub ranks: Vec<f64>,
+}
+
+/// One cell of the pairwise difference matrix: `policy` minus `versus` on one outcome, paired by
+/// run over the runs where both are defined.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairComparison {
+    /// Outcome name.
+    pub outcome: &'static str,
+    /// The row policy.
+    pub policy: String,
+    /// The column policy.
+    pub versus: String,
+    /// `policy` minus `versus`.
+    pub difference: PairedDifference,
 }
 
 /// One period and policy of the per-period comparison of [`PERIOD_OUTCOME`].
@@ -183,6 +199,36 @@ impl ComparisonAggregates {
                     regret: summarize_exact(&self.regret[outcome][policy]),
                     ranks: weights.iter().map(|w| w / runs).collect(),
                 });
+            }
+        }
+        rows
+    }
+
+    /// The pairwise difference matrix: for each compared outcome, each policy (row) minus each
+    /// policy (column), in policy order. Negating every per-run difference negates its mean and
+    /// interval exactly in floating point, so the matrix is antisymmetric bit for bit and its
+    /// diagonal is exactly zero.
+    pub fn pair_rows(&self) -> Vec<PairComparison> {
+        let mut rows = Vec::new();
+        for (outcome, (outcome_name, _)) in COMPARED_OUTCOMES.iter().enumerate() {
+            for (policy, name) in self.names.iter().enumerate() {
+                for (versus, versus_name) in self.names.iter().enumerate() {
+                    let mut differences = Moments::new();
+                    for (value, other) in self.values[outcome][policy]
+                        .iter()
+                        .zip(&self.values[outcome][versus])
+                    {
+                        if value.is_finite() && other.is_finite() {
+                            differences.push(value - other);
+                        }
+                    }
+                    rows.push(PairComparison {
+                        outcome: outcome_name,
+                        policy: name.clone(),
+                        versus: versus_name.clone(),
+                        difference: PairedDifference::from_moments(&differences),
+                    });
+                }
             }
         }
         rows

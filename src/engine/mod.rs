@@ -11,6 +11,8 @@ pub mod comparison;
 pub mod limits;
 pub mod network_history;
 pub mod outcomes;
+pub mod sensitivity;
+pub mod sensitivity_analysis;
 
 use anyhow::Context;
 use rayon::prelude::*;

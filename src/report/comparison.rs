@@ -4,9 +4,10 @@
 
 use anyhow::{Context, bail};
 
-use super::comparison_csv::{COMPARISON_COLUMNS, PERIODS_HEADER, comparison_header};
+use super::comparison_csv::{COMPARISON_COLUMNS, PAIRS_HEADER, PERIODS_HEADER, comparison_header};
 use super::results::{number, split};
 use super::table::thousands;
+use super::verdict::MinDifference;
 use crate::engine::outcomes::headline_label;
 
 /// One row of `comparison.csv`. Undefined values are None.
@@ -67,6 +68,23 @@ pub struct PeriodRow {
     pub difference_ci95: (Option<f64>, Option<f64>),
 }
 
+/// One cell of `comparison_pairs.csv`: `policy` minus `versus` on `outcome`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairRow {
+    /// Outcome name.
+    pub outcome: String,
+    /// Row policy.
+    pub policy: String,
+    /// Column policy.
+    pub versus: String,
+    /// Runs where both are defined.
+    pub n: u64,
+    /// Mean paired difference.
+    pub mean: Option<f64>,
+    /// 95% confidence interval of the mean difference.
+    pub ci95: (Option<f64>, Option<f64>),
+}
+
 /// A comparison as saved in a result folder.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComparisonSet {
@@ -78,6 +96,11 @@ pub struct ComparisonSet {
     pub rows: Vec<ComparisonRow>,
     /// `comparison_periods.csv` rows in file order.
     pub periods: Vec<PeriodRow>,
+    /// `comparison_pairs.csv` rows in file order (empty for a folder written before the file
+    /// existed).
+    pub pairs: Vec<PairRow>,
+    /// The smallest difference in networked SMEs that the verdict counts as practical.
+    pub min_difference: MinDifference,
 }
 
 impl ComparisonSet {
@@ -181,7 +204,47 @@ impl ComparisonSet {
             baseline,
             rows,
             periods: period_rows,
+            pairs: Vec::new(),
+            min_difference: MinDifference::default(),
         })
+    }
+
+    /// Reads the text of `comparison_pairs.csv` into [`Self::pairs`].
+    pub fn with_pairs(mut self, pairs: &str) -> anyhow::Result<Self> {
+        const FILE: &str = "comparison_pairs.csv";
+        let mut lines = pairs.lines();
+        if lines.next() != Some(PAIRS_HEADER) {
+            bail!("{FILE} does not start with the expected header '{PAIRS_HEADER}'");
+        }
+        for (index, line) in lines.enumerate() {
+            let line_number = index + 2;
+            let cells = split(line);
+            if cells.len() != 8 {
+                bail!(
+                    "{FILE} line {line_number}: expected 8 cells, found {}",
+                    cells.len()
+                );
+            }
+            let value = |at: usize| number(&cells[at], FILE, line_number);
+            self.pairs.push(PairRow {
+                outcome: cells[0].clone(),
+                policy: cells[1].clone(),
+                versus: cells[2].clone(),
+                n: cells[3]
+                    .parse()
+                    .with_context(|| format!("{FILE} line {line_number}: bad count"))?,
+                mean: value(4)?,
+                ci95: (value(6)?, value(7)?),
+            });
+        }
+        Ok(self)
+    }
+
+    /// The pairwise cell `policy` minus `versus` on `outcome`.
+    pub fn pair(&self, outcome: &str, policy: &str, versus: &str) -> Option<&PairRow> {
+        self.pairs
+            .iter()
+            .find(|row| row.outcome == outcome && row.policy == policy && row.versus == versus)
     }
 
     /// The row of `policy` and `outcome`.
@@ -220,25 +283,41 @@ pub(crate) fn signed(value: f64, decimals: usize) -> String {
 
 /// Decimals for a difference and its interval: `digits`, or more (up to `digits` + 2) while a
 /// rounded end of an interval that excludes zero would read as 0, so that "−2 (−4 to 0)" is
-/// shown as "−1.9 (−3.6 to −0.2)" and never suggests an interval touching zero.
+/// shown as "−1.9 (−3.6 to −0.2)" and never suggests an interval touching zero; and while the
+/// two ends of an interval of non-zero width would read alike ("2 (2 to 2)").
 pub(crate) fn interval_digits(low: f64, high: f64, digits: usize) -> usize {
     let reads_as_zero = |value: f64, digits: usize| {
         let scale = 10f64.powi(digits as i32);
         (value * scale).round() == 0.0
     };
+    // Compared as printed: `format!` rounds half to even (2.5 → "2"), unlike `f64::round`.
+    let reads_alike =
+        |digits: usize| low != high && format!("{low:.digits$}") == format!("{high:.digits$}");
     let mut digits = digits;
     while digits < 3
         && ((low > 0.0 && reads_as_zero(low, digits))
-            || (high < 0.0 && reads_as_zero(high, digits)))
+            || (high < 0.0 && reads_as_zero(high, digits))
+            || reads_alike(digits))
     {
         digits += 1;
     }
     digits
 }
 
-/// "mean (low to high)" with [`interval_digits`] decimals and true minus signs.
+/// Decimals that show `value` as non-zero when it is (from `digits` up to 3), so that a
+/// difference of 4.0 against 4.04 reads "0.04", not "0.0".
+pub(crate) fn nonzero_digits(value: f64, digits: usize) -> usize {
+    let mut digits = digits;
+    while digits < 3 && value != 0.0 && (value * 10f64.powi(digits as i32)).round() == 0.0 {
+        digits += 1;
+    }
+    digits
+}
+
+/// "mean (low to high)" with [`interval_digits`] decimals (more while a non-zero mean would read
+/// as zero, see [`nonzero_digits`]) and true minus signs.
 pub(crate) fn difference_text(mean: f64, low: f64, high: f64, digits: usize) -> String {
-    let digits = interval_digits(low, high, digits);
+    let digits = nonzero_digits(mean, interval_digits(low, high, digits));
     format!(
         "{} ({} to {})",
         signed(mean, digits),
@@ -273,87 +352,6 @@ pub fn percent(share: f64) -> String {
         ">99%".into()
     } else {
         format!("{value:.0}%")
-    }
-}
-
-/// The verdict line on networked SMEs (the first compared outcome), computed from the
-/// comparison: the non-baseline policy with the largest mean paired difference, how much it adds
-/// with its 95% confidence interval, whether that interval excludes zero, and how often it is
-/// the best policy.
-pub fn verdict(comparison: &ComparisonSet, horizon: &str) -> String {
-    const OUTCOME: &str = "networked_smes";
-    let rows = comparison.outcome(OUTCOME);
-    let Some(baseline) = rows.iter().find(|row| row.baseline) else {
-        return String::new();
-    };
-    let best_alternative = rows
-        .iter()
-        .filter(|row| !row.baseline && row.difference_mean.is_some())
-        .max_by(|a, b| {
-            a.difference_mean
-                .unwrap_or(f64::NEG_INFINITY)
-                .total_cmp(&b.difference_mean.unwrap_or(f64::NEG_INFINITY))
-                .then(a.p_best.total_cmp(&b.p_best))
-        });
-    let Some(alternative) = best_alternative else {
-        return format!(
-            "Only the baseline “{}” was simulated; there is nothing to compare it with.",
-            baseline.policy
-        );
-    };
-    let (Some(mean), (Some(low), Some(high))) =
-        (alternative.difference_mean, alternative.difference_ci95)
-    else {
-        return String::new();
-    };
-    let digits = interval_digits(low, high, 0);
-    let interval = format!("95% CI {} to {}", signed(low, digits), signed(high, digits));
-    if low > 0.0 {
-        // A runner-up whose interval reaches into the leader's is named too: the two cannot be
-        // told apart from these intervals alone.
-        let runner_up = rows
-            .iter()
-            .filter(|row| !row.baseline && row.policy != alternative.policy)
-            .filter_map(|row| match (row.difference_mean, row.difference_ci95) {
-                (Some(mean), (Some(low), Some(high))) => Some((row, mean, low, high)),
-                _ => None,
-            })
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .filter(|(_, _, _, runner_high)| *runner_high >= low);
-        let close = match runner_up {
-            Some((row, mean, low, high)) => format!(
-                " “{}” is close behind with {} more (95% CI {} to {}), best in {} of runs.",
-                row.policy,
-                thousands(mean, 0),
-                signed(low, 0),
-                signed(high, 0),
-                percent(row.p_best)
-            ),
-            None => String::new(),
-        };
-        format!(
-            "Policy “{}” grows networked SMEs by {} ({interval}) more than the baseline “{}” by {horizon}; it is the best policy in {} of runs.{close}",
-            alternative.policy,
-            thousands(mean, 0),
-            baseline.policy,
-            percent(alternative.p_best)
-        )
-    } else if high < 0.0 {
-        format!(
-            "No policy grows networked SMEs more than the baseline “{}” by {horizon}: the closest, “{}”, has {} fewer ({interval}); the baseline is the best policy in {} of runs.",
-            baseline.policy,
-            alternative.policy,
-            thousands(-mean, 0),
-            percent(baseline.p_best)
-        )
-    } else {
-        format!(
-            "No policy is distinguishable from the baseline “{}” on networked SMEs by {horizon}: the best alternative, “{}”, differs by {} ({interval}); it is the best policy in {} of runs.",
-            baseline.policy,
-            alternative.policy,
-            signed(mean, 0),
-            percent(alternative.p_best)
-        )
     }
 }
 
@@ -433,7 +431,10 @@ pub fn comparison_table(comparison: &ComparisonSet, horizon: &str, runs: u64) ->
         ));
     }
     lines.push(String::new());
-    lines.push(verdict(comparison, horizon));
+    lines.push(super::verdict::verdict(comparison, horizon));
+    if let Some(efficient) = super::verdict::efficient_set_sentence(comparison) {
+        lines.push(efficient);
+    }
     lines.push(String::new());
     lines.join("\n")
 }
@@ -475,48 +476,6 @@ mod tests {
     }
 
     #[test]
-    fn verdict_names_a_clear_winner_with_its_interval() {
-        assert_eq!(
-            verdict(&comparison(1234.4, 1100.0, 1368.9, 0.83), "2015Q4"),
-            "Policy “b” grows networked SMEs by 1,234 (95% CI 1,100 to 1,369) more than the baseline “a” by 2015Q4; it is the best policy in 83% of runs."
-        );
-    }
-
-    #[test]
-    fn verdict_names_a_runner_up_whose_interval_overlaps() {
-        let mut set = comparison(40.0, 39.0, 41.0, 0.46);
-        let mut runner = set.row("b", "networked_smes").unwrap().clone();
-        runner.policy = "c".into();
-        runner.difference_mean = Some(38.9);
-        runner.difference_ci95 = (Some(38.1), Some(39.7));
-        runner.p_best = 0.43;
-        set.rows.push(runner.clone());
-        assert_eq!(
-            verdict(&set, "2015Q4"),
-            "Policy “b” grows networked SMEs by 40 (95% CI 39 to 41) more than the baseline “a” by 2015Q4; it is the best policy in 46% of runs. “c” is close behind with 39 more (95% CI 38 to 40), best in 43% of runs."
-        );
-        // Clearly behind: not named.
-        let last = set.rows.len() - 1;
-        set.rows[last].difference_ci95 = (Some(20.0), Some(38.5));
-        assert!(!verdict(&set, "2015Q4").contains("close behind"));
-    }
-
-    #[test]
-    fn verdict_says_when_the_baseline_wins() {
-        assert_eq!(
-            verdict(&comparison(-50.0, -60.0, -40.0, 0.004), "2015Q4"),
-            "No policy grows networked SMEs more than the baseline “a” by 2015Q4: the closest, “b”, has 50 fewer (95% CI −60 to −40); the baseline is the best policy in >99% of runs."
-        );
-    }
-
-    #[test]
-    fn verdict_says_when_no_difference_is_distinguishable() {
-        let line = verdict(&comparison(3.0, -2.0, 8.0, 0.5), "2015Q4");
-        assert!(line.starts_with("No policy is distinguishable"), "{line}");
-        assert!(line.contains("differs by 3 (95% CI −2 to 8)"), "{line}");
-    }
-
-    #[test]
     fn intervals_that_exclude_zero_never_read_as_touching_it() {
         assert_eq!(
             difference_text(-1.9, -3.56, -0.23, 0),
@@ -527,9 +486,14 @@ mod tests {
             "−1.0 (−1.6 to −0.2)"
         );
         assert_eq!(difference_text(40.4, 39.2, 41.7, 0), "40 (39 to 42)");
-        // An interval that contains zero keeps its digits.
-        assert_eq!(difference_text(0.3, -0.4, 1.0, 0), "0 (0 to 1)");
+        // A non-zero mean gets the digits to show it, and its interval the same digits.
+        assert_eq!(difference_text(0.3, -0.4, 1.0, 0), "0.3 (−0.4 to 1.0)");
+        // The ends of an interval of non-zero width never read alike.
+        assert_eq!(difference_text(2.0, 1.6, 2.4, 0), "2.0 (1.6 to 2.4)");
+        assert_eq!(difference_text(12.0, 11.0, 13.0, 0), "12 (11 to 13)");
         assert_eq!(interval_digits(0.0001, 0.2, 0), 3);
+        // A non-zero mean never reads as zero, even when its interval contains zero.
+        assert_eq!(difference_text(0.04, -0.02, 0.1, 1), "0.04 (−0.02 to 0.10)");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The comparison files: `comparison.csv` (each policy and outcome at the horizon),
 //! `comparison_periods.csv` (networked SMEs per quarter and policy, with paired differences) and
-//! the streaming `comparison_runs.csv` (each run's compared outcomes per policy).
+//! `comparison_pairs.csv` (the pairwise difference matrix: every policy minus every policy, on
+//! each compared outcome) and the streaming `comparison_runs.csv` (each run's compared outcomes
+//! per policy).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -124,6 +126,38 @@ pub fn comparison_periods_csv(scenario: &Scenario, aggregates: &ComparisonAggreg
             cell(difference.standard_error),
             cell(difference.low),
             cell(difference.high),
+        );
+    }
+    out
+}
+
+/// Header of `comparison_pairs.csv`.
+pub const PAIRS_HEADER: &str = "outcome,policy,versus,n,difference_mean,difference_standard_error,difference_ci95_low,difference_ci95_high";
+
+/// `comparison_pairs.csv`: for each compared outcome, each policy (row) minus each policy
+/// (column), paired by run, with the 95% confidence interval of the mean difference.
+pub fn comparison_pairs_csv(aggregates: &ComparisonAggregates) -> String {
+    let mut out = format!("{PAIRS_HEADER}\n");
+    for row in aggregates.pair_rows() {
+        let difference = &row.difference;
+        let defined = |value: f64| {
+            if difference.n == 0 {
+                String::new()
+            } else {
+                cell(value)
+            }
+        };
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{}",
+            row.outcome,
+            text(&row.policy),
+            text(&row.versus),
+            difference.n,
+            defined(difference.mean),
+            defined(difference.standard_error),
+            defined(difference.low),
+            defined(difference.high),
         );
     }
     out

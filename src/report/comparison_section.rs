@@ -7,7 +7,7 @@
 use super::charts::{COMPARISON_CHART_NAMES, Chart};
 use super::comparison::{
     ComparisonRow, ComparisonSet, FEW_RUNS, decimals, difference_text, percent, signed,
-    tied_in_every_run, verdict,
+    tied_in_every_run,
 };
 use super::document::{Block, Column, Paragraph, Row, Section, Span, Table};
 use super::results::ResultSet;
@@ -226,7 +226,9 @@ pub(crate) fn comparison_section<'a>(
          wider than with common random numbers."
     };
     let mut blocks = vec![
-        Block::Paragraph(vec![Span::text(verdict(comparison, &horizon))]),
+        Block::Paragraph(vec![Span::text(super::verdict::verdict(
+            comparison, &horizon,
+        ))]),
         Block::Paragraph(vec![Span::text(format!(
             "At the horizon ({horizon}), over {runs} runs, for each outcome and policy: the mean \
              and the 90% interval (5th to 95th percentile of the runs); the mean difference to \
@@ -238,6 +240,9 @@ pub(crate) fn comparison_section<'a>(
         ))]),
         Block::Table(table(comparison)),
     ];
+    if let Some(efficient) = super::verdict::efficient_set_sentence(comparison) {
+        blocks.insert(1, Block::Paragraph(vec![Span::text(efficient)]));
+    }
     if results.manifest.runs_completed < FEW_RUNS {
         blocks.push(Block::Paragraph(vec![Span::text(format!(
             "Only {runs} runs: the 95% confidence intervals use the normal approximation, which \
@@ -245,6 +250,7 @@ pub(crate) fn comparison_section<'a>(
              before drawing conclusions."
         ))]));
     }
+    blocks.extend(super::pairs_section::pairwise_blocks(comparison));
     blocks.push(Block::Heading("Policies compared".to_string()));
     blocks.push(Block::Table(policies_table(results, comparison)));
     blocks.extend([
@@ -270,6 +276,8 @@ pub(crate) fn comparison_section<'a>(
         Span::code("comparison_runs.csv"),
         Span::text(", these statistics in "),
         Span::code("comparison.csv"),
+        Span::text(", every pair of policies in "),
+        Span::code("comparison_pairs.csv"),
         Span::text(" and the quarterly series in "),
         Span::code("comparison_periods.csv"),
         Span::text("."),

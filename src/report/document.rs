@@ -165,6 +165,12 @@ impl<'a> Document<'a> {
                 thousands(manifest.runs as f64, 0),
             ))]);
         }
+        for warning in &results.scenario.warnings {
+            lead.push(vec![Span::text(format!(
+                "Warning: at {} in the scenario: {}.",
+                warning.path, warning.message
+            ))]);
+        }
         let mut sections = Vec::new();
         if let Some(comparison) = &results.comparison {
             sections.push(comparison_section::comparison_section(
@@ -692,6 +698,23 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
                     "relative share",
                     None,
                 );
+            }
+            match fixed.later_clusters {
+                Some(crate::scenario::spec::LaterClusters::Share(share)) => table.push(
+                    group,
+                    Span::code("later_clusters"),
+                    scenario_number(share),
+                    "relative share of each forming cluster not listed",
+                    None,
+                ),
+                Some(crate::scenario::spec::LaterClusters::Nothing(_)) => table.push(
+                    group,
+                    Span::code("later_clusters"),
+                    "none".to_string(),
+                    "forming clusters not listed get nothing",
+                    None,
+                ),
+                None => {}
             }
         }
         RuleSpec::Equal | RuleSpec::ByMembers | RuleSpec::ByPotential => {}

@@ -61,6 +61,10 @@ pub struct ComparisonManifest {
     pub baseline: String,
     /// Whether the policies shared random numbers.
     pub common_random_numbers: bool,
+    /// The smallest difference in networked SMEs the verdict counts as practical (`1%` for a
+    /// folder written before the option existed).
+    #[serde(default)]
+    pub min_difference: super::verdict::MinDifference,
 }
 
 fn complete_default() -> bool {

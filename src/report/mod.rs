@@ -13,9 +13,13 @@ pub mod markdown;
 pub mod network_export;
 mod network_section;
 pub mod output_dir;
+mod pairs_section;
 pub mod render;
 pub mod results;
+pub mod sensitivity_csv;
+pub mod sensitivity_report;
 pub mod table;
+pub mod verdict;
 pub mod xlsx;
 
 pub use manifest::{ComparisonManifest, Manifest, sha256_hex};

@@ -238,10 +238,18 @@ impl ResultSet {
         }
         let comparison = match &manifest.comparison {
             None => None,
-            Some(_) => Some(super::comparison::ComparisonSet::parse(
-                &read(folder, "comparison.csv")?,
-                &read(folder, "comparison_periods.csv")?,
-            )?),
+            Some(manifest) => {
+                let mut set = super::comparison::ComparisonSet::parse(
+                    &read(folder, "comparison.csv")?,
+                    &read(folder, "comparison_periods.csv")?,
+                )?;
+                // Folders written before the pairwise matrix existed have no pairs file.
+                if folder.join("comparison_pairs.csv").exists() {
+                    set = set.with_pairs(&read(folder, "comparison_pairs.csv")?)?;
+                }
+                set.min_difference = manifest.min_difference;
+                Some(set)
+            }
         };
         Ok(Self {
             folder: folder.to_path_buf(),

@@ -288,6 +288,53 @@ fn comparison_sheet(comparison: &ComparisonSet, formats: &Formats) -> anyhow::Re
     Ok(sheet)
 }
 
+/// The "Pairwise" sheet: `comparison_pairs.csv`, each policy minus each policy per outcome.
+fn pairs_sheet(comparison: &ComparisonSet, formats: &Formats) -> anyhow::Result<Worksheet> {
+    let mut sheet = Worksheet::new();
+    sheet.set_name("Pairwise")?;
+    let columns = [
+        "outcome",
+        "policy",
+        "versus",
+        "n",
+        "difference_mean",
+        "difference_ci95_low",
+        "difference_ci95_high",
+    ];
+    header(&mut sheet, formats, &columns)?;
+    let counts = formats.number(Style::Grouped);
+    for (index, pair) in comparison.pairs.iter().enumerate() {
+        let r = index + 1;
+        sheet.write_string(r as u32, 0, &pair.outcome)?;
+        sheet.write_string(r as u32, 1, &pair.policy)?;
+        sheet.write_string(r as u32, 2, &pair.versus)?;
+        number(&mut sheet, r, 3, Some(pair.n as f64), counts)?;
+        let style = formats.number(outcome_style(&pair.outcome, false));
+        for (offset, value) in [pair.mean, pair.ci95.0, pair.ci95.1].iter().enumerate() {
+            number(&mut sheet, r, 4 + offset, *value, style)?;
+        }
+    }
+    let pairs = &comparison.pairs;
+    sheet.set_column_width(
+        0,
+        text_width(columns[0], pairs.iter().map(|p| p.outcome.as_str())),
+    )?;
+    for column in [1, 2] {
+        sheet.set_column_width(
+            column,
+            text_width(
+                columns[column as usize],
+                comparison.policies.iter().map(String::as_str),
+            ),
+        )?;
+    }
+    for (index, heading) in columns.iter().enumerate().skip(3) {
+        sheet.set_column_width(index as u16, numeric_width(heading, Style::Grouped))?;
+    }
+    finish(&mut sheet, pairs.len(), columns.len())?;
+    Ok(sheet)
+}
+
 fn allocations_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Worksheet> {
     let mut sheet = Worksheet::new();
     sheet.set_name("Allocations")?;
@@ -406,6 +453,9 @@ pub fn summary_xlsx(results: &ResultSet) -> anyhow::Result<Vec<u8>> {
     if let Some(comparison) = &results.comparison {
         workbook
             .push_worksheet(comparison_sheet(comparison, &formats).context("Comparison sheet")?);
+        if !comparison.pairs.is_empty() {
+            workbook.push_worksheet(pairs_sheet(comparison, &formats).context("Pairwise sheet")?);
+        }
     }
     workbook.push_worksheet(allocations_sheet(results, &formats).context("Allocations sheet")?);
     workbook.push_worksheet(runs_sheet(results, &formats).context("Runs sheet")?);

@@ -170,7 +170,7 @@ fn utf8(bytes: Vec<u8>) -> Result<String, String> {
 /// Parses and checks scenario text; `file` names it in errors.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let parsed = parse(text, file)?;
-    Scenario::from_file(parsed).map_err(|problems| ScenarioError::Invalid {
+    let mut scenario = Scenario::from_file(parsed).map_err(|problems| ScenarioError::Invalid {
         file: file.to_string(),
         problems: problems
             .into_iter()
@@ -189,7 +189,28 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
                 }
             })
             .collect(),
-    })
+    })?;
+    scenario.warnings =
+        super::plausible::implausible_parameters(&scenario.model, &JsonPath::root().key("model"))
+            .into_iter()
+            .map(|warning| locate_problem(text, warning))
+            .collect();
+    Ok(scenario)
+}
+
+/// The scenario's warnings as printed on stderr: `FILE:LINE:COLUMN: warning: at PATH: message`.
+pub fn warning_lines(scenario: &Scenario, file: &str) -> Vec<String> {
+    scenario
+        .warnings
+        .iter()
+        .map(|warning| {
+            let at = warning.to_string_in(file);
+            match at.find(": at ") {
+                Some(cut) => format!("{}: warning{}", &at[..cut], &at[cut..]),
+                None => format!("warning: {at}"),
+            }
+        })
+        .collect()
 }
 
 /// The embedded baseline scenario.
@@ -299,8 +320,8 @@ fn json_error(text: &str, file: &str, path: JsonPath, error: &serde_json::Error)
     }
 }
 
-/// What the enumerated fields accept, for messages about values of the wrong kind.
-fn accepted_values(path: &JsonPath) -> Option<&'static str> {
+/// What the enumerated field at the end of `path` accepts.
+fn accepted_values_at(path: &JsonPath) -> Option<&'static str> {
     let last = path
         .segments()
         .iter()
@@ -309,16 +330,84 @@ fn accepted_values(path: &JsonPath) -> Option<&'static str> {
             super::json_path::Segment::Key(key) => Some(key.as_str()),
             super::json_path::Segment::Index(_) => None,
         })?;
-    Some(match last {
+    accepted_values(last)
+}
+
+/// What each enumerated field accepts, for messages about values of the wrong kind.
+fn accepted_values(field: &str) -> Option<&'static str> {
+    Some(match field {
         "rule" => {
-            "\"equal\", \"by_members\", \"by_potential\", {\"competitive\": {…}}, {\"performance\": {…}} or {\"fixed\": {\"shares\": {…}}}"
+            "\"equal\", \"by_members\", \"by_potential\", {\"competitive\": {…}}, {\"performance\": {…}} or {\"fixed\": {\"shares\": {…}, \"later_clusters\": …}}"
         }
         "status" => "\"operating\" or \"forming\"",
         "profile" => "\"even\" or {\"weights\": [one number per funding year]}",
         "unabsorbed" => "\"carry_over\" or \"return\"",
         "kind" => "\"data\" or \"assumption\"",
+        "later_clusters" => {
+            "\"none\" or a share ≥ 0 (e.g. 0.1) for each forming cluster not listed in shares"
+        }
         _ => return None,
     })
+}
+
+/// Variants of the enumerated fields that take settings (written as an object), with an
+/// example of each; every other variant is written as a string.
+fn variant_example(field: &str, variant: &str) -> Option<&'static str> {
+    Some(match (field, variant) {
+        ("rule", "competitive") => {
+            "\"rule\": {\"competitive\": {}} for the default settings, or e.g. \"rule\": {\"competitive\": {\"request_ltl_per_member\": 60000, \"request_base_ltl\": 1000000, \"quality_sd\": 0.2}}"
+        }
+        ("rule", "performance") => {
+            "\"rule\": {\"performance\": {}} for the default settings, or e.g. \"rule\": {\"performance\": {\"base_share\": 0.5}}"
+        }
+        ("rule", "fixed") => {
+            "\"rule\": {\"fixed\": {\"shares\": {\"CLUSTER-ID\": 0.6, \"OTHER-CLUSTER-ID\": 0.4}, \"later_clusters\": \"none\"}} (one share per cluster id)"
+        }
+        ("profile", "weights") => {
+            "\"profile\": {\"weights\": [1, 2, 2, 1]} (one weight per funding year)"
+        }
+        _ => return None,
+    })
+}
+
+/// The enumerated field a path points into, and the variant named in it if any: `policy.rule`
+/// → ("rule", None); `policy.rule.competitive` → ("rule", Some("competitive")).
+fn enumerated_field(path: &JsonPath) -> Option<(&str, Option<&str>)> {
+    let keys: Vec<&str> = path
+        .segments()
+        .iter()
+        .filter_map(|segment| match segment {
+            super::json_path::Segment::Key(key) => Some(key.as_str()),
+            super::json_path::Segment::Index(_) => None,
+        })
+        .collect();
+    match keys.as_slice() {
+        [.., field] if accepted_values(field).is_some() => Some((field, None)),
+        [.., field, variant] if accepted_values(field).is_some() => Some((field, Some(variant))),
+        _ => None,
+    }
+}
+
+/// A message in the user's words for an enumerated value written in the wrong form: a variant
+/// with settings written as a string, or one without settings written as an object.
+fn enum_form_message(path: &JsonPath, message: &str) -> Option<String> {
+    let (field, variant) = enumerated_field(path)?;
+    let accepted = accepted_values(field)?;
+    let variant = variant?;
+    if message.contains("expected newtype variant") || message.contains("expected tuple variant") {
+        let example = variant_example(field, variant)?;
+        return Some(format!(
+            "\"{variant}\" takes settings, so it is written as an object, not as a string: \
+             {example}; {field} accepts {accepted}"
+        ));
+    }
+    if message.contains("expected unit") {
+        return Some(format!(
+            "\"{variant}\" has no settings, so it is written as a string, not as an object: \
+             \"{field}\": \"{variant}\"; {field} accepts {accepted}"
+        ));
+    }
+    None
 }
 
 /// serde_json's message without its trailing " at line L column C" (shown separately), in
@@ -337,7 +426,21 @@ fn describe_json_error(error: &serde_json::Error, path: &JsonPath, valid_json: b
     ] {
         message = message.replace(rust, plain);
     }
-    if let Some(accepted) = accepted_values(path)
+    if let Some(plain) = enum_form_message(path, &message) {
+        return plain;
+    }
+    if let Some(accepted) = accepted_values_at(path)
+        && message.starts_with("data did not match any variant")
+    {
+        return format!("a value of the wrong kind here; valid values are {accepted}");
+    }
+    if let Some(accepted) = accepted_values_at(path)
+        && message.starts_with("unknown variant")
+    {
+        let cut = message.find(", expected").unwrap_or(message.len());
+        return format!("{}; valid values are {accepted}", &message[..cut]);
+    }
+    if let Some(accepted) = accepted_values_at(path)
         && (message.starts_with("expected value") || message.starts_with("invalid type"))
     {
         if message.starts_with("expected value") {

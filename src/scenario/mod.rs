@@ -5,13 +5,14 @@ pub mod json_path;
 pub mod load;
 pub mod model_parameters;
 pub mod plan;
+pub mod plausible;
 pub mod policy_plan;
 pub mod spec;
 
 pub use distribution::{Distribution, Param};
 pub use load::{
     BASELINE_JSON, BASELINE_LABEL, STDIN_LABEL, ScenarioError, load_baseline, load_path, load_str,
-    read_path,
+    read_path, warning_lines,
 };
 pub use model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
 pub use plan::{Budget, Cluster, ParameterSlot, Scenario, Sector, Valley};

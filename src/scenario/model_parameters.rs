@@ -71,78 +71,197 @@ pub struct ModelParameters<T> {
     pub networking_uplift: T,
 }
 
-/// Valid range, integer flag, unit and default of one model parameter.
+/// Valid range, plausible range, integer flag and unit of one model parameter.
+///
+/// The valid range is what the model can compute with: a value or a distribution's support
+/// outside it is an error. The plausible range is narrower: what a careful analyst would write
+/// for this kind of quantity (a quarterly probability well below 1, a relative uplift below
+/// 100%); a value outside it is accepted with a warning, because it is more often a slip (a
+/// percentage written where a fraction is meant) than a deliberate choice.
 #[derive(Debug, Clone, Copy)]
 pub struct ParameterInfo {
     /// JSON field name.
     pub name: &'static str,
-    /// Smallest valid value.
+    /// Smallest valid value (draws are kept at or above it).
     pub min: f64,
     /// Largest valid value.
     pub max: f64,
+    /// Whether the valid range is open at 0: a fixed value must be > 0 (`min` is then the
+    /// smallest positive value a draw is kept at).
+    pub positive: bool,
+    /// Smallest plausible value.
+    pub plausible_min: f64,
+    /// Largest plausible value.
+    pub plausible_max: f64,
     /// Whether a draw is rounded to the nearest integer.
     pub integer: bool,
     /// Unit, for documents and reports.
     pub unit: &'static str,
 }
 
-const fn info(name: &'static str, min: f64, max: f64, unit: &'static str) -> ParameterInfo {
+const fn info(
+    name: &'static str,
+    (min, max): (f64, f64),
+    (plausible_min, plausible_max): (f64, f64),
+    unit: &'static str,
+) -> ParameterInfo {
     ParameterInfo {
         name,
         min,
         max,
+        positive: false,
+        plausible_min,
+        plausible_max,
         integer: false,
         unit,
     }
 }
 
-const fn integer(name: &'static str, min: f64, max: f64, unit: &'static str) -> ParameterInfo {
+const fn integer(
+    name: &'static str,
+    valid: (f64, f64),
+    plausible: (f64, f64),
+    unit: &'static str,
+) -> ParameterInfo {
     ParameterInfo {
-        name,
-        min,
-        max,
         integer: true,
-        unit,
+        ..info(name, valid, plausible, unit)
+    }
+}
+
+const fn positive(name: &'static str, plausible: (f64, f64), unit: &'static str) -> ParameterInfo {
+    ParameterInfo {
+        positive: true,
+        ..info(name, (SMALLEST_POSITIVE, INF), plausible, unit)
     }
 }
 
 const INF: f64 = f64::INFINITY;
 
-/// Every model parameter in field order.
+/// The smallest value a parameter that must be positive is drawn at.
+const SMALLEST_POSITIVE: f64 = 1e-9;
+
+/// Every model parameter in field order: (valid range), (plausible range), unit.
 pub const PARAMETER_TABLE: [ParameterInfo; 27] = [
-    info("join_base_rate", 0.0, 10.0, "per quarter"),
-    info("size_attraction", 0.0, 10.0, "per quarter"),
-    info("size_half_members", 1e-9, INF, "members"),
-    info("join_funding_response", 0.0, 10.0, "per quarter"),
-    info("sole_proprietor_factor", 0.0, 1.0, "ratio"),
-    info("tie_rate", 0.0, 100.0, "attempts per member per quarter"),
-    info("tie_funding_response", 0.0, 100.0, "ratio"),
-    info("triadic_closure_share", 0.0, 1.0, "probability"),
-    info("tie_dissolution_rate", 0.0, 1.0, "probability per quarter"),
-    info("tie_use_probability", 0.0, 1.0, "probability per quarter"),
-    info("exit_rate", 0.0, 1.0, "probability per quarter"),
-    info("exit_funding_retention", 0.0, 1.0, "share"),
-    info("formation_rate", 0.0, 10.0, "per quarter"),
-    info("formation_funding_response", 0.0, 100.0, "ratio"),
-    integer("founding_members", 2.0, 1000.0, "firms"),
-    integer("infrastructure_lag_quarters", 0.0, 40.0, "quarters"),
-    info("infrastructure_depreciation", 0.0, 1.0, "share per quarter"),
-    info("activity_persistence", 0.0, 1.0, "share per quarter"),
-    info("infrastructure_weight", 0.0, 100.0, "ratio"),
-    info("saturation_ltl_per_member", 1e-9, INF, "LTL per member"),
-    info("absorption_base_ltl", 0.0, 1e12, "LTL per quarter"),
+    info("join_base_rate", (0.0, 10.0), (0.0, 0.25), "per quarter"),
+    info("size_attraction", (0.0, 10.0), (0.0, 0.25), "per quarter"),
+    positive("size_half_members", (2.0, 1e5), "members"),
+    info(
+        "join_funding_response",
+        (0.0, 10.0),
+        (0.0, 0.25),
+        "per quarter",
+    ),
+    info("sole_proprietor_factor", (0.0, 1.0), (0.0, 1.0), "ratio"),
+    info(
+        "tie_rate",
+        (0.0, 100.0),
+        (0.0, 5.0),
+        "attempts per member per quarter",
+    ),
+    info("tie_funding_response", (0.0, 100.0), (0.0, 10.0), "ratio"),
+    info(
+        "triadic_closure_share",
+        (0.0, 1.0),
+        (0.0, 1.0),
+        "probability",
+    ),
+    info(
+        "tie_dissolution_rate",
+        (0.0, 1.0),
+        (0.0, 0.5),
+        "probability per quarter",
+    ),
+    info(
+        "tie_use_probability",
+        (0.0, 1.0),
+        (0.0, 1.0),
+        "probability per quarter",
+    ),
+    info(
+        "exit_rate",
+        (0.0, 1.0),
+        (0.0, 0.25),
+        "probability per quarter",
+    ),
+    info("exit_funding_retention", (0.0, 1.0), (0.0, 1.0), "share"),
+    info("formation_rate", (0.0, 10.0), (0.0, 1.0), "per quarter"),
+    info(
+        "formation_funding_response",
+        (0.0, 100.0),
+        (0.0, 10.0),
+        "ratio",
+    ),
+    integer("founding_members", (2.0, 1000.0), (2.0, 100.0), "firms"),
+    integer(
+        "infrastructure_lag_quarters",
+        (0.0, 40.0),
+        (0.0, 16.0),
+        "quarters",
+    ),
+    info(
+        "infrastructure_depreciation",
+        (0.0, 1.0),
+        (0.0, 0.1),
+        "share per quarter",
+    ),
+    info(
+        "activity_persistence",
+        (0.0, 1.0),
+        (0.0, 1.0),
+        "share per quarter",
+    ),
+    info("infrastructure_weight", (0.0, 100.0), (0.0, 10.0), "ratio"),
+    positive("saturation_ltl_per_member", (1e3, 1e7), "LTL per member"),
+    info(
+        "absorption_base_ltl",
+        (0.0, 1e12),
+        (0.0, 1e9),
+        "LTL per quarter",
+    ),
     info(
         "absorption_per_member_ltl",
-        0.0,
-        1e12,
+        (0.0, 1e12),
+        (0.0, 1e8),
         "LTL per member per quarter",
     ),
-    info("valley_spillover", 0.0, 100.0, "ratio"),
-    info("project_rate", 0.0, 100.0, "projects per link per quarter"),
-    info("project_funding_response", 0.0, 100.0, "ratio"),
-    info("added_value_per_sme_ltl", 0.0, 1e12, "LTL per SME per year"),
-    info("networking_uplift", 0.0, 10.0, "ratio"),
+    info("valley_spillover", (0.0, 100.0), (0.0, 2.0), "ratio"),
+    info(
+        "project_rate",
+        (0.0, 100.0),
+        (0.0, 2.0),
+        "projects per link per quarter",
+    ),
+    info(
+        "project_funding_response",
+        (0.0, 100.0),
+        (0.0, 10.0),
+        "ratio",
+    ),
+    info(
+        "added_value_per_sme_ltl",
+        (0.0, 1e12),
+        (1e4, 1e9),
+        "LTL per SME per year",
+    ),
+    info("networking_uplift", (0.0, 10.0), (0.0, 1.0), "ratio"),
 ];
+
+impl ParameterInfo {
+    /// The valid range as written in messages, e.g. `[0, 1]` or `(0, ∞)`.
+    pub fn valid_range(&self) -> String {
+        let low = if self.positive {
+            "(0".to_string()
+        } else {
+            format!("[{}", self.min)
+        };
+        if self.max.is_infinite() {
+            format!("{low}, ∞)")
+        } else {
+            format!("{low}, {}]", self.max)
+        }
+    }
+}
 
 impl<T> ModelParameters<T> {
     /// Applies `f` to every field in [`PARAMETER_TABLE`] order, building a new struct.

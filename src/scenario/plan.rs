@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::distribution::Param;
 use super::json_path::JsonPath;
+use super::load::LocatedProblem;
 use super::model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
 use super::policy_plan::{NamedPolicy, Policy, PolicyContext};
 use super::spec::{ClusterStatus, ProfileSpec, ScenarioFile, SourceKind, Unabsorbed};
@@ -49,6 +50,9 @@ pub struct Scenario {
     pub seed: u64,
     /// The parsed file, kept for manifests and reports.
     pub file: ScenarioFile,
+    /// Valid but implausible values (docs/SCENARIO.md "Plausible values"), located by
+    /// [`load_str`](super::load_str).
+    pub warnings: Vec<LocatedProblem>,
 }
 
 /// The budget, in whole cents.
@@ -356,15 +360,15 @@ impl Scenario {
                 &mut problems,
                 path.key("cooperation_propensity"),
                 &spec.cooperation_propensity,
-                0.0,
-                1.0,
+                (0.0, 1.0),
+                false,
             );
             check_param(
                 &mut problems,
                 path.key("potential"),
                 &spec.potential,
-                0.0,
-                1.0,
+                (0.0, 1.0),
+                false,
             );
             let share = if spec.sole_proprietor_share.is_finite() {
                 spec.sole_proprietor_share.clamp(0.0, 1.0)
@@ -401,8 +405,8 @@ impl Scenario {
                 &mut problems,
                 path.key("opening_year"),
                 &spec.opening_year,
-                1900.0,
-                2300.0,
+                (1900.0, 2300.0),
+                false,
             );
             valleys.push(Valley {
                 id: spec.id.clone(),
@@ -530,11 +534,16 @@ impl Scenario {
             .filter(|c| c.status == ClusterStatus::Operating)
             .count();
         let cluster_ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
+        let forming: Vec<bool> = clusters
+            .iter()
+            .map(|c| c.status == ClusterStatus::Forming)
+            .collect();
         let policy_context = PolicyContext {
             cluster_index: &cluster_index,
             cluster_ids: &cluster_ids,
             cluster_count: clusters.len(),
             operating_at_start,
+            forming: &forming,
         };
         let policy = policy_context.check(&file.policy, root.key("policy"), &mut problems);
         let policy_variants =
@@ -547,8 +556,8 @@ impl Scenario {
                 &mut problems,
                 model_path.key(info.name),
                 param,
-                info.min,
-                info.max,
+                (info.min, info.max),
+                info.positive,
             );
             Ok::<(), std::convert::Infallible>(())
         });
@@ -567,7 +576,16 @@ impl Scenario {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let warnings = super::plausible::implausible_parameters(&file.model, &model_path)
+            .into_iter()
+            .map(|warning| LocatedProblem {
+                path: warning.path.to_string(),
+                position: None,
+                message: warning.message,
+            })
+            .collect();
         Ok(Scenario {
+            warnings,
             name: file.name.clone(),
             description: file.description.clone(),
             sources,
@@ -648,25 +666,56 @@ pub(super) fn check_unit_share(problems: &mut Vec<Problem>, path: JsonPath, valu
     }
 }
 
-/// A fixed value must lie in [min, max]; a distribution's support must overlap it (draws outside
-/// are redrawn, see docs/MODEL.md).
-fn check_param(problems: &mut Vec<Problem>, path: JsonPath, param: &Param, min: f64, max: f64) {
+/// A fixed value must lie in [min, max] (in (0, max] when `positive`); a distribution's whole
+/// support must lie in it too, so that every draw is a valid value (docs/MODEL.md §11.4).
+fn check_param(
+    problems: &mut Vec<Problem>,
+    path: JsonPath,
+    param: &Param,
+    (min, max): (f64, f64),
+    positive: bool,
+) {
+    let lower = if positive { 0.0 } else { min };
+    let range = if positive {
+        format!("(0, {max}]").replace("inf]", "∞)")
+    } else {
+        format!("[{min}, {max}]")
+    };
     match param {
         Param::Fixed(value) => {
-            if !(value.is_finite() && *value >= min && *value <= max) {
+            let above_lower = if positive {
+                *value > 0.0
+            } else {
+                *value >= min
+            };
+            if !(value.is_finite() && above_lower && *value <= max) {
+                let expected = if positive {
+                    "a value > 0 is expected".to_string()
+                } else {
+                    format!("a value between {min} and {max} is expected")
+                };
                 problems.push(Problem {
                     path,
-                    message: format!("a value between {min} and {max} is expected (got {value})"),
+                    message: format!("{expected} (got {value})"),
                 });
             }
         }
         Param::Random(distribution) => {
             let (low, high) = distribution.support();
-            if high < min || low > max {
+            if low < lower || high > max {
+                let support = match (low.is_finite(), high.is_finite()) {
+                    (true, true) => format!("[{low}, {high}]"),
+                    (true, false) => format!("[{low}, ∞)"),
+                    (false, true) => format!("(−∞, {high}]"),
+                    (false, false) => "(−∞, ∞)".to_string(),
+                };
                 problems.push(Problem {
                     path,
                     message: format!(
-                        "{distribution} lies outside the valid range [{min}, {max}]; move it inside"
+                        "{distribution} can draw values outside the valid range {range} (its \
+                         support is {support}); use a distribution that stays inside, e.g. \
+                         triangular, pert, uniform, beta or truncated_normal with min and max \
+                         inside the range"
                     ),
                 });
             }

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use super::json_path::JsonPath;
 use super::plan::{MAX_BUDGET_LTL, Problem, Scenario, check_unit_share, list_or_none};
 use super::spec::{
-    CompetitiveSpec, PerformanceSpec, PolicySpec, PolicyVariantSpec, RuleSpec, ScenarioFile,
+    CompetitiveSpec, LaterClusters, PerformanceSpec, PolicySpec, PolicyVariantSpec, RuleSpec,
+    ScenarioFile,
 };
 
 /// A checked allocation policy.
@@ -103,6 +104,8 @@ pub(super) struct PolicyContext<'a> {
     pub cluster_count: usize,
     /// Clusters operating at the start.
     pub operating_at_start: usize,
+    /// Whether each cluster is forming at the start (may form later), by index.
+    pub forming: &'a [bool],
 }
 
 impl PolicyContext<'_> {
@@ -212,6 +215,47 @@ impl PolicyContext<'_> {
                             ),
                         }),
                     }
+                }
+                let fixed_path = rule_path.key("fixed");
+                let unlisted: Vec<usize> = (0..self.cluster_count)
+                    .filter(|&index| {
+                        self.forming.get(index).copied().unwrap_or(false)
+                            && !fixed.shares.contains_key(&self.cluster_ids[index])
+                    })
+                    .collect();
+                match fixed.later_clusters {
+                    Some(LaterClusters::Share(share)) => {
+                        if share.is_finite() && share >= 0.0 {
+                            for &index in &unlisted {
+                                shares[index] = share;
+                            }
+                        } else {
+                            problems.push(Problem {
+                                path: fixed_path.key("later_clusters"),
+                                message: format!(
+                                    "a share must be a finite number ≥ 0, or \"none\" (got {share})"
+                                ),
+                            });
+                        }
+                    }
+                    Some(LaterClusters::Nothing(_)) => {}
+                    None if !unlisted.is_empty() => {
+                        let names: Vec<&str> = unlisted
+                            .iter()
+                            .map(|&index| self.cluster_ids[index].as_str())
+                            .collect();
+                        problems.push(Problem {
+                            path: fixed_path.clone(),
+                            message: format!(
+                                "clusters that may form later have no share: {}; list them in \
+                                 shares, or add \"later_clusters\": a share each gets once it \
+                                 forms (e.g. 0.1), or \"later_clusters\": \"none\" to give them \
+                                 nothing",
+                                names.join(", ")
+                            ),
+                        });
+                    }
+                    None => {}
                 }
                 if shares.iter().all(|share| *share <= 0.0) {
                     problems.push(Problem {
@@ -356,6 +400,11 @@ impl Scenario {
             .enumerate()
             .map(|(index, id)| (id.clone(), index))
             .collect();
+        let forming: Vec<bool> = self
+            .clusters
+            .iter()
+            .map(|c| c.status == super::ClusterStatus::Forming)
+            .collect();
         let context = PolicyContext {
             cluster_index: &cluster_index,
             cluster_ids: &cluster_ids,
@@ -365,6 +414,7 @@ impl Scenario {
                 .iter()
                 .filter(|c| c.status == super::ClusterStatus::Operating)
                 .count(),
+            forming: &forming,
         };
         let mut problems = Vec::new();
         let policy = context.check(spec, JsonPath::root().key("policy"), &mut problems);
@@ -390,16 +440,34 @@ impl Policy {
                 crate::report::table::thousands(*request_ltl_per_member, 0)
             ),
             Rule::Performance { base_share } => format!("performance (base share {base_share})"),
-            Rule::Fixed { shares } => format!(
-                "fixed ({})",
-                clusters
+            Rule::Fixed { shares } => {
+                let without: Vec<&str> = clusters
                     .iter()
                     .zip(shares)
-                    .filter(|(_, share)| **share > 0.0)
-                    .map(|(cluster, share)| format!("{} {share}", cluster.id))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+                    .filter(|(cluster, share)| {
+                        **share <= 0.0 && cluster.status == super::ClusterStatus::Forming
+                    })
+                    .map(|(cluster, _)| cluster.id.as_str())
+                    .collect();
+                format!(
+                    "fixed ({}){}",
+                    clusters
+                        .iter()
+                        .zip(shares)
+                        .filter(|(_, share)| **share > 0.0)
+                        .map(|(cluster, share)| format!("{} {share}", cluster.id))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if without.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; clusters that form later get nothing: {}",
+                            without.join(", ")
+                        )
+                    }
+                )
+            }
             other => other.kind().to_string(),
         };
         let unspent = if self.unspent_share > 0.0 {

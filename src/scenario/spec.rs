@@ -334,6 +334,28 @@ pub struct FixedSpec {
     /// Cluster id → share of the distributable budget (non-negative; renormalised over the
     /// clusters operating in a year).
     pub shares: BTreeMap<String, f64>,
+    /// What a forming cluster not listed in `shares` gets once it forms: `"none"` (nothing) or a
+    /// share (≥ 0) each. Required when such a cluster exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub later_clusters: Option<LaterClusters>,
+}
+
+/// The share of forming clusters not listed in a fixed rule's `shares`.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum LaterClusters {
+    /// `"none"`: they get nothing.
+    Nothing(NoShare),
+    /// The share each gets once it forms.
+    Share(f64),
+}
+
+/// The word `"none"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoShare {
+    /// No share.
+    None,
 }
 
 /// The model's behavioural parameters, each a number or a distribution.

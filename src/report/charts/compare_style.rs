@@ -399,6 +399,8 @@ impl<T> PolicyPanels<T> {
 pub(crate) fn short_label(outcome: &str) -> String {
     match outcome {
         "networked_smes" => "Networked SMEs".to_string(),
+        "additional_networked_smes" => "Additional networked SMEs".to_string(),
+        "added_value_per_ltl_spent" => "Added value per LTL spent".to_string(),
         "links" => "Cooperation links".to_string(),
         "clusters_formed" => "New clusters formed".to_string(),
         "joint_projects" => "Joint projects".to_string(),
@@ -410,7 +412,8 @@ pub(crate) fn short_label(outcome: &str) -> String {
 /// The unit of an outcome's values.
 pub(crate) fn unit(outcome: &str) -> &'static str {
     match outcome {
-        "networked_smes" => "firms",
+        "networked_smes" | "additional_networked_smes" => "firms",
+        "added_value_per_ltl_spent" => "LTL per LTL",
         "links" => "links",
         "clusters_formed" => "clusters",
         "joint_projects" => "projects, cumulative",
@@ -587,6 +590,8 @@ mod tests {
             baseline: baseline.to_string(),
             rows: Vec::new(),
             periods: Vec::new(),
+            pairs: Vec::new(),
+            min_difference: Default::default(),
         }
     }
 

@@ -31,12 +31,14 @@ mod plot;
 mod png;
 mod raster_text;
 mod structure;
+mod sensitivity;
 pub mod style;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::results::ResultSet;
+pub use sensitivity::render_sensitivity_charts;
 use style::{Backend, Style};
 
 /// Size of the charts. PNGs are `width` × `height` pixels; SVGs use the same user units.
