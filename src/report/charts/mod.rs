@@ -30,8 +30,8 @@ mod panels;
 mod plot;
 mod png;
 mod raster_text;
-mod structure;
 mod sensitivity;
+mod structure;
 pub mod style;
 
 use plotters::coord::Shift;
