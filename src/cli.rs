@@ -84,6 +84,13 @@ pub struct RunArgs {
     /// Chart resolution: PNGs are 10 × 6.25 inches at this many dots per inch (160 → 1600 × 1000 px).
     #[arg(long, default_value_t = DEFAULT_DPI)]
     pub dpi: u32,
+    /// Also write the cooperation networks of selected runs for Gephi: `median` (the run at the
+    /// median of networked SMEs at the horizon) and/or run indices, comma-separated. Each selected
+    /// run is simulated again and written as networks/run-<i>.gexf (dynamic: every member and
+    /// tie with its quarters) and networks/run-<i>.graphml (the networks at the horizon).
+    /// `run` only.
+    #[arg(long, value_name = "RUNS")]
+    pub export_network: Option<String>,
     /// Go ahead with a run whose estimated memory or disk exceeds the limits (16 GiB, 20 GiB).
     #[arg(long)]
     pub allow_large: bool,

@@ -217,6 +217,8 @@ fn svgs_draw_the_expected_series() {
         ("distribution-joint_projects", 0, 1),
         ("distribution-cost_per_additional_networked_sme_ltl", 0, 1),
         ("convergence", 1, 1),
+        // Transitivity and top-decile share (median and two bands each), median density.
+        ("network-structure", 3, 4),
     ];
     for (name, lines, polygons) in expected {
         let svg = parse(&chart(name).svg);

@@ -108,8 +108,12 @@ fn outputs_have_the_documented_shape() {
         lines.next().unwrap(),
         "period,cluster,outcome,n,mean,standard_error,sd,p5,p25,p50,p75,p95"
     );
-    // 36 quarters (2007–2015) × (16 clusters × 12 outcomes + 18 totals).
-    assert_eq!(summary.lines().count() - 1, 36 * (16 * 12 + 18));
+    // 36 quarters (2007–2015) × (16 clusters × 12 outcomes + 18 totals), plus at the 9 year
+    // ends (16 clusters + total) × 8 network-structure outcomes.
+    assert_eq!(
+        summary.lines().count() - 1,
+        36 * (16 * 12 + 18) + 9 * (16 + 1) * 8
+    );
     assert_eq!(
         summary
             .lines()

@@ -167,6 +167,7 @@ fn html_has_every_section_and_every_chart_inline() {
         ("headline", "Headline results"),
         ("charts", "Charts"),
         ("allocations", "Allocations"),
+        ("network-structure", "Network structure"),
         ("assumptions", "Assumptions"),
         ("method", "Method"),
         ("reproducibility", "Reproducibility"),
@@ -491,6 +492,7 @@ fn markdown_links_every_chart_png_and_has_the_same_sections() {
         "Headline results",
         "Charts",
         "Allocations",
+        "Network structure",
         "Assumptions",
         "Method",
         "Reproducibility",
@@ -614,4 +616,45 @@ fn a_partial_result_says_so() {
     ));
     assert!(html.contains("<dt>Runs</dt><dd>40 of 100 requested (interrupted)</dd>"));
     assert!(report_md(&results, &[]).contains("Partial result: the run was interrupted"));
+}
+
+#[test]
+fn network_structure_shows_the_horizon_means_of_summary_csv() {
+    let fixture = baseline();
+    let markdown = report_md(&fixture.results, &fake_charts());
+    // The row of all clusters: the horizon means of the total structure outcomes, as written
+    // in summary.csv, with the section's decimals.
+    let budget = &fixture.results.scenario.budget;
+    let horizon = budget.period_label(budget.quarters() - 1);
+    let before = budget.period_label(budget.quarters() - 2);
+    let mean = |outcome: &str| -> f64 {
+        let prefix = format!("{horizon},total,{outcome},");
+        let line = fixture
+            .csv("summary.csv")
+            .lines()
+            .find(|line| line.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no {prefix} row"));
+        line.split(',').nth(4).unwrap().parse().unwrap()
+    };
+    let expected = format!(
+        "| **All clusters** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** | **{}** |",
+        thousands(mean("members"), 0),
+        thousands(mean("density"), 3),
+        thousands(mean("mean_degree"), 1),
+        thousands(mean("max_degree"), 1),
+        thousands(mean("top_decile_link_share"), 2),
+        thousands(mean("transitivity"), 2),
+        thousands(mean("random_transitivity"), 2),
+        thousands(mean("components"), 1),
+        thousands(mean("largest_component"), 0),
+        thousands(mean("sole_representation"), 2),
+    );
+    assert!(markdown.contains(&expected), "{expected}");
+    // Structure outcomes are measured at year ends only: no rows for other quarters.
+    let summary = fixture.csv("summary.csv");
+    assert!(summary.contains(&format!("\n{horizon},total,transitivity,40,")));
+    assert!(summary.contains(&format!("\n{before},total,links,")));
+    assert!(!summary.contains(&format!("\n{before},total,transitivity,")));
+    // Sole proprietors are under-represented among the members (representation below 1).
+    assert!(mean("sole_representation") < 1.0);
 }

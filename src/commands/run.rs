@@ -13,10 +13,14 @@ use super::compare::{
     COMPARISON_FILES, ComparisonPlan, ComparisonRequest, write_comparison_results,
 };
 use crate::cli::RunArgs;
+use crate::engine::network_history::{RunSelection, record_history};
+use crate::engine::outcomes::HEADLINE_OUTCOMES;
 use crate::engine::precision::{DEFAULT_MAX_RUNS, PrecisionReport, tracked_names};
 use crate::engine::{Aggregates, PrecisionTarget, RunSettings, run_scenario_until};
+use crate::report::charts::{ChartOptions, render_network};
 use crate::report::comparison::{ComparisonSet, comparison_table};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
+use crate::report::network_export::{gexf, graphml};
 use crate::report::render::{REPORT_FILES, render_reports};
 use crate::report::table::headline_table;
 use crate::report::verdict_by_input::BY_INPUT_FILE;
@@ -127,6 +131,7 @@ pub(crate) fn execute(
         bail!("--runs must be between 1 and {MAX_RUNS} (got {runs})");
     }
     let seed = args.seed.unwrap_or(scenario.seed);
+    let export = network_selection(args, request.is_some(), runs)?;
     let chart_options = super::report::chart_options(args.dpi)?;
     let threads = match args.threads {
         Some(0) => bail!("--threads must be at least 1"),
@@ -190,18 +195,42 @@ pub(crate) fn execute(
     } else {
         runs
     };
+    let exported = match &export {
+        Some(selection) if complete => {
+            match write_networks(
+                &scenario,
+                seed,
+                selection,
+                &aggregates,
+                &pending,
+                &chart_options,
+            ) {
+                Ok(()) => true,
+                Err(error) => {
+                    pending.abandon();
+                    return Err(error);
+                }
+            }
+        }
+        _ => false,
+    };
     let mut reproduce = reproduce_command(
         args.scenario.as_deref(),
         plan.as_ref(),
         aggregates.runs,
         seed,
     );
+    let mut extra_options = String::new();
     if args.dpi != crate::cli::DEFAULT_DPI {
-        // Before a `< scenario.json` redirection, if any.
-        match reproduce.find(" < ") {
-            Some(at) => reproduce.insert_str(at, &format!(" --dpi {}", args.dpi)),
-            None => reproduce.push_str(&format!(" --dpi {}", args.dpi)),
-        }
+        extra_options.push_str(&format!(" --dpi {}", args.dpi));
+    }
+    if let (true, Some(text)) = (exported, &args.export_network) {
+        extra_options.push_str(&format!(" --export-network {}", shell_quote(text)));
+    }
+    // Before a `< scenario.json` redirection, if any.
+    match reproduce.find(" < ") {
+        Some(at) => reproduce.insert_str(at, &extra_options),
+        None => reproduce.push_str(&extra_options),
     }
     let manifest = Manifest {
         tool: "clustersim".into(),
@@ -231,6 +260,7 @@ pub(crate) fn execute(
                     .filter(|plan| plan.common_random_numbers)
                     .map(|_| &BY_INPUT_FILE),
             )
+            .chain(if exported { &[NETWORK_FOLDER][..] } else { &[] })
             .map(|f| f.to_string())
             .collect(),
         comparison: plan.as_ref().map(ComparisonPlan::manifest),
@@ -277,6 +307,74 @@ pub(crate) fn execute(
         aggregates,
         comparison,
     })
+}
+
+/// The folder of a result that holds the exported networks.
+pub const NETWORK_FOLDER: &str = "networks/";
+
+/// The `--export-network` selection, checked before any run: only for `run`, and every run index
+/// below the number of runs.
+fn network_selection(
+    args: &RunArgs,
+    comparison: bool,
+    runs: u64,
+) -> anyhow::Result<Option<RunSelection>> {
+    let Some(text) = &args.export_network else {
+        return Ok(None);
+    };
+    if comparison {
+        bail!(
+            "--export-network is an option of `clustersim run`; run the scenario with the policy of interest to export its networks"
+        );
+    }
+    let selection: RunSelection = text.parse()?;
+    if let Some(run) = selection.runs.iter().find(|run| **run >= runs) {
+        bail!(
+            "--export-network: run {run} does not exist; with {runs} runs the indices are 0 to {}",
+            runs - 1
+        );
+    }
+    Ok(Some(selection))
+}
+
+/// Simulates each selected run again and writes its networks into `networks/`: GEXF, GraphML
+/// and a picture at the horizon (SVG and PNG).
+fn write_networks(
+    scenario: &Scenario,
+    seed: u64,
+    selection: &RunSelection,
+    aggregates: &Aggregates,
+    pending: &PendingOutput,
+    chart_options: &ChartOptions,
+) -> anyhow::Result<()> {
+    let networked_index = HEADLINE_OUTCOMES
+        .iter()
+        .position(|name| *name == "networked_smes")
+        .context("networked SMEs missing from the headline outcomes")?;
+    let folder = pending.file(NETWORK_FOLDER);
+    std::fs::create_dir_all(&folder).with_context(|| format!("creating '{}'", folder.display()))?;
+    for run in selection.resolve(&aggregates.headline[networked_index]) {
+        let history = record_history(scenario, seed, run);
+        pending.write(
+            &format!("{NETWORK_FOLDER}run-{run}.gexf"),
+            gexf(scenario, &history).as_bytes(),
+        )?;
+        pending.write(
+            &format!("{NETWORK_FOLDER}run-{run}.graphml"),
+            graphml(scenario, &history).as_bytes(),
+        )?;
+        let picture = render_network(scenario, &history, seed, chart_options)
+            .with_context(|| format!("drawing the networks of run {run}"))?;
+        pending.write(
+            &format!("{NETWORK_FOLDER}{}.svg", picture.name),
+            picture.svg.as_bytes(),
+        )?;
+        pending.write(
+            &format!("{NETWORK_FOLDER}{}.png", picture.name),
+            &picture.png,
+        )?;
+    }
+    Ok(())
 }
 
 /// The `--until-se` target the command line asks for, checked.

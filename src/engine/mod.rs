@@ -9,6 +9,7 @@ mod aggregate;
 pub mod compare;
 pub mod comparison;
 pub mod limits;
+pub mod network_history;
 pub mod outcomes;
 pub mod precision;
 pub mod sensitivity;
@@ -19,11 +20,13 @@ use rayon::prelude::*;
 
 pub use aggregate::Aggregates;
 
+use crate::model::structure::measure_all;
 use crate::model::{LedgerEntry, RunParameters, Simulation, draw_parameters};
 use crate::policy::{AllocationRule, rule_for};
 use crate::scenario::{ClusterStatus, ParameterSlot, Policy, Scenario};
 use outcomes::{
     HEADLINE_OUTCOMES, QuarterState, headline_from_totals, push_quarter, slots_per_quarter,
+    structure_measured,
 };
 pub use precision::{PrecisionTarget, PrecisionTracker};
 
@@ -108,6 +111,17 @@ pub fn simulate_policies(
         .map(|c| c.status == ClusterStatus::Forming)
         .collect();
     let total_firms: u64 = scenario.sectors.iter().map(|s| s.firms).sum();
+    let sole_share = |sole: u64, firms: u64| outcomes::ratio(sole as f64, firms as f64);
+    let sector_sole_share: Vec<f64> = scenario
+        .clusters
+        .iter()
+        .map(|c| &scenario.sectors[c.sector])
+        .map(|sector| sole_share(sector.sole_firms, sector.firms))
+        .collect();
+    let total_sole_share = sole_share(
+        scenario.sectors.iter().map(|s| s.sole_firms).sum(),
+        total_firms,
+    );
     let quarters = scenario.budget.quarters();
     let width = slots_per_quarter(scenario.clusters.len());
     let mut series = vec![Vec::with_capacity(quarters * width); funded.len()];
@@ -116,6 +130,8 @@ pub fn simulate_policies(
         let counterfactual_records = counterfactual.records();
         for (simulation, series) in funded.iter_mut().zip(&mut series) {
             simulation.step();
+            let structure = structure_measured(simulation.quarter() - 1)
+                .then(|| measure_all(simulation.clusters().iter().map(|c| &c.network)));
             push_quarter(
                 &QuarterState {
                     funded: &simulation.records(),
@@ -128,6 +144,9 @@ pub fn simulate_policies(
                         simulation.added_value_ltl(),
                         counterfactual.added_value_ltl(),
                     ),
+                    structure: structure.as_ref(),
+                    sector_sole_share: &sector_sole_share,
+                    total_sole_share,
                 },
                 series,
             );

@@ -1,6 +1,7 @@
 //! What a run reports: the outcome series per quarter (per cluster and in total) and the headline
 //! outcomes at the horizon. Names here are the names in the output files.
 
+use crate::model::structure::Structure;
 use crate::model::{ClusterRecord, LedgerEntry};
 use crate::money::ltl_from_cents;
 
@@ -9,7 +10,7 @@ use crate::money::ltl_from_cents;
 /// clusters they give the totals; `absorbed_ltl` is the money the cluster has absorbed so far and
 /// `cost_per_additional_networked_sme_ltl` its ratio to the cluster's additional networked SMEs
 /// (undefined unless that is positive).
-pub const CLUSTER_OUTCOMES: [&str; 12] = [
+pub const CLUSTER_OUTCOMES: [&str; 20] = [
     "members",
     "links",
     "networked_smes",
@@ -22,10 +23,44 @@ pub const CLUSTER_OUTCOMES: [&str; 12] = [
     "additional_networked_smes",
     "absorbed_ltl",
     "cost_per_additional_networked_sme_ltl",
+    "max_degree",
+    "top_decile_link_share",
+    "transitivity",
+    "random_transitivity",
+    "components",
+    "largest_component",
+    "sole_member_share",
+    "sole_representation",
 ];
 
+/// Network-structure outcomes (the last block of both the cluster and the total outcomes),
+/// measured at the end of each year only: see [`structure_measured`].
+pub const NETWORK_OUTCOMES: [&str; 8] = [
+    "max_degree",
+    "top_decile_link_share",
+    "transitivity",
+    "random_transitivity",
+    "components",
+    "largest_component",
+    "sole_member_share",
+    "sole_representation",
+];
+
+/// Whether an outcome is a network-structure outcome.
+pub fn is_network_outcome(name: &str) -> bool {
+    NETWORK_OUTCOMES.contains(&name)
+}
+
+/// The sampling schedule of the network-structure outcomes: the last quarter of each year (the
+/// horizon is always one). Transitivity and components cost O(m + L) and more per measurement,
+/// not O(events), so they are measured four times less often than the counts; other quarters
+/// leave them undefined (blank, and no rows in `summary.csv`).
+pub fn structure_measured(quarter: usize) -> bool {
+    quarter % 4 == 3
+}
+
 /// Outcomes recorded for the whole economy per quarter.
-pub const TOTAL_OUTCOMES: [&str; 18] = [
+pub const TOTAL_OUTCOMES: [&str; 26] = [
     "members",
     "links",
     "networked_smes",
@@ -44,6 +79,14 @@ pub const TOTAL_OUTCOMES: [&str; 18] = [
     "returned_ltl",
     "cost_per_additional_networked_sme_ltl",
     "added_value_per_ltl_spent",
+    "max_degree",
+    "top_decile_link_share",
+    "transitivity",
+    "random_transitivity",
+    "components",
+    "largest_component",
+    "sole_member_share",
+    "sole_representation",
 ];
 
 /// Headline outcomes at the horizon, one value per run.
@@ -121,6 +164,32 @@ pub struct QuarterState<'a> {
     pub withheld_cents: i64,
     /// Added value attributable to networking so far, funded and counterfactual, LTL.
     pub added_value: (f64, f64),
+    /// The funded run's network structure per cluster and in total, in quarters where it is
+    /// measured ([`structure_measured`]); None leaves the structure outcomes undefined.
+    pub structure: Option<&'a (Vec<Structure>, Structure)>,
+    /// Sole proprietors' share of the firms of each cluster's sector.
+    pub sector_sole_share: &'a [f64],
+    /// Sole proprietors' share of all firms.
+    pub total_sole_share: f64,
+}
+
+/// Appends the network-structure values (in [`NETWORK_OUTCOMES`] order) of `structure`, or NaN
+/// for each when it was not measured. Sole representation is the members' sole share divided by
+/// the sector's (below 1: sole proprietors under-represented).
+fn push_structure(structure: Option<&Structure>, sole_share: f64, out: &mut Vec<f64>) {
+    match structure {
+        None => out.extend_from_slice(&[f64::NAN; NETWORK_OUTCOMES.len()]),
+        Some(structure) => out.extend_from_slice(&[
+            structure.max_degree as f64,
+            structure.top_decile_link_share,
+            structure.transitivity(),
+            structure.random_transitivity(),
+            structure.components as f64,
+            structure.largest_component as f64,
+            structure.sole_member_share(),
+            ratio(structure.sole_member_share(), sole_share),
+        ]),
+    }
 }
 
 /// Appends one quarter's series values (cluster blocks, then totals) to `out`.
@@ -130,11 +199,12 @@ pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
     for (cell, entry) in state.ledger.iter().enumerate() {
         absorbed_by_cluster[(cell / 2) % clusters] += entry.absorbed;
     }
-    for ((record, counterfactual), absorbed) in state
+    for (index, ((record, counterfactual), absorbed)) in state
         .funded
         .iter()
         .zip(state.counterfactual)
         .zip(&absorbed_by_cluster)
+        .enumerate()
     {
         let additional = record.networked as f64 - counterfactual.networked as f64;
         let absorbed_ltl = ltl_from_cents(*absorbed);
@@ -152,6 +222,11 @@ pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
             absorbed_ltl,
             cost_per_additional(absorbed_ltl, additional),
         ]);
+        push_structure(
+            state.structure.map(|(clusters, _)| &clusters[index]),
+            state.sector_sole_share[index],
+            out,
+        );
     }
     let sum = |records: &[ClusterRecord], field: fn(&ClusterRecord) -> u64| -> u64 {
         records.iter().map(field).sum()
@@ -207,6 +282,11 @@ pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
         cost_per_additional(absorbed_ltl, additional),
         ratio(additional_value, absorbed_ltl),
     ]);
+    push_structure(
+        state.structure.map(|(_, total)| total),
+        state.total_sole_share,
+        out,
+    );
 }
 
 /// The headline outcomes from the totals block of the last quarter.
@@ -235,6 +315,9 @@ pub fn is_count(name: &str) -> bool {
             | "operating"
             | "operating_clusters"
             | "clusters_formed"
+            | "max_degree"
+            | "components"
+            | "largest_component"
     )
 }
 

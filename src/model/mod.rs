@@ -9,6 +9,7 @@ mod funding;
 pub mod network;
 pub mod parameters;
 pub mod streams;
+pub mod structure;
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;

@@ -26,6 +26,11 @@ pub struct Network {
     adjacency: Vec<Vec<(u32, u32)>>,
     /// Per node: whether the member is a sole proprietorship.
     sole: Vec<bool>,
+    /// Per node: the member's permanent number in this network (0, 1, 2, … in order of
+    /// joining; never reused), which survives the renumbering of node ids.
+    firm_ids: Vec<u64>,
+    /// The permanent number the next member gets.
+    next_firm_id: u64,
     ties: Vec<Tie>,
     pairs: FxHashSet<u64>,
     /// Members with at least one tie.
@@ -45,6 +50,8 @@ impl Network {
         }
         self.adjacency.clear();
         self.sole.clear();
+        self.firm_ids.clear();
+        self.next_firm_id = 0;
         self.ties.clear();
         self.pairs.clear();
         self.networked = 0;
@@ -75,6 +82,23 @@ impl Network {
         self.sole[node as usize]
     }
 
+    /// The permanent number of member `node` (see [`Network::add_member`]).
+    pub fn firm_id(&self, node: u32) -> u64 {
+        self.firm_ids[node as usize]
+    }
+
+    /// The neighbours of member `node`.
+    pub fn neighbours(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
+        self.adjacency[node as usize]
+            .iter()
+            .map(|&(other, _)| other)
+    }
+
+    /// The ties as endpoint pairs, in storage order.
+    pub fn tie_ends(&self) -> impl Iterator<Item = [u32; 2]> + '_ {
+        self.ties.iter().map(|tie| tie.ends)
+    }
+
     /// Degree of a member.
     pub fn degree(&self, node: u32) -> usize {
         self.adjacency[node as usize].len()
@@ -85,10 +109,13 @@ impl Network {
         self.pairs.contains(&pair_key(a, b))
     }
 
-    /// Adds a member with no ties; returns its node id.
+    /// Adds a member with no ties; returns its node id. The member also gets the next permanent
+    /// number ([`Network::firm_id`]), which, unlike its node id, never changes.
     pub fn add_member(&mut self, sole: bool) -> u32 {
         let node = self.sole.len() as u32;
         self.sole.push(sole);
+        self.firm_ids.push(self.next_firm_id);
+        self.next_firm_id += 1;
         if self.adjacency.len() < self.sole.len() {
             self.adjacency.push(Vec::new());
         }
@@ -175,8 +202,10 @@ impl Network {
             }
             self.adjacency[node as usize] = moved_list;
             self.sole[node as usize] = self.sole[last as usize];
+            self.firm_ids[node as usize] = self.firm_ids[last as usize];
         }
         self.sole.pop();
+        self.firm_ids.pop();
         self.adjacency.truncate(self.sole.len());
         was_sole
     }
@@ -234,6 +263,11 @@ impl Network {
         }
         if seen != self.pairs {
             return Err("pair set differs from ties".into());
+        }
+        if self.firm_ids.len() != self.members()
+            || self.firm_ids.iter().any(|id| *id >= self.next_firm_id)
+        {
+            return Err("permanent member numbers inconsistent".into());
         }
         let entries: usize = self.adjacency.iter().map(Vec::len).sum();
         if entries != 2 * self.ties.len() {
@@ -313,6 +347,13 @@ mod tests {
         assert_eq!(network.links(), 1);
         assert!(network.has_tie(1, 2));
         assert_eq!(network.networked(), 2);
+        // Permanent numbers follow the members, not the node ids.
+        assert_eq!(
+            (0..3).map(|node| network.firm_id(node)).collect::<Vec<_>>(),
+            [0, 3, 2]
+        );
+        assert_eq!(network.add_member(false), 3);
+        assert_eq!(network.firm_id(3), 4, "permanent numbers are never reused");
         network.check().unwrap();
     }
 }

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::engine::outcomes::{
-    CLUSTER_OUTCOMES, HEADLINE_OUTCOMES, TOTAL_OUTCOMES, is_count, present_percentile,
+    CLUSTER_OUTCOMES, HEADLINE_OUTCOMES, TOTAL_OUTCOMES, is_count, is_network_outcome,
+    present_percentile, structure_measured,
 };
 use crate::engine::{Aggregates, RunRecord};
 use crate::model::LEDGER_FIELDS;
@@ -70,14 +71,20 @@ pub const SUMMARY_HEADER: &str =
 /// Header of `allocations.csv`.
 pub const ALLOCATIONS_HEADER: &str = "year,cluster,instrument,quantity,mean_ltl,p5_ltl,p50_ltl,p95_ltl,mean_eur,p5_eur,p50_eur,p95_eur";
 
-/// `summary.csv`: one row per (period, cluster or `total`, outcome).
+/// `summary.csv`: one row per (period, cluster or `total`, outcome); the network-structure
+/// outcomes only in the quarters where they are measured (year ends).
 pub fn summary_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
     let mut out = format!("{SUMMARY_HEADER}\n");
     for quarter in 0..scenario.budget.quarters() {
         let period = scenario.budget.period_label(quarter);
+        let listed = |outcome: &str| structure_measured(quarter) || !is_network_outcome(outcome);
         let mut slot = 0;
         for cluster in &scenario.clusters {
             for outcome in CLUSTER_OUTCOMES {
+                if !listed(outcome) {
+                    slot += 1;
+                    continue;
+                }
                 let summary = aggregates.series_summary(quarter, slot);
                 let _ = writeln!(
                     out,
@@ -90,6 +97,10 @@ pub fn summary_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
             }
         }
         for outcome in TOTAL_OUTCOMES {
+            if !listed(outcome) {
+                slot += 1;
+                continue;
+            }
             let summary = aggregates.series_summary(quarter, slot);
             let _ = writeln!(
                 out,

@@ -198,6 +198,7 @@ impl<'a> Document<'a> {
             super::drivers_section::drivers_section(results, charts),
             charts_section(charts),
             allocations_section(results),
+            super::network_section::network_section(results),
             assumptions_section(baseline_file.as_ref().unwrap_or(file)),
             method_section(results),
             reproducibility_section(results),

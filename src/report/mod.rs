@@ -14,6 +14,8 @@ pub mod font_face;
 pub mod html;
 pub mod manifest;
 pub mod markdown;
+pub mod network_export;
+mod network_section;
 pub mod output_dir;
 mod pairs_section;
 pub mod render;

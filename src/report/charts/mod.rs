@@ -29,11 +29,13 @@ mod distribution;
 mod drivers;
 mod fan;
 mod formation;
+mod network_picture;
 mod panels;
 mod plot;
 mod png;
 mod raster_text;
 mod sensitivity;
+mod structure;
 pub mod style;
 mod svg_text;
 mod verdict;
@@ -90,7 +92,7 @@ pub struct Chart {
 }
 
 /// Names of the charts [`render_all`] draws, in order.
-pub const CHART_NAMES: [&str; 14] = [
+pub const CHART_NAMES: [&str; 15] = [
     "networked-smes-fan",
     "additional-networked-smes-fan",
     "additional-by-cluster",
@@ -105,6 +107,7 @@ pub const CHART_NAMES: [&str; 14] = [
     "distribution-cost_per_additional_networked_sme_ltl",
     "convergence",
     DRIVERS_CHART,
+    "network-structure",
 ];
 
 /// Names of the charts [`render_all`] draws first for a folder written by `clustersim compare`,
@@ -176,7 +179,23 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
     }
     charts.push(render(&convergence::Convergence::new(results), options)?);
     charts.push(render(&drivers::Drivers::new(results), options)?);
+    charts.push(render(&structure::NetworkStructure::new(results), options)?);
     Ok(charts)
+}
+
+/// Draws the picture of an exported run's networks at the horizon (`networks/run-<i>`; layout
+/// in [`network_picture`]).
+pub fn render_network(
+    scenario: &crate::scenario::Scenario,
+    history: &crate::engine::network_history::NetworkHistory,
+    seed: u64,
+    options: &ChartOptions,
+) -> anyhow::Result<Chart> {
+    style::register_fonts()?;
+    render(
+        &network_picture::NetworkPicture::new(scenario, history, seed),
+        options,
+    )
 }
 
 /// The allocation rule of the policy that the folder's summary, allocations and runs describe:

@@ -1,0 +1,373 @@
+//! The structure of cooperation networks: how concentrated the ties are, how many triangles they
+//! close, how they fall apart into connected groups, and how many members are sole
+//! proprietorships — the patterns docs/MODEL.md §1 says the mechanisms produce, measured so that
+//! runs can report them and tests can check them.
+//!
+//! Definitions follow Newman (2010), *Networks: An Introduction*, Oxford University Press:
+//! transitivity (the global clustering coefficient) is 3 × triangles / connected triples (§7.9);
+//! connected components are found by union–find with path halving and union by size (Tarjan
+//! 1975, "Efficiency of a good but not linear set union algorithm", J. ACM 22(2)). Each function
+//! reads a network and writes nothing to it, so measuring never changes a random draw.
+
+use super::network::Network;
+
+/// The structure of one network, or of several disjoint networks taken together.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Structure {
+    /// Members.
+    pub members: u64,
+    /// Ties.
+    pub links: u64,
+    /// Members that are sole proprietorships.
+    pub sole_members: u64,
+    /// Highest degree of any member (0 without members).
+    pub max_degree: u64,
+    /// Share of tie endpoints (the sum of degrees, 2L) held by the ⌈m/10⌉ members of highest
+    /// degree; NaN without ties.
+    pub top_decile_link_share: f64,
+    /// Closed connected triples: 3 × the number of triangles.
+    pub closed_triples: u64,
+    /// Connected triples (paths of length two): Σ d(d − 1)/2 over members.
+    pub triples: u64,
+    /// Closed triples expected if each network's connected triples closed with probability equal
+    /// to its density, as in a random network of the same density: Σ triples · density.
+    pub random_closed_triples: f64,
+    /// Connected components of two or more members (isolated members are not counted).
+    pub components: u64,
+    /// Members in the largest component (0 without ties).
+    pub largest_component: u64,
+}
+
+impl Structure {
+    /// Transitivity 3T / triples; NaN without connected triples.
+    pub fn transitivity(&self) -> f64 {
+        if self.triples == 0 {
+            f64::NAN
+        } else {
+            self.closed_triples as f64 / self.triples as f64
+        }
+    }
+
+    /// Transitivity expected if every connected triple closed with its network's density (a
+    /// random network's transitivity); NaN without connected triples.
+    pub fn random_transitivity(&self) -> f64 {
+        if self.triples == 0 {
+            f64::NAN
+        } else {
+            self.random_closed_triples / self.triples as f64
+        }
+    }
+
+    /// Sole proprietors' share of the members; NaN without members.
+    pub fn sole_member_share(&self) -> f64 {
+        if self.members == 0 {
+            f64::NAN
+        } else {
+            self.sole_members as f64 / self.members as f64
+        }
+    }
+}
+
+/// Measures each network and all of them together (the total pools the members of every network:
+/// degrees, triples and components add up, the top decile is taken over all members at once).
+///
+/// Cost: O(m + L) per network for degrees and components, plus the triangle count (see
+/// `closed_triples`).
+pub fn measure_all<'a>(
+    networks: impl IntoIterator<Item = &'a Network>,
+) -> (Vec<Structure>, Structure) {
+    let mut all_degrees = Vec::new();
+    let mut degrees = Vec::new();
+    let mut parts = Vec::new();
+    for network in networks {
+        degrees.clear();
+        degrees.extend((0..network.members() as u32).map(|node| network.degree(node) as u64));
+        all_degrees.extend_from_slice(&degrees);
+        parts.push(measure_with_degrees(network, &mut degrees));
+    }
+    let mut total = Structure::default();
+    for part in &parts {
+        total.members += part.members;
+        total.links += part.links;
+        total.sole_members += part.sole_members;
+        total.max_degree = total.max_degree.max(part.max_degree);
+        total.closed_triples += part.closed_triples;
+        total.triples += part.triples;
+        total.random_closed_triples += part.random_closed_triples;
+        total.components += part.components;
+        total.largest_component = total.largest_component.max(part.largest_component);
+    }
+    total.top_decile_link_share = top_decile_share(&mut all_degrees, total.links);
+    (parts, total)
+}
+
+/// Measures one network.
+pub fn measure(network: &Network) -> Structure {
+    let mut degrees: Vec<u64> = (0..network.members() as u32)
+        .map(|node| network.degree(node) as u64)
+        .collect();
+    measure_with_degrees(network, &mut degrees)
+}
+
+/// Measures `network` whose degrees (in node order) are in `degrees` (reordered on return).
+fn measure_with_degrees(network: &Network, degrees: &mut [u64]) -> Structure {
+    let triples: u64 = degrees.iter().map(|d| d * d.saturating_sub(1) / 2).sum();
+    let (components, largest_component) = components(network);
+    let members = network.members() as f64;
+    let density = if members < 2.0 {
+        0.0
+    } else {
+        network.links() as f64 / (members * (members - 1.0) / 2.0)
+    };
+    Structure {
+        members: network.members() as u64,
+        links: network.links() as u64,
+        sole_members: network.sole_members() as u64,
+        max_degree: degrees.iter().copied().max().unwrap_or(0),
+        top_decile_link_share: top_decile_share(degrees, network.links() as u64),
+        closed_triples: closed_triples(network),
+        triples,
+        random_closed_triples: triples as f64 * density,
+        components,
+        largest_component,
+    }
+}
+
+/// Share of the 2L tie endpoints held by the ⌈m/10⌉ members of highest degree (NaN if L = 0).
+/// Reorders `degrees`.
+fn top_decile_share(degrees: &mut [u64], links: u64) -> f64 {
+    if links == 0 || degrees.is_empty() {
+        return f64::NAN;
+    }
+    let top = degrees.len().div_ceil(10);
+    degrees.select_nth_unstable_by(top - 1, |a, b| b.cmp(a));
+    let held: u64 = degrees[..top].iter().sum();
+    held as f64 / (2 * links) as f64
+}
+
+/// 3 × triangles, by the "compact forward" algorithm (Latapy 2008, "Main-memory triangle
+/// computations for very large (sparse (power-law)) graphs", Theor. Comput. Sci. 407): each tie
+/// is oriented from the end of lower (degree, id) to the higher, and a triangle u < v < w is
+/// found once, as w among both u's and v's out-neighbours. Out-degrees are at most √(2L), so
+/// the cost is O(L·√L) at worst and far less on sparse networks; look-ups are array reads.
+fn closed_triples(network: &Network) -> u64 {
+    let members = network.members();
+    let rank = |node: u32| (network.degree(node), node);
+    // Out-neighbours in compressed rows: those of node u are targets[start[u]..start[u + 1]].
+    let mut start = vec![0usize; members + 1];
+    for [a, b] in network.tie_ends() {
+        let low = if rank(a) < rank(b) { a } else { b };
+        start[low as usize + 1] += 1;
+    }
+    for node in 0..members {
+        start[node + 1] += start[node];
+    }
+    let mut fill = start.clone();
+    let mut targets = vec![0u32; network.links()];
+    for [a, b] in network.tie_ends() {
+        let (low, high) = if rank(a) < rank(b) { (a, b) } else { (b, a) };
+        targets[fill[low as usize]] = high;
+        fill[low as usize] += 1;
+    }
+    let mut mark = vec![u32::MAX; members];
+    let mut triangles = 0u64;
+    for u in 0..members {
+        let out = &targets[start[u]..start[u + 1]];
+        for &v in out {
+            mark[v as usize] = u as u32;
+        }
+        for &v in out {
+            triangles += targets[start[v as usize]..start[v as usize + 1]]
+                .iter()
+                .filter(|&&w| mark[w as usize] == u as u32)
+                .count() as u64;
+        }
+    }
+    3 * triangles
+}
+
+/// Number of components with two or more members and the size of the largest.
+fn components(network: &Network) -> (u64, u64) {
+    let members = network.members();
+    let mut parent: Vec<u32> = (0..members as u32).collect();
+    let mut size = vec![1u64; members];
+    fn root(parent: &mut [u32], mut node: u32) -> u32 {
+        while parent[node as usize] != node {
+            let grandparent = parent[parent[node as usize] as usize];
+            parent[node as usize] = grandparent;
+            node = grandparent;
+        }
+        node
+    }
+    for [a, b] in network.tie_ends() {
+        let (mut x, mut y) = (root(&mut parent, a), root(&mut parent, b));
+        if x == y {
+            continue;
+        }
+        if size[x as usize] < size[y as usize] {
+            std::mem::swap(&mut x, &mut y);
+        }
+        parent[y as usize] = x;
+        size[x as usize] += size[y as usize];
+    }
+    // A root of two or more members is a component; isolated members are roots of size 1.
+    let mut count = 0;
+    let mut largest = 0;
+    for node in 0..members {
+        if parent[node] == node as u32 && size[node] >= 2 {
+            count += 1;
+            largest = largest.max(size[node]);
+        }
+    }
+    (count, largest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Triangles and components agree with brute force: every triple of members, and a
+        /// flood fill from every member.
+        #[test]
+        fn triangles_and_components_match_brute_force(
+            members in 1u32..25,
+            pairs in proptest::collection::vec((0u32..25, 0u32..25), 0..120),
+        ) {
+            let mut network = Network::default();
+            for _ in 0..members {
+                network.add_member(false);
+            }
+            for (a, b) in pairs {
+                network.add_tie(a % members, b % members);
+            }
+            let mut triangles = 0;
+            for a in 0..members {
+                for b in a + 1..members {
+                    for c in b + 1..members {
+                        let closed = network.has_tie(a, b)
+                            && network.has_tie(b, c)
+                            && network.has_tie(a, c);
+                        triangles += u64::from(closed);
+                    }
+                }
+            }
+            let mut group = vec![usize::MAX; members as usize];
+            let mut sizes = Vec::new();
+            for first in 0..members {
+                if group[first as usize] != usize::MAX {
+                    continue;
+                }
+                let mut stack = vec![first];
+                group[first as usize] = sizes.len();
+                let mut size = 0u64;
+                while let Some(node) = stack.pop() {
+                    size += 1;
+                    for next in network.neighbours(node) {
+                        if group[next as usize] == usize::MAX {
+                            group[next as usize] = sizes.len();
+                            stack.push(next);
+                        }
+                    }
+                }
+                sizes.push(size);
+            }
+            let structure = measure(&network);
+            prop_assert_eq!(structure.closed_triples, 3 * triangles);
+            prop_assert_eq!(structure.components, sizes.iter().filter(|s| **s >= 2).count() as u64);
+            let largest = sizes.iter().copied().filter(|s| *s >= 2).max().unwrap_or(0);
+            prop_assert_eq!(structure.largest_component, largest);
+        }
+    }
+
+    /// A network of `members` regular members (the first `sole` of them sole proprietors) with
+    /// the given ties.
+    fn network(members: u32, sole: u32, ties: &[(u32, u32)]) -> Network {
+        let mut network = Network::default();
+        for node in 0..members {
+            network.add_member(node < sole);
+        }
+        for &(a, b) in ties {
+            assert!(network.add_tie(a, b));
+        }
+        network
+    }
+
+    #[test]
+    fn a_triangle_is_fully_transitive_and_one_component() {
+        let structure = measure(&network(3, 0, &[(0, 1), (1, 2), (0, 2)]));
+        // Three triples (one centred on each member), all closed.
+        assert_eq!(structure.triples, 3);
+        assert_eq!(structure.closed_triples, 3);
+        assert_eq!(structure.transitivity(), 1.0);
+        assert_eq!(structure.random_transitivity(), 1.0, "density 1");
+        assert_eq!(structure.max_degree, 2);
+        // ⌈3/10⌉ = 1 member holds 2 of the 6 endpoints.
+        assert_eq!(structure.top_decile_link_share, 2.0 / 6.0);
+        assert_eq!((structure.components, structure.largest_component), (1, 3));
+    }
+
+    #[test]
+    fn a_star_has_no_triangles_and_its_hub_holds_half_the_endpoints() {
+        // Hub 0 with five leaves: C(5,2) = 10 open triples at the hub, none closed.
+        let structure = measure(&network(6, 2, &[(0, 1), (0, 2), (0, 3), (0, 4), (0, 5)]));
+        assert_eq!(structure.triples, 10);
+        assert_eq!(structure.closed_triples, 0);
+        assert_eq!(structure.transitivity(), 0.0);
+        // Density 5 / 15.
+        assert_eq!(structure.random_transitivity(), 1.0 / 3.0);
+        assert_eq!(structure.max_degree, 5);
+        assert_eq!(structure.top_decile_link_share, 5.0 / 10.0);
+        assert_eq!((structure.components, structure.largest_component), (1, 6));
+        assert_eq!(structure.sole_member_share(), 2.0 / 6.0);
+    }
+
+    #[test]
+    fn a_path_has_open_triples_only() {
+        // 0-1-2-3: triples at 1 and 2, none closed; 12 members, ⌈12/10⌉ = 2 hold 4 of 6
+        // endpoints; the 8 isolated members are no component.
+        let structure = measure(&network(12, 0, &[(0, 1), (1, 2), (2, 3)]));
+        assert_eq!(structure.triples, 2);
+        assert_eq!(structure.transitivity(), 0.0);
+        assert_eq!(structure.top_decile_link_share, 4.0 / 6.0);
+        assert_eq!((structure.components, structure.largest_component), (1, 4));
+    }
+
+    #[test]
+    fn two_components_are_counted_apart_and_pooled_in_the_total() {
+        // A triangle {0,1,2} plus a pendant 3 on 2, and a separate pair {4,5}.
+        let first = network(7, 1, &[(0, 1), (1, 2), (0, 2), (2, 3), (4, 5)]);
+        let structure = measure(&first);
+        assert_eq!((structure.components, structure.largest_component), (2, 4));
+        // Triples: deg 2,2,3,1,1,1,0 → 1 + 1 + 3 = 5; closed 3 (one triangle).
+        assert_eq!(structure.triples, 5);
+        assert_eq!(structure.transitivity(), 3.0 / 5.0);
+        // ⌈7/10⌉ = 1 member (degree 3) of 10 endpoints.
+        assert_eq!(structure.top_decile_link_share, 0.3);
+
+        // A second network, a star of three, pooled with the first.
+        let second = network(3, 3, &[(0, 1), (0, 2)]);
+        let (parts, total) = measure_all([&first, &second]);
+        assert_eq!(parts[0], structure);
+        assert_eq!(parts[1], measure(&second));
+        assert_eq!((total.members, total.links, total.sole_members), (10, 7, 4));
+        assert_eq!((total.components, total.largest_component), (3, 4));
+        assert_eq!(total.transitivity(), 3.0 / 6.0);
+        // Triples weighted by density: 5 · 5/21 + 1 · 2/3 over 6 triples.
+        let expected = (5.0 * (5.0 / 21.0) + 2.0 / 3.0) / 6.0;
+        assert!((total.random_transitivity() - expected).abs() < 1e-15);
+        // Pooled degrees 3,2,2,2,1,1,1,1,1,0: ⌈10/10⌉ = 1 member holds 3 of 14 endpoints.
+        assert_eq!(total.top_decile_link_share, 3.0 / 14.0);
+    }
+
+    #[test]
+    fn an_empty_network_has_undefined_ratios() {
+        let structure = measure(&network(4, 0, &[]));
+        assert!(structure.transitivity().is_nan());
+        assert!(structure.random_transitivity().is_nan());
+        assert!(structure.top_decile_link_share.is_nan());
+        assert_eq!((structure.components, structure.largest_component), (0, 0));
+        assert!(measure(&Network::default()).sole_member_share().is_nan());
+    }
+}
