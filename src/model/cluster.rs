@@ -17,6 +17,9 @@ pub struct ClusterState {
     pub operating: bool,
     /// Quarter in which a forming cluster formed.
     pub formed_quarter: Option<usize>,
+    /// Whether the cluster has closed: it operated and lost every member. A closed cluster
+    /// never operates, forms or absorbs money again.
+    pub closed: bool,
     /// Members and ties.
     pub network: Network,
     /// The cluster's network stream.
@@ -69,6 +72,7 @@ impl ClusterState {
         Self {
             operating: false,
             formed_quarter: None,
+            closed: false,
             network: Network::default(),
             rng,
             balance: [0, 0],
@@ -188,7 +192,8 @@ impl ClusterState {
     }
 
     /// One quarter of an operating cluster's network events, in order: exits, tie dissolution,
-    /// joins, new ties, joint projects. `effect`, the exit and the join hazards use the members m0
+    /// joins, new ties, joint projects. A cluster left with no members after the exits closes
+    /// (see [`ClusterState::closed`]) and nothing further happens to it. `effect`, the exit and the join hazards use the members m0
     /// at the start of the quarter; dissolution uses the links after exits, tie attempts the
     /// members after joins, projects the links after new ties.
     pub fn step_network(
@@ -215,6 +220,12 @@ impl ClusterState {
             } else {
                 pool.regular += 1;
             }
+        }
+        if self.network.members() == 0 {
+            // Every member has left: the cluster closes and takes no further part.
+            self.operating = false;
+            self.closed = true;
+            return;
         }
 
         // Tie dissolution: an unused tie dissolves; a tie is used with probability

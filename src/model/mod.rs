@@ -17,7 +17,7 @@ pub use cluster::ClusterState;
 pub use funding::{LEDGER_FIELDS, LedgerEntry};
 pub use parameters::{RunParameters, draw_parameters};
 
-use crate::policy::{AllocationRule, ClusterView, allocate_year, withheld_cents};
+use crate::policy::{AllocationRule, ClusterView, allocate_year};
 use crate::scenario::{ClusterStatus, Policy, Scenario, Unabsorbed};
 use streams::{Purpose, stream};
 
@@ -111,7 +111,7 @@ impl<'a> Simulation<'a> {
             .map(|(index, spec)| {
                 let rng = stream(seed, Purpose::Network, index as u64, run);
                 let mut state = ClusterState::new(rng, lag);
-                if spec.status == ClusterStatus::Operating {
+                if spec.status == ClusterStatus::Operating && spec.founded_quarter.is_none() {
                     let pool = &mut pools[spec.sector];
                     pool.regular -= spec.initial_members;
                     state.seed_network(spec.initial_members, spec.initial_links);
@@ -165,8 +165,9 @@ impl<'a> Simulation<'a> {
         self.added_value_ltl
     }
 
-    /// Budget the policy has left unallocated so far (its unspent share, withheld at the start
-    /// of each funding year and returned at once), cents.
+    /// Budget left unallocated so far (the policy's unspent share, and any year's budget when no
+    /// cluster was operating or forming; withheld at the start of each funding year and returned
+    /// at once), cents.
     pub fn withheld_cents(&self) -> i64 {
         self.withheld_cents
     }
@@ -177,6 +178,7 @@ impl<'a> Simulation<'a> {
         let budget = &self.scenario.budget;
         let year_index = quarter / 4;
         let funding_year = year_index < budget.funding_years();
+        self.found_clusters(quarter);
         if funding_year && quarter % 4 == 0 {
             self.allocate(year_index);
         }
@@ -206,6 +208,7 @@ impl<'a> Simulation<'a> {
             state.update_stocks(model);
             let effect = state.funding_effect(model);
             let pool = &mut self.pools[spec.sector];
+            let may_form = spec.status == ClusterStatus::Forming && !state.closed;
             if state.operating {
                 state.step_network(
                     model,
@@ -214,7 +217,7 @@ impl<'a> Simulation<'a> {
                     self.parameters.propensity[spec.sector],
                     pool,
                 );
-            } else {
+            } else if may_form {
                 state.try_form(
                     model,
                     effect,
@@ -233,6 +236,25 @@ impl<'a> Simulation<'a> {
         self.added_value_ltl +=
             networked as f64 * model.added_value_per_sme_ltl / 4.0 * model.networking_uplift;
         self.quarter += 1;
+    }
+
+    /// Clusters founded in `quarter` start to operate: their initial members leave the sector's
+    /// pool (at most the regular firms still free, since joins elsewhere may have taken some) and
+    /// get their initial links (at most all pairs). This happens before the quarter's allocation,
+    /// so a cluster founded in a first quarter is funded that year.
+    fn found_clusters(&mut self, quarter: usize) {
+        for (index, spec) in self.scenario.clusters.iter().enumerate() {
+            if spec.founded_quarter != Some(quarter) {
+                continue;
+            }
+            let pool = &mut self.pools[spec.sector];
+            let members = spec.initial_members.min(pool.regular);
+            pool.regular -= members;
+            let links = spec
+                .initial_links
+                .min(members * members.saturating_sub(1) / 2);
+            self.clusters[index].seed_network(members, links);
+        }
     }
 
     /// Allocates funding year `year_index`'s budget with the rule (nothing without one).
@@ -257,6 +279,7 @@ impl<'a> Simulation<'a> {
             .zip(grew_from_operating)
             .map(|((spec, state), counts)| ClusterView {
                 operating: state.operating,
+                forming: !state.operating && !state.closed && spec.status == ClusterStatus::Forming,
                 members: state.members_year_ago,
                 potential: self.parameters.potential[spec.sector],
                 last_year_growth: if counts {
@@ -267,9 +290,13 @@ impl<'a> Simulation<'a> {
             })
             .collect();
         let budget_cents = self.scenario.budget.yearly_cents[year_index];
-        self.withheld_cents += withheld_cents(policy, budget_cents);
         self.year_allocation =
             allocate_year(policy, rule, &views, budget_cents, &mut self.policy_rng);
+        // The policy's unspent share, and the whole year's budget when no cluster is operating or
+        // forming (all closed or not yet founded), stay with the budget holder and count as
+        // returned.
+        let allocated: i64 = self.year_allocation.iter().flatten().sum();
+        self.withheld_cents += budget_cents - allocated;
     }
 
     /// The end-of-quarter record of each cluster.

@@ -30,8 +30,11 @@ pub const INSTRUMENTS: [&str; 2] = ["infrastructure", "activity"];
 /// What a rule may look at when the year's budget is allocated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterView {
-    /// Whether the cluster is operating (forming clusters only get the reserve).
+    /// Whether the cluster is operating (only operating clusters share the distributable budget).
     pub operating: bool,
+    /// Whether the cluster may still form (not operating, not closed, not waiting for a founding
+    /// date): only such clusters share the reserve for forming clusters.
+    pub forming: bool,
     /// Members at the start of the year.
     pub members: u64,
     /// The run's cluster potential of the cluster's sector, in [0, 1].
@@ -91,7 +94,9 @@ pub fn withheld_cents(policy: &Policy, budget_cents: i64) -> i64 {
 ///    steps below split the rest (called the budget below).
 /// 1. If any cluster is forming, `forming_reserve_share` of the budget is reserved for the forming
 ///    clusters (all of it if none is operating), split equally among them, as activity funding.
-///    If none is forming the reserve is not set aside.
+///    If none is forming the reserve is not set aside. Clusters neither operating nor forming
+///    (closed, or waiting for their founding date) get nothing; if no cluster is operating or
+///    forming, no cents move.
 /// 2. The rest (the distributable budget) goes to operating clusters by the rule's weights,
 ///    turned into shares with floors and caps by [`constrained_shares`].
 /// 3. Each operating cluster's amount is split `infrastructure_share` : 1 − `infrastructure_share`.
@@ -109,7 +114,7 @@ pub fn allocate_year(
         .filter(|&index| clusters[index].operating)
         .collect();
     let forming: Vec<usize> = (0..clusters.len())
-        .filter(|&index| !clusters[index].operating)
+        .filter(|&index| !clusters[index].operating && clusters[index].forming)
         .collect();
     let reserve_fraction = match (operating.is_empty(), forming.is_empty()) {
         (true, _) => 1.0,

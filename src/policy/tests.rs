@@ -36,6 +36,7 @@ fn any_views(count: usize) -> impl Strategy<Value = Vec<ClusterView>> {
         rows.into_iter()
             .map(|(operating, members, potential, growth)| ClusterView {
                 operating,
+                forming: !operating,
                 members,
                 potential,
                 last_year_growth: growth,
@@ -140,12 +141,14 @@ fn competitive_funds_best_proposal_first() {
     let views = vec![
         ClusterView {
             operating: true,
+            forming: false,
             members: 10,
             potential: 0.2,
             last_year_growth: 0.0,
         },
         ClusterView {
             operating: true,
+            forming: false,
             members: 10,
             potential: 0.9,
             last_year_growth: 0.0,
@@ -179,12 +182,14 @@ fn performance_rewards_growth() {
     let views = vec![
         ClusterView {
             operating: true,
+            forming: false,
             members: 10,
             potential: 0.5,
             last_year_growth: 0.0,
         },
         ClusterView {
             operating: true,
+            forming: false,
             members: 10,
             potential: 0.5,
             last_year_growth: 10.0,
@@ -215,18 +220,21 @@ fn reserve_goes_to_forming_clusters_as_activity() {
     let views = vec![
         ClusterView {
             operating: true,
+            forming: false,
             members: 10,
             potential: 0.5,
             last_year_growth: 0.0,
         },
         ClusterView {
             operating: false,
+            forming: true,
             members: 0,
             potential: 0.5,
             last_year_growth: 0.0,
         },
         ClusterView {
             operating: false,
+            forming: true,
             members: 0,
             potential: 0.5,
             last_year_growth: 0.0,

@@ -123,6 +123,10 @@ pub struct Cluster {
     pub initial_members: u64,
     /// Initial links.
     pub initial_links: u64,
+    /// Quarter (index from the first funding year's first quarter) in which an operating cluster
+    /// founded after the start begins to operate; None for clusters operating from the start and
+    /// for forming clusters.
+    pub founded_quarter: Option<usize>,
     /// Indices of valleys sharing at least one field with this cluster.
     pub valleys: Vec<usize>,
 }
@@ -473,6 +477,12 @@ impl Scenario {
                     }
                 }
                 ClusterStatus::Forming => {
+                    if spec.founded.is_some() {
+                        problems.push(Problem {
+                            path: path.key("founded"),
+                            message: "a forming cluster has no founding date (it forms by the formation process); remove `founded` or make the cluster `operating`".into(),
+                        });
+                    }
                     for (key, value) in [
                         ("initial_members", spec.initial_members),
                         ("initial_links", spec.initial_links),
@@ -507,6 +517,12 @@ impl Scenario {
                 status: spec.status,
                 initial_members: spec.initial_members,
                 initial_links: spec.initial_links,
+                founded_quarter: founded_quarter(
+                    spec.founded,
+                    &budget,
+                    path.key("founded"),
+                    &mut problems,
+                ),
                 valleys: matching_valleys,
             });
         }
@@ -629,6 +645,30 @@ impl Scenario {
     pub fn model_parameter_count() -> usize {
         PARAMETER_TABLE.len()
     }
+}
+
+/// The quarter an operating cluster founded at decimal year `founded` starts to operate:
+/// floor((founded − first_year) · 4) when that lies after the first quarter, None when it is at or
+/// before the start. A founding date after the horizon is a problem.
+fn founded_quarter(
+    founded: Option<f64>,
+    budget: &Budget,
+    path: JsonPath,
+    problems: &mut Vec<Problem>,
+) -> Option<usize> {
+    let founded = founded?;
+    let end = f64::from(budget.horizon_year) + 1.0;
+    if !(founded.is_finite() && (1800.0..end).contains(&founded)) {
+        problems.push(Problem {
+            path,
+            message: format!(
+                "a founding date is a decimal year before the end of the horizon ({end}), e.g. 2009.92 for December 2009 (got {founded})"
+            ),
+        });
+        return None;
+    }
+    let quarter = ((founded - f64::from(budget.first_year)) * 4.0).floor();
+    (quarter >= 1.0).then_some(quarter as usize)
 }
 
 pub(super) fn list_or_none(ids: &[String]) -> String {

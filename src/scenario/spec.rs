@@ -154,6 +154,12 @@ pub struct ClusterSpec {
     /// Cooperation links among the initial members (at most m(m-1)/2).
     #[serde(default)]
     pub initial_links: u64,
+    /// Founding date of an operating cluster as a decimal year (2009.92 = December 2009). Before
+    /// the quarter containing it the cluster has no members, links or money and does not form;
+    /// from that quarter on it operates with its initial members and links. Omitted or before
+    /// the first funding year: operating from the start.
+    #[serde(default)]
+    pub founded: Option<f64>,
     /// Research fields, matched against valley fields for spillovers.
     #[serde(default)]
     pub fields: Vec<String>,
