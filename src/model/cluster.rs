@@ -56,7 +56,7 @@ fn binomial(rng: &mut ChaCha8Rng, trials: u64, probability: f64) -> u64 {
     }
 }
 
-fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u64 {
+pub(super) fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u64 {
     if mean.is_nan() || mean <= 0.0 {
         return 0;
     }
@@ -148,31 +148,21 @@ impl ClusterState {
         1.0 - (-effective / (model.saturation_ltl_per_member * size)).exp()
     }
 
-    /// A forming cluster forms with probability
-    /// 1 − exp(−formation_rate · potential · (1 + formation_funding_response · E) · V).
-    /// Its founding group takes min(founding_members, non-members) firms of the sector, regular
-    /// firms first, tied in a ring (one tie for two founders). Needs at least 2 free firms.
-    pub fn try_form(
+    /// Forms the cluster in `quarter` (see [`super::formation`]): its founding group takes
+    /// min(founding_members, non-members) firms of the sector, regular firms first, tied in a
+    /// ring (one tie for two founders). Needs at least 2 free firms; returns whether it formed.
+    /// Money the cluster holds from the reserve stays with it and is absorbed as an operating
+    /// cluster's from the next quarter.
+    pub fn found(
         &mut self,
         model: &ModelParameters<f64>,
-        effect: f64,
-        valley_multiplier: f64,
-        potential: f64,
         pool: &mut SectorPool,
         quarter: usize,
-    ) {
-        let hazard = model.formation_rate
-            * potential
-            * (1.0 + model.formation_funding_response * effect)
-            * valley_multiplier;
-        let probability = 1.0 - (-hazard).exp();
-        if !bernoulli(&mut self.rng, probability) {
-            return;
-        }
+    ) -> bool {
         let available = pool.regular + pool.sole;
         let founders = (model.founding_members as u64).min(available);
         if founders < 2 {
-            return;
+            return false;
         }
         let regular = founders.min(pool.regular);
         pool.regular -= regular;
@@ -189,6 +179,7 @@ impl ClusterState {
         }
         self.operating = true;
         self.formed_quarter = Some(quarter);
+        true
     }
 
     /// One quarter of an operating cluster's network events, in order: exits, tie dissolution,

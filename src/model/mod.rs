@@ -5,6 +5,7 @@
 //! run's random streams: it does no I/O.
 
 mod cluster;
+mod formation;
 mod funding;
 pub mod network;
 pub mod parameters;
@@ -19,6 +20,7 @@ pub use parameters::{RunParameters, draw_parameters};
 
 use crate::policy::{AllocationRule, ClusterView, allocate_year};
 use crate::scenario::{ClusterStatus, Policy, Scenario, Unabsorbed};
+use formation::Formation;
 use streams::{Purpose, stream};
 
 /// Non-member SMEs of a sector that can still join a cluster.
@@ -63,6 +65,8 @@ pub struct Simulation<'a> {
     added_value_ltl: f64,
     /// Budget the policy left unallocated so far (its unspent share), cents.
     withheld_cents: i64,
+    /// The sectors' formation queues and streams.
+    formation: Formation,
 }
 
 impl<'a> Simulation<'a> {
@@ -132,6 +136,7 @@ impl<'a> Simulation<'a> {
             ledger: vec![LedgerEntry::default(); cells],
             added_value_ltl: 0.0,
             withheld_cents: 0,
+            formation: Formation::new(scenario, seed, run),
         }
     }
 
@@ -184,6 +189,7 @@ impl<'a> Simulation<'a> {
         }
         let model = &self.parameters.model;
         let last_funding_quarter = budget.funding_years() * 4 - 1;
+        let mut networked_by_sector = vec![0u64; self.scenario.sectors.len()];
         for index in 0..self.clusters.len() {
             let spec = &self.scenario.clusters[index];
             let spillover = spec
@@ -207,27 +213,18 @@ impl<'a> Simulation<'a> {
             }
             state.update_stocks(model);
             let effect = state.funding_effect(model);
-            let pool = &mut self.pools[spec.sector];
-            let may_form = spec.status == ClusterStatus::Forming && !state.closed;
             if state.operating {
                 state.step_network(
                     model,
                     effect,
                     valley_multiplier,
                     self.parameters.propensity[spec.sector],
-                    pool,
-                );
-            } else if may_form {
-                state.try_form(
-                    model,
-                    effect,
-                    valley_multiplier,
-                    self.parameters.potential[spec.sector],
-                    pool,
-                    quarter,
+                    &mut self.pools[spec.sector],
                 );
             }
+            networked_by_sector[spec.sector] += state.network.networked() as u64;
         }
+        self.form_clusters(quarter, &networked_by_sector);
         let networked: u64 = self
             .clusters
             .iter()
@@ -271,15 +268,25 @@ impl<'a> Simulation<'a> {
         let Some((policy, rule)) = self.funding else {
             return;
         };
+        let next_initiatives: Vec<Option<usize>> = (0..self.scenario.sectors.len())
+            .map(|sector| self.formation.next_initiative(sector))
+            .collect();
         let views: Vec<ClusterView> = self
             .scenario
             .clusters
             .iter()
             .zip(&self.clusters)
             .zip(grew_from_operating)
-            .map(|((spec, state), counts)| ClusterView {
+            .enumerate()
+            .map(|(index, ((spec, state), counts))| ClusterView {
                 operating: state.operating,
-                forming: !state.operating && !state.closed && spec.status == ClusterStatus::Forming,
+                // Only each sector's next initiative shares the reserve.
+                forming: next_initiatives[spec.sector] == Some(index),
+                reserve_weight: policy
+                    .formation_weights
+                    .get(spec.sector)
+                    .copied()
+                    .unwrap_or(1.0),
                 members: state.members_year_ago,
                 potential: self.parameters.potential[spec.sector],
                 last_year_growth: if counts {

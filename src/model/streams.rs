@@ -17,6 +17,8 @@ pub enum Purpose {
     Network = 2,
     /// Random draws of the allocation policy (`index` 0).
     Policy = 3,
+    /// The formation process of sector number `index` (how many initiatives form each quarter).
+    Formation = 4,
 }
 
 /// SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective mix of 64 bits.

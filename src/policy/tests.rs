@@ -37,6 +37,7 @@ fn any_views(count: usize) -> impl Strategy<Value = Vec<ClusterView>> {
             .map(|(operating, members, potential, growth)| ClusterView {
                 operating,
                 forming: !operating,
+                reserve_weight: 1.0,
                 members,
                 potential,
                 last_year_growth: growth,
@@ -79,6 +80,7 @@ fn case() -> impl Strategy<Value = (Policy, Vec<ClusterView>, i64, u64)> {
                         floor_share: floor,
                         cap_share: cap,
                         unspent_share: unspent,
+                        formation_weights: Vec::new(),
                     };
                     (policy, views, budget, seed)
                 },
@@ -142,6 +144,7 @@ fn competitive_funds_best_proposal_first() {
         ClusterView {
             operating: true,
             forming: false,
+            reserve_weight: 1.0,
             members: 10,
             potential: 0.2,
             last_year_growth: 0.0,
@@ -149,6 +152,7 @@ fn competitive_funds_best_proposal_first() {
         ClusterView {
             operating: true,
             forming: false,
+            reserve_weight: 1.0,
             members: 10,
             potential: 0.9,
             last_year_growth: 0.0,
@@ -165,6 +169,7 @@ fn competitive_funds_best_proposal_first() {
         floor_share: 0.0,
         cap_share: 1.0,
         unspent_share: 0.0,
+        formation_weights: Vec::new(),
     };
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let cells = allocate_year(
@@ -183,6 +188,7 @@ fn performance_rewards_growth() {
         ClusterView {
             operating: true,
             forming: false,
+            reserve_weight: 1.0,
             members: 10,
             potential: 0.5,
             last_year_growth: 0.0,
@@ -190,6 +196,7 @@ fn performance_rewards_growth() {
         ClusterView {
             operating: true,
             forming: false,
+            reserve_weight: 1.0,
             members: 10,
             potential: 0.5,
             last_year_growth: 10.0,
@@ -202,6 +209,7 @@ fn performance_rewards_growth() {
         floor_share: 0.0,
         cap_share: 1.0,
         unspent_share: 0.0,
+        formation_weights: Vec::new(),
     };
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let cells = allocate_year(
@@ -221,6 +229,7 @@ fn reserve_goes_to_forming_clusters_as_activity() {
         ClusterView {
             operating: true,
             forming: false,
+            reserve_weight: 1.0,
             members: 10,
             potential: 0.5,
             last_year_growth: 0.0,
@@ -228,6 +237,7 @@ fn reserve_goes_to_forming_clusters_as_activity() {
         ClusterView {
             operating: false,
             forming: true,
+            reserve_weight: 1.0,
             members: 0,
             potential: 0.5,
             last_year_growth: 0.0,
@@ -235,6 +245,7 @@ fn reserve_goes_to_forming_clusters_as_activity() {
         ClusterView {
             operating: false,
             forming: true,
+            reserve_weight: 1.0,
             members: 0,
             potential: 0.5,
             last_year_growth: 0.0,
@@ -247,6 +258,7 @@ fn reserve_goes_to_forming_clusters_as_activity() {
         floor_share: 0.0,
         cap_share: 1.0,
         unspent_share: 0.0,
+        formation_weights: Vec::new(),
     };
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let cells = allocate_year(

@@ -1,6 +1,7 @@
 //! Scenario files: serde types, distributions, validation into a checked plan.
 
 pub mod distribution;
+pub mod formation_slots;
 pub mod json_path;
 pub mod load;
 pub mod model_parameters;

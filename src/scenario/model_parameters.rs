@@ -69,6 +69,9 @@ pub struct ModelParameters<T> {
     pub added_value_per_sme_ltl: T,
     /// Relative uplift in added value of a networked SME over one that is not networked.
     pub networking_uplift: T,
+    /// Relative increase of a sector's formation hazard when all its firms are networked members
+    /// of its clusters (scaled by the networked share of the sector's firms).
+    pub formation_network_response: T,
 }
 
 /// Valid range, integer flag, unit and default of one model parameter.
@@ -109,7 +112,7 @@ const fn integer(name: &'static str, min: f64, max: f64, unit: &'static str) -> 
 const INF: f64 = f64::INFINITY;
 
 /// Every model parameter in field order.
-pub const PARAMETER_TABLE: [ParameterInfo; 27] = [
+pub const PARAMETER_TABLE: [ParameterInfo; 28] = [
     info("join_base_rate", 0.0, 10.0, "per quarter"),
     info("size_attraction", 0.0, 10.0, "per quarter"),
     info("size_half_members", 1e-9, INF, "members"),
@@ -142,6 +145,7 @@ pub const PARAMETER_TABLE: [ParameterInfo; 27] = [
     info("project_funding_response", 0.0, 100.0, "ratio"),
     info("added_value_per_sme_ltl", 0.0, 1e12, "LTL per SME per year"),
     info("networking_uplift", 0.0, 10.0, "ratio"),
+    info("formation_network_response", 0.0, 1000.0, "ratio"),
 ];
 
 impl<T> ModelParameters<T> {
@@ -179,6 +183,7 @@ impl<T> ModelParameters<T> {
             project_funding_response: f(&t[24], &self.project_funding_response)?,
             added_value_per_sme_ltl: f(&t[25], &self.added_value_per_sme_ltl)?,
             networking_uplift: f(&t[26], &self.networking_uplift)?,
+            formation_network_response: f(&t[27], &self.formation_network_response)?,
         })
     }
 
@@ -230,6 +235,7 @@ impl Default for ModelParameters<Param> {
             project_funding_response: fixed(1.0),
             added_value_per_sme_ltl: fixed(300_000.0),
             networking_uplift: triangular(0.03, 0.08, 0.15),
+            formation_network_response: fixed(0.0),
         }
     }
 }

@@ -106,6 +106,8 @@ pub struct Sector {
     pub cooperation_propensity: Param,
     /// Cluster potential in [0, 1].
     pub potential: Param,
+    /// Most cluster initiatives the sector can hold, named ones included.
+    pub max_clusters: u64,
 }
 
 /// A checked cluster.
@@ -129,6 +131,9 @@ pub struct Cluster {
     pub founded_quarter: Option<usize>,
     /// Indices of valleys sharing at least one field with this cluster.
     pub valleys: Vec<usize>,
+    /// Whether the cluster is a generated initiative of its sector's formation process (not
+    /// written in the file).
+    pub generated: bool,
 }
 
 /// A checked valley.
@@ -385,6 +390,7 @@ impl Scenario {
                 sole_firms: spec.firms - regular_firms,
                 cooperation_propensity: spec.cooperation_propensity.clone(),
                 potential: spec.potential.clone(),
+                max_clusters: spec.max_clusters.unwrap_or(0),
             });
         }
 
@@ -524,8 +530,10 @@ impl Scenario {
                     &mut problems,
                 ),
                 valleys: matching_valleys,
+                generated: false,
             });
         }
+        super::formation_slots::add_generated(&file, &mut sectors, &mut clusters, &mut problems);
         for (sector, members) in initial_members_by_sector.iter().enumerate() {
             if let Some(spec) = sectors.get(sector)
                 && *members > spec.regular_firms
@@ -547,11 +555,18 @@ impl Scenario {
             .count();
         let cluster_ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
         let policy_context = PolicyContext {
+            sector_index: &sector_index,
+            sector_ids: &sector_ids,
             cluster_index: &cluster_index,
             cluster_ids: &cluster_ids,
             cluster_count: clusters.len(),
             operating_at_start,
         };
+        check_source(
+            root.key("policy").key("source"),
+            &file.policy.source,
+            &mut problems,
+        );
         let policy = policy_context.check(&file.policy, root.key("policy"), &mut problems);
         let policy_variants =
             policy_context.check_variants(&file.policy_variants, &root, &mut problems);

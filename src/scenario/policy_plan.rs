@@ -25,6 +25,8 @@ pub struct Policy {
     pub cap_share: f64,
     /// Share of each year's budget left unallocated and returned at once.
     pub unspent_share: f64,
+    /// Relative weight of each sector's forming initiative in the reserve, by sector index.
+    pub formation_weights: Vec<f64>,
 }
 
 /// A checked allocation rule.
@@ -103,6 +105,10 @@ pub(super) struct PolicyContext<'a> {
     pub cluster_count: usize,
     /// Clusters operating at the start.
     pub operating_at_start: usize,
+    /// Sector id → index.
+    pub sector_index: &'a BTreeMap<String, usize>,
+    /// Sector ids in file order (for messages).
+    pub sector_ids: &'a [String],
 }
 
 impl PolicyContext<'_> {
@@ -223,8 +229,30 @@ impl PolicyContext<'_> {
             }
         };
 
+        let mut formation_weights = vec![1.0; self.sector_ids.len()];
+        let weights_path = path.key("formation_weights");
+        for (id, weight) in &spec.formation_weights {
+            if !(weight.is_finite() && *weight >= 0.0) {
+                problems.push(Problem {
+                    path: weights_path.key(id.clone()),
+                    message: format!("a weight must be a finite number ≥ 0 (got {weight})"),
+                });
+            }
+            match self.sector_index.get(id) {
+                Some(&index) => formation_weights[index] = *weight,
+                None => problems.push(Problem {
+                    path: weights_path.key(id.clone()),
+                    message: format!(
+                        "unknown sector '{id}'; valid: {}",
+                        list_or_none(self.sector_ids)
+                    ),
+                }),
+            }
+        }
+
         Policy {
             rule,
+            formation_weights,
             infrastructure_share: spec.infrastructure_share,
             forming_reserve_share: spec.forming_reserve_share,
             floor_share: spec.floor_share,
@@ -356,7 +384,15 @@ impl Scenario {
             .enumerate()
             .map(|(index, id)| (id.clone(), index))
             .collect();
+        let sector_ids: Vec<String> = self.sectors.iter().map(|s| s.id.clone()).collect();
+        let sector_index: BTreeMap<String, usize> = sector_ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| (id.clone(), index))
+            .collect();
         let context = PolicyContext {
+            sector_index: &sector_index,
+            sector_ids: &sector_ids,
             cluster_index: &cluster_index,
             cluster_ids: &cluster_ids,
             cluster_count: self.clusters.len(),

@@ -131,6 +131,12 @@ pub struct SectorSpec {
     pub cooperation_propensity: Param,
     /// Cluster potential score, in [0, 1].
     pub potential: Param,
+    /// Most cluster initiatives the sector can hold over the run, named clusters included
+    /// (1–1000). Beyond its named clusters, the sector's formation process may form generated
+    /// initiatives up to this number. Omitted: the number of named clusters in the sector (no
+    /// generated initiatives).
+    #[serde(default)]
+    pub max_clusters: Option<u64>,
     /// Source id for this sector's figures.
     #[serde(default)]
     pub source: Option<String>,
@@ -219,6 +225,14 @@ pub struct PolicySpec {
     /// (0 by default; a policy that spends less, for comparisons).
     #[serde(default)]
     pub unspent_share: f64,
+    /// Sector id → relative weight of the sector's forming initiative in the reserve for forming
+    /// clusters (non-negative; sectors not listed weigh 1). A sector with weight 0 gets no
+    /// formation money.
+    #[serde(default)]
+    pub formation_weights: BTreeMap<String, f64>,
+    /// Source id for the policy's values.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// A named policy for comparisons.
