@@ -7,6 +7,7 @@ pub mod load;
 pub mod model_parameters;
 pub mod plan;
 pub mod policy_plan;
+pub mod provenance;
 pub mod spec;
 
 pub use distribution::{Distribution, Param};

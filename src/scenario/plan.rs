@@ -571,7 +571,23 @@ impl Scenario {
         let policy_variants =
             policy_context.check_variants(&file.policy_variants, &root, &mut problems);
 
-        // Model parameters.
+        // Model parameters and their sources.
+        let model_sources_path = root.key("model_sources");
+        for (name, id) in &file.model_sources {
+            if name != "default" && !PARAMETER_TABLE.iter().any(|info| info.name == name) {
+                problems.push(Problem {
+                    path: model_sources_path.key(name.clone()),
+                    message: format!(
+                        "unknown model parameter '{name}'; use a parameter name or 'default'"
+                    ),
+                });
+            }
+            check_source(
+                model_sources_path.key(name.clone()),
+                &Some(id.clone()),
+                &mut problems,
+            );
+        }
         let model_path = root.key("model");
         let _ = file.model.map(|info, param| {
             check_param(

@@ -43,6 +43,9 @@ pub struct ScenarioFile {
     /// Behavioural parameters of the network model; each may be a number or a distribution.
     #[serde(default)]
     pub model: ModelSpec,
+    /// Model parameter name (or `default`, for every parameter not named) → source id.
+    #[serde(default)]
+    pub model_sources: BTreeMap<String, String>,
     /// Default number of Monte Carlo runs and master seed.
     #[serde(default)]
     pub simulation: SimulationSpec,

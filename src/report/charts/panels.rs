@@ -41,6 +41,7 @@ impl ClusterPanels {
             .clusters
             .iter()
             .enumerate()
+            .filter(|(_, cluster)| !cluster.generated)
             .map(|(index, cluster)| Panel {
                 name: cluster.name.clone(),
                 forming: data::is_forming(results, index),
@@ -94,7 +95,8 @@ impl Figure for ClusterPanels {
         format!(
             "Small multiples, one panel per cluster: {} by quarter, median across runs with the \
              50% and 90% bands; clusters forming at the start in vermillion and tagged \
-             'forming'; each panel has its own vertical scale.",
+             'forming'; each panel has its own vertical scale; named clusters only (generated \
+             initiatives are counted in the totals and listed in summary.csv).",
             self.noun().to_lowercase()
         )
     }
