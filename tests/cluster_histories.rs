@@ -196,3 +196,73 @@ fn a_cluster_with_no_members_receives_no_further_money_and_returns_what_it_held(
         );
     }
 }
+
+/// The members chart of a 5-run result of `value` (written by the binary), as SVG.
+fn members_chart(value: &Value) -> String {
+    let folder = match tempfile::tempdir() {
+        Ok(folder) => folder,
+        Err(error) => panic!("temporary folder: {error}"),
+    };
+    let file = folder.path().join("scenario.json");
+    if let Err(error) = std::fs::write(&file, value.to_string()) {
+        panic!("writing the scenario: {error}");
+    }
+    let out = folder.path().join("result");
+    let mut command = match assert_cmd::Command::cargo_bin("clustersim") {
+        Ok(command) => command,
+        Err(error) => panic!("binary: {error}"),
+    };
+    command
+        .args(["run", "--runs", "5", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let results = match clustersim::report::results::ResultSet::load(&out) {
+        Ok(results) => results,
+        Err(error) => panic!("{error:#}"),
+    };
+    let charts = match clustersim::report::charts::render_all(
+        &results,
+        &clustersim::report::charts::ChartOptions::default(),
+    ) {
+        Ok(charts) => charts,
+        Err(error) => panic!("{error:#}"),
+    };
+    match charts
+        .into_iter()
+        .find(|chart| chart.name == "clusters-members")
+    {
+        Some(chart) => chart.svg,
+        None => panic!("no members chart"),
+    }
+}
+
+#[test]
+fn observed_members_are_drawn_in_the_members_chart() {
+    let plain = scenario(2009.0, 0.01);
+    let mut observed = plain.clone();
+    observed["observations"] = json!([
+        {"cluster": "early", "date": 2008.5, "members": 14},
+        {"cluster": "late", "date": 2011.25, "members": 9},
+        {"cluster": "late", "date": 2030.0, "members": 40}
+    ]);
+    let scenario = load(&observed);
+    assert_eq!(scenario.observations.len(), 3);
+    // Two observations lie inside 2007–2011 and are drawn as dots; the one in 2030 is not.
+    let dots = |svg: &str| svg.matches("<circle").count();
+    assert_eq!(dots(&members_chart(&plain)), 0);
+    assert_eq!(dots(&members_chart(&observed)), 2);
+}
+
+#[test]
+fn an_observation_of_an_unknown_cluster_is_refused() {
+    let mut value = scenario(2009.0, 0.01);
+    value["observations"] = json!([{"cluster": "nope", "date": 2010.0, "members": 3}]);
+    let error = match load_str(&value.to_string(), "histories.json") {
+        Ok(_) => panic!("an observation of an unknown cluster loaded"),
+        Err(error) => error.to_string(),
+    };
+    assert!(error.contains("observations[0].cluster"), "{error}");
+    assert!(error.contains("unknown cluster 'nope'"), "{error}");
+}

@@ -131,3 +131,29 @@ fn the_baseline_starts_from_what_happened() {
     assert_eq!(founded("abbi"), Some(Some("2009Q4".into())));
     assert_eq!(founded("laser-association"), Some(None));
 }
+
+#[test]
+fn the_previous_stylised_baseline_still_loads_and_runs() {
+    // The shipped baseline before issue 10 (one forming slot per sector, money from 2007, no
+    // founding dates, no model_sources): old files keep loading, and run as before in shape.
+    let text = read(Path::new("tests/data/stylised-baseline-2007.json"));
+    let scenario = match load_str(&text, "stylised-baseline-2007.json") {
+        Ok(scenario) => scenario,
+        Err(error) => panic!("{error}"),
+    };
+    assert_eq!(
+        scenario.clusters.len(),
+        16,
+        "no generated initiatives by default"
+    );
+    assert!(
+        scenario
+            .sectors
+            .iter()
+            .all(|sector| sector.max_clusters == 1)
+    );
+    let slots = scenario.parameter_slots();
+    let rule = clustersim::policy::rule_for(&scenario.policy.rule);
+    let record = clustersim::engine::simulate_run(&scenario, &slots, rule.as_ref(), 1, 0);
+    assert!(record.headline.iter().any(|value| *value > 0.0));
+}

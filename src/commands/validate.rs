@@ -155,5 +155,21 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
         "Simulation: {} runs, seed {}",
         scenario.runs, scenario.seed
     );
+    if !scenario.observations.is_empty() {
+        let _ = writeln!(
+            out,
+            "Observations ({}, shown in the members chart where inside {}–{}):",
+            scenario.observations.len(),
+            budget.first_year,
+            budget.horizon_year
+        );
+        for observation in &scenario.observations {
+            let _ = writeln!(
+                out,
+                "  {:<18} {} members at {}",
+                scenario.clusters[observation.cluster].id, observation.members, observation.date
+            );
+        }
+    }
     out
 }

@@ -5,6 +5,7 @@ pub mod formation_slots;
 pub mod json_path;
 pub mod load;
 pub mod model_parameters;
+pub mod observations;
 pub mod plan;
 pub mod policy_plan;
 pub mod provenance;

@@ -47,6 +47,8 @@ pub struct Scenario {
     pub runs: u64,
     /// Default seed.
     pub seed: u64,
+    /// Observed members of named clusters at dates (for charts; not model inputs).
+    pub observations: Vec<super::observations::Observation>,
     /// The parsed file, kept for manifests and reports.
     pub file: ScenarioFile,
 }
@@ -600,6 +602,17 @@ impl Scenario {
             Ok::<(), std::convert::Infallible>(())
         });
 
+        // Observations.
+        for (index, observation) in file.observations.iter().enumerate() {
+            check_source(
+                root.key("observations").index(index).key("source"),
+                &observation.source,
+                &mut problems,
+            );
+        }
+        let observations =
+            super::observations::check(&file.observations, &cluster_index, &mut problems);
+
         // Simulation.
         if !(1..=MAX_RUNS).contains(&file.simulation.runs) {
             problems.push(Problem {
@@ -627,6 +640,7 @@ impl Scenario {
             model: file.model.clone(),
             runs: file.simulation.runs,
             seed: file.simulation.seed,
+            observations,
             file,
         })
     }

@@ -49,6 +49,25 @@ pub struct ScenarioFile {
     /// Default number of Monte Carlo runs and master seed.
     #[serde(default)]
     pub simulation: SimulationSpec,
+    /// Observed members of named clusters at dates (shown against the simulated trajectories
+    /// in the members chart; not inputs to the model).
+    #[serde(default)]
+    pub observations: Vec<ObservationSpec>,
+}
+
+/// Members of one cluster observed at one date.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObservationSpec {
+    /// Id of a cluster named in the file.
+    pub cluster: String,
+    /// Date of the observation as a decimal year (2012.5 = mid-2012).
+    pub date: f64,
+    /// Members observed.
+    pub members: u64,
+    /// Source id of the observation.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// One source of numbers: published data or an explicit assumption.
