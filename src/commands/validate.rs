@@ -55,6 +55,26 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
             crate::scenario::Unabsorbed::Return => "returned at once",
         }
     );
+    let currency = &scenario.currency;
+    if currency.code != "LTL" || currency.price_year.is_some() {
+        let _ = writeln!(
+            out,
+            "Money is read in {}{}{}",
+            currency.code,
+            currency
+                .price_year
+                .map(|year| format!(" at {year} prices"))
+                .unwrap_or_default(),
+            if currency.code == "LTL" {
+                String::new()
+            } else {
+                format!(
+                    " and converted to LTL at {} LTL per {} for the model, tables and charts (EUR shown alongside)",
+                    currency.ltl_per_unit, currency.code
+                )
+            }
+        );
+    }
     for (year, cents) in budget.yearly_cents.iter().enumerate() {
         let _ = writeln!(
             out,

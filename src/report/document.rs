@@ -147,8 +147,8 @@ impl<'a> Document<'a> {
         lead.push(vec![Span::text(format!(
             "Budget LTL {} (EUR {}), funding years {}–{}, projected to the end of {}; allocation \
              rule “{}”; {} Monte Carlo runs.",
-            money(budget.total_ltl),
-            money(budget.total_ltl / LTL_PER_EUR),
+            money(results.scenario.budget.total_cents as f64 / 100.0),
+            money(results.scenario.budget.total_cents as f64 / 100.0 / LTL_PER_EUR),
             budget.first_year,
             budget.last_year,
             budget.horizon_year,
@@ -481,8 +481,22 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
     table.push(
         group,
         Span::text("Total budget"),
-        scenario_number(budget.total_ltl),
-        &format!("LTL (EUR {})", money(budget.total_ltl / LTL_PER_EUR)),
+        scenario_number(
+            budget
+                .total
+                .or(budget.total_ltl)
+                .or(budget.total_eur)
+                .unwrap_or(0.0),
+        ),
+        &match file.currency.as_deref().unwrap_or("LTL") {
+            "LTL" => format!(
+                "LTL (EUR {})",
+                money(budget.total_ltl.or(budget.total).unwrap_or(0.0) / LTL_PER_EUR)
+            ),
+            code => format!(
+                "{code}, converted to LTL at {LTL_PER_EUR} LTL/EUR for every table and chart"
+            ),
+        },
         source,
     );
     table.push(

@@ -1,5 +1,6 @@
 //! Scenario files: serde types, distributions, validation into a checked plan.
 
+pub mod currency;
 pub mod distribution;
 pub mod formation_slots;
 pub mod json_path;

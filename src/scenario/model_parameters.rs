@@ -53,11 +53,14 @@ pub struct ModelParameters<T> {
     pub activity_persistence: T,
     /// Weight of infrastructure capital relative to the activity stock in the funding effect.
     pub infrastructure_weight: T,
-    /// LTL of effective funding per member at which the effect reaches 1 - 1/e.
+    /// Effective funding per member (scenario currency) at which the effect reaches 1 - 1/e.
+    #[serde(alias = "saturation_per_member")]
     pub saturation_ltl_per_member: T,
-    /// Absorption capacity of a cluster per quarter, fixed part, LTL.
+    /// Absorption capacity of a cluster per quarter, fixed part (scenario currency).
+    #[serde(alias = "absorption_base")]
     pub absorption_base_ltl: T,
-    /// Absorption capacity per member per quarter, LTL.
+    /// Absorption capacity per member per quarter (scenario currency).
+    #[serde(alias = "absorption_per_member")]
     pub absorption_per_member_ltl: T,
     /// Relative increase of joining, tie and formation hazards near an open matching valley.
     pub valley_spillover: T,
@@ -65,7 +68,8 @@ pub struct ModelParameters<T> {
     pub project_rate: T,
     /// Relative increase of joint projects at full funding effect.
     pub project_funding_response: T,
-    /// Added value of an average SME, LTL per year.
+    /// Added value of an average SME per year (scenario currency).
+    #[serde(alias = "added_value_per_sme")]
     pub added_value_per_sme_ltl: T,
     /// Relative uplift in added value of a networked SME over one that is not networked.
     pub networking_uplift: T,

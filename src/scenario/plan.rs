@@ -47,6 +47,8 @@ pub struct Scenario {
     pub runs: u64,
     /// Default seed.
     pub seed: u64,
+    /// The currency the file's money values are written in (converted to LTL internally).
+    pub currency: super::currency::Currency,
     /// Observed members of named clusters at dates (for charts; not model inputs).
     pub observations: Vec<super::observations::Observation>,
     /// The parsed file, kept for manifests and reports.
@@ -223,18 +225,37 @@ impl Scenario {
             &budget_spec.source,
             &mut problems,
         );
+        let currency =
+            super::currency::check(file.currency.as_deref(), file.price_year, &mut problems);
         let mut budget_ok = true;
-        if !(budget_spec.total_ltl.is_finite()
-            && (0.0..=MAX_BUDGET_LTL).contains(&budget_spec.total_ltl))
-        {
-            problems.push(Problem {
-                path: budget_path.key("total_ltl"),
-                message: format!(
-                    "the budget must be a number of LTL between 0 and {MAX_BUDGET_LTL:e} (got {})",
-                    budget_spec.total_ltl
-                ),
-            });
-            budget_ok = false;
+        let total_in_currency =
+            super::currency::budget_total(budget_spec, &currency, &mut problems);
+        let total_ltl = total_in_currency.map_or(0.0, |total| total * currency.ltl_per_unit);
+        match total_in_currency {
+            None => budget_ok = false,
+            Some(total)
+                if !(total_ltl.is_finite() && (0.0..=MAX_BUDGET_LTL).contains(&total_ltl)) =>
+            {
+                let key = ["total", "total_ltl", "total_eur"]
+                    .into_iter()
+                    .zip([
+                        budget_spec.total,
+                        budget_spec.total_ltl,
+                        budget_spec.total_eur,
+                    ])
+                    .find_map(|(key, value)| value.map(|_| key))
+                    .unwrap_or("total");
+                problems.push(Problem {
+                    path: budget_path.key(key),
+                    message: format!(
+                        "the budget must be a number between 0 and {:e} {} (got {total})",
+                        MAX_BUDGET_LTL / currency.ltl_per_unit,
+                        currency.code
+                    ),
+                });
+                budget_ok = false;
+            }
+            Some(_) => {}
         }
         for (key, year) in [
             ("first_year", budget_spec.first_year),
@@ -312,7 +333,7 @@ impl Scenario {
             }
         };
         let total_cents = if budget_ok {
-            cents_from_ltl(budget_spec.total_ltl)
+            cents_from_ltl(total_ltl)
         } else {
             0
         };
@@ -557,6 +578,7 @@ impl Scenario {
             .count();
         let cluster_ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
         let policy_context = PolicyContext {
+            ltl_per_unit: currency.ltl_per_unit,
             sector_index: &sector_index,
             sector_ids: &sector_ids,
             cluster_index: &cluster_index,
@@ -640,6 +662,7 @@ impl Scenario {
             model: file.model.clone(),
             runs: file.simulation.runs,
             seed: file.simulation.seed,
+            currency,
             observations,
             file,
         })

@@ -105,6 +105,8 @@ pub(super) struct PolicyContext<'a> {
     pub cluster_count: usize,
     /// Clusters operating at the start.
     pub operating_at_start: usize,
+    /// Litas per unit of the scenario's currency (money values are converted to LTL).
+    pub ltl_per_unit: f64,
     /// Sector id → index.
     pub sector_index: &'a BTreeMap<String, usize>,
     /// Sector ids in file order (for messages).
@@ -183,8 +185,8 @@ impl PolicyContext<'_> {
                 });
                 }
                 Rule::Competitive {
-                    request_ltl_per_member: competitive.request_ltl_per_member,
-                    request_base_ltl: competitive.request_base_ltl,
+                    request_ltl_per_member: competitive.request_ltl_per_member * self.ltl_per_unit,
+                    request_base_ltl: competitive.request_base_ltl * self.ltl_per_unit,
                     quality_sd: competitive.quality_sd,
                 }
             }
@@ -391,6 +393,7 @@ impl Scenario {
             .map(|(index, id)| (id.clone(), index))
             .collect();
         let context = PolicyContext {
+            ltl_per_unit: self.currency.ltl_per_unit,
             sector_index: &sector_index,
             sector_ids: &sector_ids,
             cluster_index: &cluster_index,

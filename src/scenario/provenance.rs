@@ -4,8 +4,9 @@
 //! A number is *sourced* when the nearest object around it that carries a `source` field names a
 //! source (a sector's `source` covers its firm count, shares and potential; `policy.source`
 //! covers the policy's rule and shares), or, for a model parameter, when `model_sources` names a
-//! source for that parameter or for `default`. The `sources` list itself and the `simulation`
-//! settings (run count and seed, which are not claims about the world) are not checked.
+//! source for that parameter or for `default`. The `sources` list itself, the `simulation`
+//! settings (run count and seed) and `price_year` (which says how to read the money, not what
+//! happened) are not checked.
 //! `clustersim validate` lists the numbers that are not sourced; a test walks the shipped
 //! scenarios and requires none.
 
@@ -22,7 +23,7 @@ pub fn unsourced_numbers(file: &Value) -> Vec<String> {
     let model_default = model_sources.is_some_and(|sources| sources.contains_key("default"));
     for (key, value) in root {
         match key.as_str() {
-            "sources" | "simulation" | "model_sources" => {}
+            "sources" | "simulation" | "model_sources" | "price_year" => {}
             "model" => {
                 if let Value::Object(parameters) = value {
                     for (name, param) in parameters {
