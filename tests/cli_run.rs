@@ -108,9 +108,11 @@ fn outputs_have_the_documented_shape() {
         lines.next().unwrap(),
         "period,cluster,outcome,n,mean,standard_error,sd,p5,p25,p50,p75,p95"
     );
-    // 36 quarters (2007–2015) × (16 clusters × 7 outcomes + 17 totals).
-    assert_eq!(summary.lines().count() - 1, 36 * (16 * 7 + 17));
-    assert!(summary.contains("2015Q4,total,networked_smes,60,"));
+    // 40 quarters (2007–2016) × (96 clusters — 16 named and 80 generated initiatives, six per
+    // sector — × 7 outcomes + 17 totals).
+    assert_eq!(summary.lines().count() - 1, 40 * (96 * 7 + 17));
+    assert!(summary.contains("2016Q4,total,networked_smes,60,"));
+    assert!(summary.contains("2016Q4,wood-initiative-2,members,60,"));
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 61, "header plus one row per run");
     assert!(
@@ -120,9 +122,9 @@ fn outputs_have_the_documented_shape() {
             .starts_with("run,model.join_base_rate,")
     );
     let allocations = fs::read_to_string(out.join("allocations.csv")).unwrap();
-    // 7 years × 16 clusters × 2 instruments × 4 quantities.
-    assert_eq!(allocations.lines().count() - 1, 7 * 16 * 2 * 4);
-    // Allocated money per year sums to the yearly budget (186,000,000 / 7 per year).
+    // 9 funding years (2007–2015) × 96 clusters × 2 instruments × 4 quantities.
+    assert_eq!(allocations.lines().count() - 1, 9 * 96 * 2 * 4);
+    // Allocated money sums to the budget.
     let mut by_year = std::collections::BTreeMap::<String, f64>::new();
     for line in allocations.lines().skip(1) {
         let cells: Vec<&str> = line.split(',').collect();

@@ -647,23 +647,29 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
     }
 
     for (info, param) in file.model.values() {
+        let source = file
+            .model_sources
+            .get(info.name)
+            .or_else(|| file.model_sources.get("default"))
+            .map(String::as_str);
         table.push(
             "Model parameters",
             Span::code(info.name),
             scenario_param(param),
             info.unit,
-            None,
+            source,
         );
     }
 
     let policy = &file.policy;
     let group = "Allocation policy";
+    let policy_source = policy.source.as_deref();
     table.push(
         group,
         Span::code("rule"),
         policy.rule.kind().to_string(),
         "",
-        None,
+        policy_source,
     );
     match &policy.rule {
         RuleSpec::Competitive(call) => {
@@ -672,21 +678,21 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
                 Span::code("request_ltl_per_member"),
                 scenario_number(call.request_ltl_per_member),
                 "LTL per member per year",
-                None,
+                policy_source,
             );
             table.push(
                 group,
                 Span::code("request_base_ltl"),
                 scenario_number(call.request_base_ltl),
                 "LTL per year",
-                None,
+                policy_source,
             );
             table.push(
                 group,
                 Span::code("quality_sd"),
                 scenario_number(call.quality_sd),
                 "score",
-                None,
+                policy_source,
             );
         }
         RuleSpec::Performance(tranches) => table.push(
@@ -694,7 +700,7 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
             Span::code("base_share"),
             scenario_number(tranches.base_share),
             "share",
-            None,
+            policy_source,
         ),
         RuleSpec::Fixed(fixed) => {
             for (cluster, share) in &fixed.shares {
@@ -703,7 +709,7 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
                     Span::code(format!("shares.{cluster}")),
                     scenario_number(*share),
                     "relative share",
-                    None,
+                    policy_source,
                 );
             }
         }
@@ -721,7 +727,7 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
             Span::code(name),
             scenario_number(value),
             "share",
-            None,
+            policy_source,
         );
     }
 
@@ -730,6 +736,9 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
         .chain(file.sectors.iter().map(|s| s.source.as_deref()))
         .chain(file.clusters.iter().map(|c| c.source.as_deref()))
         .chain(file.valleys.iter().map(|v| v.source.as_deref()))
+        .chain(std::iter::once(file.policy.source.as_deref()))
+        .chain(file.model_sources.values().map(|id| Some(id.as_str())))
+        .chain(file.observations.iter().map(|o| o.source.as_deref()))
         .flatten()
         .collect();
     let uncited: Vec<&str> = file
@@ -756,8 +765,9 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
     let mut intro = vec![Span::text(
         "Every value of the scenario, with its distribution where it is uncertain (drawn once \
          per run) and the source its section names. Kind “data” marks published figures, \
-         “assumption” values chosen by the analyst. The model and policy sections of a scenario \
-         file have no source field, so their values are labelled “assumption (no source given)”.",
+         “assumption” values chosen by the analyst. The policy cites its source with \
+         `policy.source` and the model parameters with `model_sources`; a value with no source \
+         is labelled “assumption (no source given)”.",
     )];
     if !uncited.is_empty() {
         intro.push(Span::text(
