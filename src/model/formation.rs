@@ -61,7 +61,7 @@ impl Simulation<'_> {
     /// Poisson(H).
     pub(super) fn form_clusters(&mut self, quarter: usize, networked_by_sector: &[u64]) {
         let model = &self.parameters.model;
-        for sector in 0..self.scenario.sectors.len() {
+        for (sector, &networked) in networked_by_sector.iter().enumerate() {
             let Some(next) = self.formation.next_initiative(sector) else {
                 continue;
             };
@@ -77,7 +77,7 @@ impl Simulation<'_> {
             };
             let effect = self.clusters[next].funding_effect(model);
             let firms = self.scenario.sectors[sector].firms.max(1) as f64;
-            let networked_share = networked_by_sector[sector] as f64 / firms;
+            let networked_share = networked as f64 / firms;
             let hazard = model.formation_rate
                 * self.parameters.potential[sector]
                 * (1.0 + model.formation_funding_response * effect)
