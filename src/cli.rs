@@ -23,6 +23,8 @@ pub enum Command {
     Run(RunArgs),
     /// Compare allocation policies on the same runs (common random numbers) and write results.
     Compare(CompareArgs),
+    /// Which uncertain inputs drive the outcomes: Sobol' indices, Morris screening, tornado.
+    Sensitivity(SensitivityArgs),
     /// Check a scenario file and print the resolved plan.
     Validate {
         /// Scenario file (JSON).
@@ -111,4 +113,52 @@ pub struct CompareArgs {
     /// Scenario, runs, seed, threads, output and chart options, as for `run`.
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// Default rows of the Saltelli design of `sensitivity`.
+pub const DEFAULT_SAMPLES: usize = 2048;
+/// Default Morris trajectories of `sensitivity`.
+pub const DEFAULT_TRAJECTORIES: usize = 20;
+/// Default tornado replications of `sensitivity`.
+pub const DEFAULT_REPLICATIONS: usize = 20;
+
+/// Options of `sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (JSON); the built-in Lithuanian 2007–2013 baseline if omitted.
+    pub scenario: Option<PathBuf>,
+    /// Rows N of the Sobol' design, a power of two: the model runs N × (inputs + 3) times for
+    /// the Sobol' indices (more rows, narrower intervals).
+    #[arg(long, default_value_t = DEFAULT_SAMPLES)]
+    pub samples: usize,
+    /// Morris trajectories: (inputs + 1) runs each.
+    #[arg(long, default_value_t = DEFAULT_TRAJECTORIES)]
+    pub trajectories: usize,
+    /// Tornado replications: (2 × inputs + 1) runs each, averaged on common random numbers.
+    #[arg(long, default_value_t = DEFAULT_REPLICATIONS)]
+    pub replications: usize,
+    /// One or two policies (rule kinds or variant names, as for `compare`); with two, a, b, the
+    /// paired difference b − a on common random numbers is analysed too [default: the
+    /// scenario's policy].
+    #[arg(long, value_delimiter = ',')]
+    pub policies: Option<Vec<String>>,
+    /// Master seed [default: the scenario's simulation.seed].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Write results exactly into this folder [default:
+    /// output/<scenario>/sensitivity-<UTC time>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an earlier clustersim result in --out (never a folder of other files).
+    #[arg(long, requires = "out")]
+    pub force: bool,
+    /// No progress bar and no summary table.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Chart resolution: PNGs are 10 × 6.25 inches at this many dots per inch (160 → 1600 × 1000 px).
+    #[arg(long, default_value_t = DEFAULT_DPI)]
+    pub dpi: u32,
 }

@@ -4,6 +4,7 @@ pub mod compare;
 pub mod init;
 pub mod report;
 pub mod run;
+pub mod sensitivity;
 pub mod validate;
 
 use crate::cli::{Cli, Command};
@@ -13,6 +14,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args).map(|_| ()),
         Command::Compare(args) => compare::compare(&args).map(|_| ()),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args).map(|_| ()),
         Command::Validate { scenario } => {
             print_stdout(&validate::validate(&scenario)?);
             Ok(())

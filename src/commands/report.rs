@@ -24,5 +24,11 @@ pub fn report(folder: &Path, dpi: u32) -> anyhow::Result<()> {
             folder.display()
         );
     }
+    if folder.join("sensitivity.csv").is_file() && !folder.join("summary.csv").exists() {
+        bail!(
+            "'{}' holds a `clustersim sensitivity` result, whose charts and reports are drawn from the design's runs; rerun the command in its manifest.json (with --dpi for another resolution)",
+            folder.display()
+        );
+    }
     render_reports(folder, &options)
 }

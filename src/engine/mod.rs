@@ -10,6 +10,8 @@ pub mod compare;
 pub mod comparison;
 pub mod limits;
 pub mod outcomes;
+pub mod sensitivity;
+pub mod sensitivity_analysis;
 
 use anyhow::Context;
 use rayon::prelude::*;

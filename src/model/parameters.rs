@@ -56,6 +56,36 @@ pub fn draw_parameters(
             draw_slot(slot, &mut rng)
         })
         .collect();
+    parameters_from_values(scenario, values)
+}
+
+/// The value of `slot` at probability `u` in (0, 1): a fixed value as is; a distribution's
+/// quantile within the slot's valid range [min, max] (the quantile of the distribution truncated
+/// to that range, as [`draw_slot`]'s redrawing samples it, or the value clamped to the range when
+/// the distribution puts no mass inside it); integer slots rounded half away from zero. Used by
+/// design-based sensitivity analysis, which places inputs by quantile instead of drawing them.
+pub fn slot_value_at(slot: &ParameterSlot, u: f64) -> f64 {
+    let value = match &slot.param {
+        crate::scenario::Param::Fixed(value) => *value,
+        crate::scenario::Param::Random(distribution) => {
+            let (below, up_to_max) = (distribution.cdf(slot.min), distribution.cdf(slot.max));
+            if up_to_max > below {
+                distribution.quantile(below + u * (up_to_max - below))
+            } else {
+                distribution.quantile(u)
+            }
+        }
+    };
+    let value = if value.is_nan() {
+        slot.min
+    } else {
+        value.clamp(slot.min, slot.max)
+    };
+    if slot.integer { value.round() } else { value }
+}
+
+/// A run's parameters from every slot's value, in [`Scenario::parameter_slots`] order.
+pub fn parameters_from_values(scenario: &Scenario, values: Vec<f64>) -> RunParameters {
     let model_count = Scenario::model_parameter_count();
     let mut position = 0;
     let model = scenario
@@ -142,6 +172,36 @@ mod tests {
             let value = draw_slot(&slot, &mut rng);
             assert!(value.is_finite() && (0.0..=1.000_000_001).contains(&value));
         }
+    }
+
+    #[test]
+    fn slot_values_follow_the_truncated_quantile() {
+        // uniform(0, 4) on the valid range [1, 2]: the truncated distribution is uniform(1, 2),
+        // so u = 0.25 gives 1.25; a fixed value ignores u; an integer slot rounds.
+        let truncated = slot(
+            Param::Random(Distribution::uniform(0.0, 4.0).unwrap()),
+            1.0,
+            2.0,
+            false,
+        );
+        assert_eq!(slot_value_at(&truncated, 0.25), 1.25);
+        let fixed = slot(Param::Fixed(3.0), 0.0, 10.0, false);
+        assert_eq!(slot_value_at(&fixed, 0.9), 3.0);
+        let integer = slot(
+            Param::Random(Distribution::uniform(0.0, 10.0).unwrap()),
+            0.0,
+            10.0,
+            true,
+        );
+        assert_eq!(slot_value_at(&integer, 0.33), 3.0);
+        // A distribution wholly outside the range is clamped to it.
+        let outside = slot(
+            Param::Random(Distribution::uniform(5.0, 6.0).unwrap()),
+            0.0,
+            1.0,
+            false,
+        );
+        assert_eq!(slot_value_at(&outside, 0.5), 1.0);
     }
 
     #[test]

@@ -12,7 +12,11 @@ use super::results::ResultSet;
 /// Renders `report.html` for a result folder and its charts. The same inputs give the same
 /// bytes.
 pub fn report_html(results: &ResultSet, charts: &[Chart]) -> String {
-    let document = Document::build(results, charts);
+    document_html(&Document::build(results, charts), charts)
+}
+
+/// Renders a report document as HTML (charts inline).
+pub(crate) fn document_html(document: &Document<'_>, charts: &[Chart]) -> String {
     let mut out = String::with_capacity(
         64 * 1024 + charts.iter().map(|chart| chart.svg.len()).sum::<usize>(),
     );

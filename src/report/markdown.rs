@@ -10,7 +10,11 @@ use super::results::ResultSet;
 
 /// Renders `report.md` for a result folder and its charts. The same inputs give the same bytes.
 pub fn report_md(results: &ResultSet, charts: &[Chart]) -> String {
-    let document = Document::build(results, charts);
+    document_md(&Document::build(results, charts))
+}
+
+/// Renders a report document as Markdown (charts linked as PNGs).
+pub(crate) fn document_md(document: &Document<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", text(&document.title, false));
     for paragraph in &document.lead {

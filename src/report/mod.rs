@@ -13,6 +13,8 @@ pub mod markdown;
 pub mod output_dir;
 pub mod render;
 pub mod results;
+pub mod sensitivity_csv;
+pub mod sensitivity_report;
 pub mod table;
 pub mod xlsx;
 

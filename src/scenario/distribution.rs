@@ -32,6 +32,8 @@ use serde::de::{self, MapAccess, Unexpected, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+mod quantile;
+
 /// The distribution kinds, as they are spelled in JSON (and returned by [`Distribution::kind`]).
 pub const KINDS: [&str; 8] = [
     "uniform",

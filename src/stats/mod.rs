@@ -28,6 +28,7 @@
 
 pub mod moments;
 pub mod paired;
+pub mod sensitivity;
 pub mod sketch;
 
 pub use moments::Moments;

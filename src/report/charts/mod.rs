@@ -29,12 +29,14 @@ mod panels;
 mod plot;
 mod png;
 mod raster_text;
+mod sensitivity;
 pub mod style;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::results::ResultSet;
+pub use sensitivity::render_sensitivity_charts;
 use style::{Backend, Style};
 
 /// Size of the charts. PNGs are `width` × `height` pixels; SVGs use the same user units.
