@@ -47,6 +47,10 @@ pub enum Command {
         /// Overwrite an existing file.
         #[arg(long)]
         force: bool,
+        /// Currency of the starter's money values: LTL (the baseline as it is) or EUR (converted
+        /// at 3.4528 LTL/EUR and marked as needing local values).
+        #[arg(long, default_value = "LTL")]
+        currency: String,
     },
 }
 

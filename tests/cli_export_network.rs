@@ -252,7 +252,7 @@ fn check_picture(folder: &Path, run: u64, members: usize, links: usize, clusters
     );
     let svg = fs::read_to_string(folder.join(format!("networks/run-{run}.svg"))).unwrap();
     let document = Document::parse(&svg).unwrap();
-    let title = format!("Cooperation networks of run {run} at the end of 2015");
+    let title = format!("Cooperation networks of run {run} at the end of 2016");
     assert!(
         document
             .descendants()

@@ -108,24 +108,26 @@ fn outputs_have_the_documented_shape() {
         lines.next().unwrap(),
         "period,cluster,outcome,n,mean,standard_error,sd,p5,p25,p50,p75,p95"
     );
-    // 36 quarters (2007–2015) × (16 clusters × 12 outcomes + 18 totals), plus at the 9 year
-    // ends (16 clusters + total) × 8 network-structure outcomes.
+    // 40 quarters (2007–2016) × (96 clusters — 16 named and 80 generated initiatives, six per
+    // sector — × 12 outcomes + 18 totals), plus at the 10 year ends (96 clusters + total) × 8
+    // network-structure outcomes.
     assert_eq!(
         summary.lines().count() - 1,
-        36 * (16 * 12 + 18) + 9 * (16 + 1) * 8
+        40 * (96 * 12 + 18) + 10 * (96 + 1) * 8
     );
     assert_eq!(
         summary
             .lines()
-            .filter(|line| line.starts_with("2015Q4,")
-                && !line.starts_with("2015Q4,total,")
+            .filter(|line| line.starts_with("2016Q4,")
+                && !line.starts_with("2016Q4,total,")
                 && line.contains(",additional_networked_smes,60,"))
             .count(),
-        16,
+        96,
         "every cluster's additional networked SMEs, defined in every run"
     );
-    assert!(summary.contains("2015Q4,total,counterfactual_networked_smes,60,"));
-    assert!(summary.contains("2015Q4,total,networked_smes,60,"));
+    assert!(summary.contains("2016Q4,total,counterfactual_networked_smes,60,"));
+    assert!(summary.contains("2016Q4,total,networked_smes,60,"));
+    assert!(summary.contains("2016Q4,wood-initiative-2,members,60,"));
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 61, "header plus one row per run");
     assert!(
@@ -135,9 +137,9 @@ fn outputs_have_the_documented_shape() {
             .starts_with("run,model.join_base_rate,")
     );
     let allocations = fs::read_to_string(out.join("allocations.csv")).unwrap();
-    // 7 years × 16 clusters × 2 instruments × 4 quantities.
-    assert_eq!(allocations.lines().count() - 1, 7 * 16 * 2 * 4);
-    // Allocated money per year sums to the yearly budget (186,000,000 / 7 per year).
+    // 9 funding years (2007–2015) × 96 clusters × 2 instruments × 4 quantities.
+    assert_eq!(allocations.lines().count() - 1, 9 * 96 * 2 * 4);
+    // Allocated money sums to the budget.
     let mut by_year = std::collections::BTreeMap::<String, f64>::new();
     for line in allocations.lines().skip(1) {
         let cells: Vec<&str> = line.split(',').collect();
@@ -429,7 +431,7 @@ fn the_workbook_opens_on_the_headline_and_its_clusters_add_up_to_the_totals() {
             .map(|row| value(&clusters, row, column))
             .sum()
     };
-    assert_eq!(clusters.height() - 1, 16);
+    assert_eq!(clusters.height() - 1, 96);
     assert!((sum(4) - mean).abs() <= 1e-9 * mean, "{} vs {mean}", sum(4));
     let total_absorbed = value(&headline, absorbed, 1);
     assert!((sum(7) - total_absorbed).abs() <= 1e-6 * total_absorbed);

@@ -118,7 +118,8 @@ proptest! {
                 prop_assert!(state.capital >= 0.0 && state.activity >= 0.0);
             }
         }
-        // Allocations sum to each year's budget and to the total, to the cent.
+        // Allocations never exceed a year's budget; with what was withheld (no cluster operating
+        // or forming, e.g. every cluster closed) they sum to the total, to the cent.
         let clusters = scenario.clusters.len();
         let mut total = 0i64;
         for (year, budget) in scenario.budget.yearly_cents.iter().enumerate() {
@@ -126,10 +127,10 @@ proptest! {
                 .iter()
                 .map(|entry| entry.allocated)
                 .sum();
-            prop_assert_eq!(allocated, *budget, "year {}", year);
+            prop_assert!(allocated <= *budget, "year {}", year);
             total += allocated;
         }
-        prop_assert_eq!(total, scenario.budget.total_cents);
+        prop_assert_eq!(total + simulation.withheld_cents(), scenario.budget.total_cents);
         // After the funding period nothing is held: absorbed + returned = allocated.
         for state in simulation.clusters() {
             prop_assert_eq!(state.balance, [0, 0]);

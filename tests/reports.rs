@@ -329,6 +329,8 @@ fn every_scenario_value_is_shown_with_its_source_and_kind() {
         group(&html, "Sector: Wood processing and furniture"),
         &[&cell("triangular(min 0.4, mode 0.6, max 0.75)")],
     );
+    // Every value of the rebuilt baseline cites a source: none is shown without one.
+    assert!(!html.contains(&label_cell("assumption (no source given)")));
 
     for cluster in &file.clusters {
         let rows = group(&html, &format!("Cluster: {}", cluster.name));
@@ -353,19 +355,25 @@ fn every_scenario_value_is_shown_with_its_source_and_kind() {
         row(rows, &[&cell("Opening year"), &value, &source, &kind]);
     }
 
-    // Model parameters have no source field: never shown as data.
+    // Model parameters cite their source through model_sources (a name, else `default`).
     let model = group(&html, "Model parameters");
     let mut random = 0;
     for (info, param) in file.model.values() {
         random += usize::from(matches!(param, Param::Random(_)));
+        let id = file
+            .model_sources
+            .get(info.name)
+            .or_else(|| file.model_sources.get("default"))
+            .map(String::as_str);
+        let [source, kind] = source_cells(fixture, id);
         row(
             model,
             &[
                 &code_cell(info.name),
                 &cell(&shown(param)),
                 &cell(info.unit),
-                &label_cell("–"),
-                &label_cell("assumption (no source given)"),
+                &source,
+                &kind,
             ],
         );
     }
@@ -374,7 +382,9 @@ fn every_scenario_value_is_shown_with_its_source_and_kind() {
         model,
         &[
             &code_cell("formation_rate"),
-            &cell("triangular(min 0.01, mode 0.03, max 0.06)"),
+            &cell("triangular(min 0.02, mode 0.05, max 0.1)"),
+            "<code>model-behaviour</code>",
+            &label_cell("assumption"),
         ],
     );
 
@@ -392,13 +402,14 @@ fn every_scenario_value_is_shown_with_its_source_and_kind() {
             &[
                 &code_cell(name),
                 &cell(&shown(&Param::Fixed(value))),
-                &label_cell("assumption (no source given)"),
+                "<code>policy-baseline</code>",
+                &label_cell("assumption"),
             ],
         );
     }
     row(policy_rows, &[&code_cell("rule"), &cell("competitive")]);
 
-    // Every source with its citation; the unreferenced model source is pointed out.
+    // Every source with its citation; a source no value cites is pointed out.
     for source in &file.sources {
         row(
             &html,
@@ -413,11 +424,13 @@ fn every_scenario_value_is_shown_with_its_source_and_kind() {
         .nth(1)
         .and_then(|rest| rest.split("</p>").next())
         .expect("uncited sources are listed");
+    // LT-C5 (the photovoltaic cluster's LT+ grant) is cited only inside other citations.
+    assert!(uncited.contains("<code>LT-C5</code>"), "{uncited}");
     assert!(
-        uncited.contains("<code>model-behaviour</code>"),
+        !uncited.contains("<code>model-behaviour</code>"),
         "{uncited}"
     );
-    assert!(!uncited.contains("<code>programme</code>"), "{uncited}");
+    assert!(!uncited.contains("<code>firms-nace</code>"), "{uncited}");
 }
 
 #[test]
@@ -520,10 +533,12 @@ fn markdown_links_every_chart_png_and_has_the_same_sections() {
     ));
     assert!(markdown.contains("| **Total** | **All years, all clusters** | **186,000,000** |"));
     assert!(markdown.contains(
-        "|  | `formation_rate` | triangular(min 0.01, mode 0.03, max 0.06) | per quarter | – | \
-         assumption (no source given) |"
+        "|  | `formation_rate` | triangular(min 0.02, mode 0.05, max 0.1) | per quarter | \
+         `model-behaviour` | assumption |"
     ));
-    assert!(markdown.contains("| Model parameters | `join_base_rate` | 0.004 |"));
+    assert!(markdown.contains(
+        "| Model parameters | `join_base_rate` | triangular(min 0.002, mode 0.004, max 0.008) |"
+    ));
     let manifest = &fixture.results.manifest;
     assert!(markdown.contains(&format!("```sh\n{}\n```", manifest.command)));
     assert!(markdown.contains(&format!("`{}`", manifest.scenario_sha256)));

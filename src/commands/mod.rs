@@ -31,8 +31,12 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             print_stdout(&format!("{}\n", schema_json()));
             Ok(())
         }
-        Command::Init { path, force } => {
-            init::init(&path, force)?;
+        Command::Init {
+            path,
+            force,
+            currency,
+        } => {
+            init::init(&path, force, &currency)?;
             print_stdout(&format!("wrote a starter scenario to {}\n", path.display()));
             Ok(())
         }

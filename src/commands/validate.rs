@@ -5,13 +5,35 @@ use std::path::Path;
 
 use crate::money::{LTL_PER_EUR, ltl_from_cents};
 use crate::report::table::thousands;
-use crate::scenario::{ClusterStatus, Scenario, read_path};
+use crate::scenario::{ClusterStatus, Scenario, provenance, read_path};
 
 /// Loads `path` and returns the plan description, or the scenario's errors.
 pub fn validate(path: &Path) -> anyhow::Result<String> {
-    let (scenario, _) = read_path(path)?;
+    let (scenario, text) = read_path(path)?;
     super::print_warnings(&scenario, &path.display().to_string());
-    Ok(describe(&scenario, &path.display().to_string()))
+    let mut out = describe(&scenario, &path.display().to_string());
+    out.push_str(&describe_unsourced(&text));
+    Ok(out)
+}
+
+/// The numbers of a (valid) scenario text that have neither a source nor an assumption label,
+/// or a line saying every number has one.
+pub fn describe_unsourced(text: &str) -> String {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return String::new();
+    };
+    let unsourced = provenance::unsourced_numbers(&value);
+    if unsourced.is_empty() {
+        return "Sources: every number has a source or an assumption label\n".into();
+    }
+    let mut out = format!(
+        "Values with neither a source nor an assumption label ({}; add a `source`, or name the parameter in `model_sources`):\n",
+        unsourced.len()
+    );
+    for path in unsourced {
+        let _ = writeln!(out, "  {path}");
+    }
+    out
 }
 
 /// A readable description of a checked scenario.
@@ -34,6 +56,26 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
             crate::scenario::Unabsorbed::Return => "returned at once",
         }
     );
+    let currency = &scenario.currency;
+    if currency.code != "LTL" || currency.price_year.is_some() {
+        let _ = writeln!(
+            out,
+            "Money is read in {}{}{}",
+            currency.code,
+            currency
+                .price_year
+                .map(|year| format!(" at {year} prices"))
+                .unwrap_or_default(),
+            if currency.code == "LTL" {
+                String::new()
+            } else {
+                format!(
+                    " and converted to LTL at {} LTL per {} for the model, tables and charts (EUR shown alongside)",
+                    currency.ltl_per_unit, currency.code
+                )
+            }
+        );
+    }
     for (year, cents) in budget.yearly_cents.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -58,9 +100,15 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
     for cluster in &scenario.clusters {
         let status = match cluster.status {
             ClusterStatus::Operating => format!(
-                "operating, {} members, {} links",
-                cluster.initial_members, cluster.initial_links
+                "operating{}, {} members, {} links",
+                match cluster.founded_quarter {
+                    Some(quarter) => format!(" from {}", budget.period_label(quarter)),
+                    None => String::new(),
+                },
+                cluster.initial_members,
+                cluster.initial_links
             ),
+            ClusterStatus::Forming if cluster.generated => "forming (generated initiative)".into(),
             ClusterStatus::Forming => "forming".to_string(),
         };
         let valleys: Vec<&str> = cluster
@@ -148,5 +196,21 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
         "Simulation: {} runs, seed {}",
         scenario.runs, scenario.seed
     );
+    if !scenario.observations.is_empty() {
+        let _ = writeln!(
+            out,
+            "Observations ({}, shown in the members chart where inside {}–{}):",
+            scenario.observations.len(),
+            budget.first_year,
+            budget.horizon_year
+        );
+        for observation in &scenario.observations {
+            let _ = writeln!(
+                out,
+                "  {:<18} {} members at {}",
+                scenario.clusters[observation.cluster].id, observation.members, observation.date
+            );
+        }
+    }
     out
 }

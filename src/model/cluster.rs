@@ -17,6 +17,9 @@ pub struct ClusterState {
     pub operating: bool,
     /// Quarter in which a forming cluster formed.
     pub formed_quarter: Option<usize>,
+    /// Whether the cluster has closed: it operated and lost every member. A closed cluster
+    /// never operates, forms or absorbs money again.
+    pub closed: bool,
     /// Members and ties.
     pub network: Network,
     /// The cluster's network stream.
@@ -53,7 +56,7 @@ fn binomial(rng: &mut ChaCha8Rng, trials: u64, probability: f64) -> u64 {
     }
 }
 
-fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u64 {
+pub(super) fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u64 {
     if mean.is_nan() || mean <= 0.0 {
         return 0;
     }
@@ -69,6 +72,7 @@ impl ClusterState {
         Self {
             operating: false,
             formed_quarter: None,
+            closed: false,
             network: Network::default(),
             rng,
             balance: [0, 0],
@@ -144,31 +148,21 @@ impl ClusterState {
         1.0 - (-effective / (model.saturation_ltl_per_member * size)).exp()
     }
 
-    /// A forming cluster forms with probability
-    /// 1 − exp(−formation_rate · potential · (1 + formation_funding_response · E) · V).
-    /// Its founding group takes min(founding_members, non-members) firms of the sector, regular
-    /// firms first, tied in a ring (one tie for two founders). Needs at least 2 free firms.
-    pub fn try_form(
+    /// Forms the cluster in `quarter` (see [`super::formation`]): its founding group takes
+    /// min(founding_members, non-members) firms of the sector, regular firms first, tied in a
+    /// ring (one tie for two founders). Needs at least 2 free firms; returns whether it formed.
+    /// Money the cluster holds from the reserve stays with it and is absorbed as an operating
+    /// cluster's from the next quarter.
+    pub fn found(
         &mut self,
         model: &ModelParameters<f64>,
-        effect: f64,
-        valley_multiplier: f64,
-        potential: f64,
         pool: &mut SectorPool,
         quarter: usize,
-    ) {
-        let hazard = model.formation_rate
-            * potential
-            * (1.0 + model.formation_funding_response * effect)
-            * valley_multiplier;
-        let probability = 1.0 - (-hazard).exp();
-        if !bernoulli(&mut self.rng, probability) {
-            return;
-        }
+    ) -> bool {
         let available = pool.regular + pool.sole;
         let founders = (model.founding_members as u64).min(available);
         if founders < 2 {
-            return;
+            return false;
         }
         let regular = founders.min(pool.regular);
         pool.regular -= regular;
@@ -185,10 +179,12 @@ impl ClusterState {
         }
         self.operating = true;
         self.formed_quarter = Some(quarter);
+        true
     }
 
     /// One quarter of an operating cluster's network events, in order: exits, tie dissolution,
-    /// joins, new ties, joint projects. `effect`, the exit and the join hazards use the members m0
+    /// joins, new ties, joint projects. A cluster left with no members after the exits closes
+    /// (see [`ClusterState::closed`]) and nothing further happens to it. `effect`, the exit and the join hazards use the members m0
     /// at the start of the quarter; dissolution uses the links after exits, tie attempts the
     /// members after joins, projects the links after new ties.
     pub fn step_network(
@@ -215,6 +211,12 @@ impl ClusterState {
             } else {
                 pool.regular += 1;
             }
+        }
+        if self.network.members() == 0 {
+            // Every member has left: the cluster closes and takes no further part.
+            self.operating = false;
+            self.closed = true;
+            return;
         }
 
         // Tie dissolution: an unused tie dissolves; a tie is used with probability

@@ -32,7 +32,9 @@ impl ClusterState {
     /// floor(100 · (absorption_base_ltl + absorption_per_member_ltl · members)) cents, split
     /// between instruments in proportion to what is available (activity's part rounded down).
     /// What is left is carried, unless `settle` (money is returned at once, or this is the last
-    /// funding quarter), in which case it is returned. `entries` are this year's two ledger lines;
+    /// funding quarter), in which case it is returned. A closed cluster's capacity is 0 and it
+    /// always settles: what it holds and what is still paid to it in the year it closed is
+    /// returned at once. `entries` are this year's two ledger lines;
     /// `year_end` records the carried balance.
     pub(crate) fn absorb(
         &mut self,
@@ -44,7 +46,13 @@ impl ClusterState {
     ) {
         let members = self.network.members() as f64;
         let capacity_ltl = model.absorption_base_ltl + model.absorption_per_member_ltl * members;
-        let capacity = (capacity_ltl * 100.0).floor().clamp(0.0, 1e17) as i64;
+        // A closed cluster absorbs nothing and returns everything it holds or is paid at once.
+        let settle = settle || self.closed;
+        let capacity = if self.closed {
+            0
+        } else {
+            (capacity_ltl * 100.0).floor().clamp(0.0, 1e17) as i64
+        };
         let available = [self.balance[0] + inflow[0], self.balance[1] + inflow[1]];
         let total = available[0] + available[1];
         let absorbed = if total <= capacity {

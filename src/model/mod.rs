@@ -5,6 +5,7 @@
 //! run's random streams: it does no I/O.
 
 mod cluster;
+mod formation;
 mod funding;
 pub mod network;
 pub mod parameters;
@@ -18,8 +19,9 @@ pub use cluster::ClusterState;
 pub use funding::{LEDGER_FIELDS, LedgerEntry};
 pub use parameters::{RunParameters, draw_parameters};
 
-use crate::policy::{AllocationRule, ClusterView, allocate_year, withheld_cents};
+use crate::policy::{AllocationRule, ClusterView, allocate_year};
 use crate::scenario::{ClusterStatus, Policy, Scenario, Unabsorbed};
+use formation::Formation;
 use streams::{Purpose, stream};
 
 /// Non-member SMEs of a sector that can still join a cluster.
@@ -64,6 +66,8 @@ pub struct Simulation<'a> {
     added_value_ltl: f64,
     /// Budget the policy left unallocated so far (its unspent share), cents.
     withheld_cents: i64,
+    /// The sectors' formation queues and streams.
+    formation: Formation,
 }
 
 impl<'a> Simulation<'a> {
@@ -112,7 +116,7 @@ impl<'a> Simulation<'a> {
             .map(|(index, spec)| {
                 let rng = stream(seed, Purpose::Network, index as u64, run);
                 let mut state = ClusterState::new(rng, lag);
-                if spec.status == ClusterStatus::Operating {
+                if spec.status == ClusterStatus::Operating && spec.founded_quarter.is_none() {
                     let pool = &mut pools[spec.sector];
                     pool.regular -= spec.initial_members;
                     state.seed_network(spec.initial_members, spec.initial_links);
@@ -133,6 +137,7 @@ impl<'a> Simulation<'a> {
             ledger: vec![LedgerEntry::default(); cells],
             added_value_ltl: 0.0,
             withheld_cents: 0,
+            formation: Formation::new(scenario, seed, run),
         }
     }
 
@@ -166,8 +171,9 @@ impl<'a> Simulation<'a> {
         self.added_value_ltl
     }
 
-    /// Budget the policy has left unallocated so far (its unspent share, withheld at the start
-    /// of each funding year and returned at once), cents.
+    /// Budget left unallocated so far (the policy's unspent share, and any year's budget when no
+    /// cluster was operating or forming; withheld at the start of each funding year and returned
+    /// at once), cents.
     pub fn withheld_cents(&self) -> i64 {
         self.withheld_cents
     }
@@ -178,11 +184,13 @@ impl<'a> Simulation<'a> {
         let budget = &self.scenario.budget;
         let year_index = quarter / 4;
         let funding_year = year_index < budget.funding_years();
+        self.found_clusters(quarter);
         if funding_year && quarter % 4 == 0 {
             self.allocate(year_index);
         }
         let model = &self.parameters.model;
         let last_funding_quarter = budget.funding_years() * 4 - 1;
+        let mut networked_by_sector = vec![0u64; self.scenario.sectors.len()];
         for index in 0..self.clusters.len() {
             let spec = &self.scenario.clusters[index];
             let spillover = spec
@@ -206,26 +214,18 @@ impl<'a> Simulation<'a> {
             }
             state.update_stocks(model);
             let effect = state.funding_effect(model);
-            let pool = &mut self.pools[spec.sector];
             if state.operating {
                 state.step_network(
                     model,
                     effect,
                     valley_multiplier,
                     self.parameters.propensity[spec.sector],
-                    pool,
-                );
-            } else {
-                state.try_form(
-                    model,
-                    effect,
-                    valley_multiplier,
-                    self.parameters.potential[spec.sector],
-                    pool,
-                    quarter,
+                    &mut self.pools[spec.sector],
                 );
             }
+            networked_by_sector[spec.sector] += state.network.networked() as u64;
         }
+        self.form_clusters(quarter, &networked_by_sector);
         let networked: u64 = self
             .clusters
             .iter()
@@ -234,6 +234,25 @@ impl<'a> Simulation<'a> {
         self.added_value_ltl +=
             networked as f64 * model.added_value_per_sme_ltl / 4.0 * model.networking_uplift;
         self.quarter += 1;
+    }
+
+    /// Clusters founded in `quarter` start to operate: their initial members leave the sector's
+    /// pool (at most the regular firms still free, since joins elsewhere may have taken some) and
+    /// get their initial links (at most all pairs). This happens before the quarter's allocation,
+    /// so a cluster founded in a first quarter is funded that year.
+    fn found_clusters(&mut self, quarter: usize) {
+        for (index, spec) in self.scenario.clusters.iter().enumerate() {
+            if spec.founded_quarter != Some(quarter) {
+                continue;
+            }
+            let pool = &mut self.pools[spec.sector];
+            let members = spec.initial_members.min(pool.regular);
+            pool.regular -= members;
+            let links = spec
+                .initial_links
+                .min(members * members.saturating_sub(1) / 2);
+            self.clusters[index].seed_network(members, links);
+        }
     }
 
     /// Allocates funding year `year_index`'s budget with the rule (nothing without one).
@@ -250,14 +269,25 @@ impl<'a> Simulation<'a> {
         let Some((policy, rule)) = self.funding else {
             return;
         };
+        let next_initiatives: Vec<Option<usize>> = (0..self.scenario.sectors.len())
+            .map(|sector| self.formation.next_initiative(sector))
+            .collect();
         let views: Vec<ClusterView> = self
             .scenario
             .clusters
             .iter()
             .zip(&self.clusters)
             .zip(grew_from_operating)
-            .map(|((spec, state), counts)| ClusterView {
+            .enumerate()
+            .map(|(index, ((spec, state), counts))| ClusterView {
                 operating: state.operating,
+                // Only each sector's next initiative shares the reserve.
+                forming: next_initiatives[spec.sector] == Some(index),
+                reserve_weight: policy
+                    .formation_weights
+                    .get(spec.sector)
+                    .copied()
+                    .unwrap_or(1.0),
                 members: state.members_year_ago,
                 potential: self.parameters.potential[spec.sector],
                 last_year_growth: if counts {
@@ -268,9 +298,13 @@ impl<'a> Simulation<'a> {
             })
             .collect();
         let budget_cents = self.scenario.budget.yearly_cents[year_index];
-        self.withheld_cents += withheld_cents(policy, budget_cents);
         self.year_allocation =
             allocate_year(policy, rule, &views, budget_cents, &mut self.policy_rng);
+        // The policy's unspent share, and the whole year's budget when no cluster is operating or
+        // forming (all closed or not yet founded), stay with the budget holder and count as
+        // returned.
+        let allocated: i64 = self.year_allocation.iter().flatten().sum();
+        self.withheld_cents += budget_cents - allocated;
     }
 
     /// The end-of-quarter record of each cluster.

@@ -20,6 +20,8 @@ pub enum Purpose {
     /// The Iman–Conover score permutations of one block of runs (`index` 0; the stream number
     /// is the block number, not a run index).
     Correlation = 4,
+    /// The formation process of sector number `index` (how many initiatives form each quarter).
+    Formation = 5,
 }
 
 /// SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective mix of 64 bits.

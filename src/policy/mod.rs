@@ -30,8 +30,14 @@ pub const INSTRUMENTS: [&str; 2] = ["infrastructure", "activity"];
 /// What a rule may look at when the year's budget is allocated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterView {
-    /// Whether the cluster is operating (forming clusters only get the reserve).
+    /// Whether the cluster is operating (only operating clusters share the distributable budget).
     pub operating: bool,
+    /// Whether the cluster may still form (not operating, not closed, not waiting for a founding
+    /// date): only such clusters share the reserve for forming clusters.
+    pub forming: bool,
+    /// Relative weight of a forming cluster in the reserve (the policy's formation weight of its
+    /// sector); ignored for clusters that are not forming.
+    pub reserve_weight: f64,
     /// Members at the start of the year.
     pub members: u64,
     /// The run's cluster potential of the cluster's sector, in [0, 1].
@@ -89,9 +95,12 @@ pub fn withheld_cents(policy: &Policy, budget_cents: i64) -> i64 {
 ///
 /// 0. The policy's unspent share of the budget ([`withheld_cents`]) is not allocated at all; the
 ///    steps below split the rest (called the budget below).
-/// 1. If any cluster is forming, `forming_reserve_share` of the budget is reserved for the forming
-///    clusters (all of it if none is operating), split equally among them, as activity funding.
-///    If none is forming the reserve is not set aside.
+/// 1. If any cluster is forming with a positive reserve weight, `forming_reserve_share` of the
+///    budget is reserved for those forming clusters (all of it if none is operating), split in
+///    proportion to their reserve weights, as activity funding. If none is, the reserve is not
+///    set aside. Clusters neither operating nor forming
+///    (closed, or waiting for their founding date) get nothing; if no cluster is operating or
+///    forming, no cents move.
 /// 2. The rest (the distributable budget) goes to operating clusters by the rule's weights,
 ///    turned into shares with floors and caps by [`constrained_shares`].
 /// 3. Each operating cluster's amount is split `infrastructure_share` : 1 − `infrastructure_share`.
@@ -109,7 +118,10 @@ pub fn allocate_year(
         .filter(|&index| clusters[index].operating)
         .collect();
     let forming: Vec<usize> = (0..clusters.len())
-        .filter(|&index| !clusters[index].operating)
+        .filter(|&index| {
+            let view = &clusters[index];
+            !view.operating && view.forming && view.reserve_weight > 0.0
+        })
         .collect();
     let reserve_fraction = match (operating.is_empty(), forming.is_empty()) {
         (true, _) => 1.0,
@@ -134,9 +146,10 @@ pub fn allocate_year(
         targets[cluster * 2 + ACTIVITY] = amount * (1.0 - policy.infrastructure_share);
     }
     if !forming.is_empty() {
-        let each = budget * reserve_fraction / forming.len() as f64;
+        let total_weight: f64 = forming.iter().map(|&c| clusters[c].reserve_weight).sum();
         for &cluster in &forming {
-            targets[cluster * 2 + ACTIVITY] = each;
+            targets[cluster * 2 + ACTIVITY] =
+                budget * reserve_fraction * clusters[cluster].reserve_weight / total_weight;
         }
     }
     let cents = if targets.iter().any(|target| *target > 0.0) {

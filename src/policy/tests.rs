@@ -36,6 +36,8 @@ fn any_views(count: usize) -> impl Strategy<Value = Vec<ClusterView>> {
         rows.into_iter()
             .map(|(operating, members, potential, growth)| ClusterView {
                 operating,
+                forming: !operating,
+                reserve_weight: 1.0,
                 members,
                 potential,
                 last_year_growth: growth,
@@ -78,6 +80,7 @@ fn case() -> impl Strategy<Value = (Policy, Vec<ClusterView>, i64, u64)> {
                         floor_share: floor,
                         cap_share: cap,
                         unspent_share: unspent,
+                        formation_weights: Vec::new(),
                     };
                     (policy, views, budget, seed)
                 },
@@ -140,12 +143,16 @@ fn competitive_funds_best_proposal_first() {
     let views = vec![
         ClusterView {
             operating: true,
+            forming: false,
+            reserve_weight: 1.0,
             members: 10,
             potential: 0.2,
             last_year_growth: 0.0,
         },
         ClusterView {
             operating: true,
+            forming: false,
+            reserve_weight: 1.0,
             members: 10,
             potential: 0.9,
             last_year_growth: 0.0,
@@ -162,6 +169,7 @@ fn competitive_funds_best_proposal_first() {
         floor_share: 0.0,
         cap_share: 1.0,
         unspent_share: 0.0,
+        formation_weights: Vec::new(),
     };
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let cells = allocate_year(
@@ -179,12 +187,16 @@ fn performance_rewards_growth() {
     let views = vec![
         ClusterView {
             operating: true,
+            forming: false,
+            reserve_weight: 1.0,
             members: 10,
             potential: 0.5,
             last_year_growth: 0.0,
         },
         ClusterView {
             operating: true,
+            forming: false,
+            reserve_weight: 1.0,
             members: 10,
             potential: 0.5,
             last_year_growth: 10.0,
@@ -197,6 +209,7 @@ fn performance_rewards_growth() {
         floor_share: 0.0,
         cap_share: 1.0,
         unspent_share: 0.0,
+        formation_weights: Vec::new(),
     };
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let cells = allocate_year(
@@ -215,18 +228,24 @@ fn reserve_goes_to_forming_clusters_as_activity() {
     let views = vec![
         ClusterView {
             operating: true,
+            forming: false,
+            reserve_weight: 1.0,
             members: 10,
             potential: 0.5,
             last_year_growth: 0.0,
         },
         ClusterView {
             operating: false,
+            forming: true,
+            reserve_weight: 1.0,
             members: 0,
             potential: 0.5,
             last_year_growth: 0.0,
         },
         ClusterView {
             operating: false,
+            forming: true,
+            reserve_weight: 1.0,
             members: 0,
             potential: 0.5,
             last_year_growth: 0.0,
@@ -239,6 +258,7 @@ fn reserve_goes_to_forming_clusters_as_activity() {
         floor_share: 0.0,
         cap_share: 1.0,
         unspent_share: 0.0,
+        formation_weights: Vec::new(),
     };
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let cells = allocate_year(

@@ -147,8 +147,8 @@ impl<'a> Document<'a> {
         lead.push(vec![Span::text(format!(
             "Budget LTL {} (EUR {}), funding years {}–{}, projected to the end of {}; allocation \
              rule “{}”; {} Monte Carlo runs.",
-            money(budget.total_ltl),
-            money(budget.total_ltl / LTL_PER_EUR),
+            money(results.scenario.budget.total_cents as f64 / 100.0),
+            money(results.scenario.budget.total_cents as f64 / 100.0 / LTL_PER_EUR),
             budget.first_year,
             budget.last_year,
             budget.horizon_year,
@@ -503,8 +503,22 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
     table.push(
         group,
         Span::text("Total budget"),
-        scenario_number(budget.total_ltl),
-        &format!("LTL (EUR {})", money(budget.total_ltl / LTL_PER_EUR)),
+        scenario_number(
+            budget
+                .total
+                .or(budget.total_ltl)
+                .or(budget.total_eur)
+                .unwrap_or(0.0),
+        ),
+        &match file.currency.as_deref().unwrap_or("LTL") {
+            "LTL" => format!(
+                "LTL (EUR {})",
+                money(budget.total_ltl.or(budget.total).unwrap_or(0.0) / LTL_PER_EUR)
+            ),
+            code => format!(
+                "{code}, converted to LTL at {LTL_PER_EUR} LTL/EUR for every table and chart"
+            ),
+        },
         source,
     );
     table.push(
@@ -655,23 +669,29 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
     }
 
     for (info, param) in file.model.values() {
+        let source = file
+            .model_sources
+            .get(info.name)
+            .or_else(|| file.model_sources.get("default"))
+            .map(String::as_str);
         table.push(
             "Model parameters",
             Span::code(info.name),
             scenario_param(param),
             info.unit,
-            None,
+            source,
         );
     }
 
     let policy = &file.policy;
     let group = "Allocation policy";
+    let policy_source = policy.source.as_deref();
     table.push(
         group,
         Span::code("rule"),
         policy.rule.kind().to_string(),
         "",
-        None,
+        policy_source,
     );
     match &policy.rule {
         RuleSpec::Competitive(call) => {
@@ -680,21 +700,21 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
                 Span::code("request_ltl_per_member"),
                 scenario_number(call.request_ltl_per_member),
                 "LTL per member per year",
-                None,
+                policy_source,
             );
             table.push(
                 group,
                 Span::code("request_base_ltl"),
                 scenario_number(call.request_base_ltl),
                 "LTL per year",
-                None,
+                policy_source,
             );
             table.push(
                 group,
                 Span::code("quality_sd"),
                 scenario_number(call.quality_sd),
                 "score",
-                None,
+                policy_source,
             );
         }
         RuleSpec::Performance(tranches) => table.push(
@@ -702,7 +722,7 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
             Span::code("base_share"),
             scenario_number(tranches.base_share),
             "share",
-            None,
+            policy_source,
         ),
         RuleSpec::Fixed(fixed) => {
             for (cluster, share) in &fixed.shares {
@@ -711,7 +731,7 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
                     Span::code(format!("shares.{cluster}")),
                     scenario_number(*share),
                     "relative share",
-                    None,
+                    policy_source,
                 );
             }
             match fixed.later_clusters {
@@ -746,7 +766,7 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
             Span::code(name),
             scenario_number(value),
             "share",
-            None,
+            policy_source,
         );
     }
 
@@ -755,6 +775,9 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
         .chain(file.sectors.iter().map(|s| s.source.as_deref()))
         .chain(file.clusters.iter().map(|c| c.source.as_deref()))
         .chain(file.valleys.iter().map(|v| v.source.as_deref()))
+        .chain(std::iter::once(file.policy.source.as_deref()))
+        .chain(file.model_sources.values().map(|id| Some(id.as_str())))
+        .chain(file.observations.iter().map(|o| o.source.as_deref()))
         .flatten()
         .collect();
     let uncited: Vec<&str> = file
@@ -781,8 +804,9 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
     let mut intro = vec![Span::text(
         "Every value of the scenario, with its distribution where it is uncertain (drawn once \
          per run) and the source its section names. Kind “data” marks published figures, \
-         “assumption” values chosen by the analyst. The model and policy sections of a scenario \
-         file have no source field, so their values are labelled “assumption (no source given)”.",
+         “assumption” values chosen by the analyst. The policy cites its source with \
+         `policy.source` and the model parameters with `model_sources`; a value with no source \
+         is labelled “assumption (no source given)”.",
     )];
     if !uncited.is_empty() {
         intro.push(Span::text(

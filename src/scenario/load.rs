@@ -170,7 +170,23 @@ fn utf8(bytes: Vec<u8>) -> Result<String, String> {
 /// Parses and checks scenario text; `file` names it in errors.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let parsed = parse(text, file)?;
-    let mut scenario = Scenario::from_file(parsed).map_err(|problems| ScenarioError::Invalid {
+    // Keys spelt for another currency than the declared one are problems too.
+    let mut key_problems = Vec::new();
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+        let mut ignored = Vec::new();
+        let currency =
+            super::currency::check(parsed.currency.as_deref(), parsed.price_year, &mut ignored);
+        super::currency::check_keys(&value, &currency, &mut key_problems);
+    }
+    let checked = match Scenario::from_file(parsed) {
+        Ok(scenario) if key_problems.is_empty() => Ok(scenario),
+        Ok(_) => Err(key_problems),
+        Err(mut problems) => {
+            problems.extend(key_problems);
+            Err(problems)
+        }
+    };
+    let mut scenario = checked.map_err(|problems| ScenarioError::Invalid {
         file: file.to_string(),
         problems: problems
             .into_iter()

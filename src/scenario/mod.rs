@@ -1,13 +1,17 @@
 //! Scenario files: serde types, distributions, validation into a checked plan.
 
 pub mod correlations;
+pub mod currency;
 pub mod distribution;
+pub mod formation_slots;
 pub mod json_path;
 pub mod load;
 pub mod model_parameters;
+pub mod observations;
 pub mod plan;
 pub mod plausible;
 pub mod policy_plan;
+pub mod provenance;
 pub mod spec;
 
 pub use correlations::Correlations;

@@ -53,11 +53,14 @@ pub struct ModelParameters<T> {
     pub activity_persistence: T,
     /// Weight of infrastructure capital relative to the activity stock in the funding effect.
     pub infrastructure_weight: T,
-    /// LTL of effective funding per member at which the effect reaches 1 - 1/e.
+    /// Effective funding per member (scenario currency) at which the effect reaches 1 - 1/e.
+    #[serde(alias = "saturation_per_member")]
     pub saturation_ltl_per_member: T,
-    /// Absorption capacity of a cluster per quarter, fixed part, LTL.
+    /// Absorption capacity of a cluster per quarter, fixed part (scenario currency).
+    #[serde(alias = "absorption_base")]
     pub absorption_base_ltl: T,
-    /// Absorption capacity per member per quarter, LTL.
+    /// Absorption capacity per member per quarter (scenario currency).
+    #[serde(alias = "absorption_per_member")]
     pub absorption_per_member_ltl: T,
     /// Relative increase of joining, tie and formation hazards near an open matching valley.
     pub valley_spillover: T,
@@ -65,10 +68,14 @@ pub struct ModelParameters<T> {
     pub project_rate: T,
     /// Relative increase of joint projects at full funding effect.
     pub project_funding_response: T,
-    /// Added value of an average SME, LTL per year.
+    /// Added value of an average SME per year (scenario currency).
+    #[serde(alias = "added_value_per_sme")]
     pub added_value_per_sme_ltl: T,
     /// Relative uplift in added value of a networked SME over one that is not networked.
     pub networking_uplift: T,
+    /// Relative increase of a sector's formation hazard when all its firms are networked members
+    /// of its clusters (scaled by the networked share of the sector's firms).
+    pub formation_network_response: T,
 }
 
 /// Valid range, plausible range, integer flag and unit of one model parameter.
@@ -142,7 +149,7 @@ const INF: f64 = f64::INFINITY;
 const SMALLEST_POSITIVE: f64 = 1e-9;
 
 /// Every model parameter in field order: (valid range), (plausible range), unit.
-pub const PARAMETER_TABLE: [ParameterInfo; 27] = [
+pub const PARAMETER_TABLE: [ParameterInfo; 28] = [
     info("join_base_rate", (0.0, 10.0), (0.0, 0.25), "per quarter"),
     info("size_attraction", (0.0, 10.0), (0.0, 0.25), "per quarter"),
     positive("size_half_members", (2.0, 1e5), "members"),
@@ -245,6 +252,12 @@ pub const PARAMETER_TABLE: [ParameterInfo; 27] = [
         "LTL per SME per year",
     ),
     info("networking_uplift", (0.0, 10.0), (0.0, 1.0), "ratio"),
+    info(
+        "formation_network_response",
+        (0.0, 1000.0),
+        (0.0, 20.0),
+        "ratio",
+    ),
 ];
 
 impl ParameterInfo {
@@ -298,6 +311,7 @@ impl<T> ModelParameters<T> {
             project_funding_response: f(&t[24], &self.project_funding_response)?,
             added_value_per_sme_ltl: f(&t[25], &self.added_value_per_sme_ltl)?,
             networking_uplift: f(&t[26], &self.networking_uplift)?,
+            formation_network_response: f(&t[27], &self.formation_network_response)?,
         })
     }
 
@@ -349,6 +363,7 @@ impl Default for ModelParameters<Param> {
             project_funding_response: fixed(1.0),
             added_value_per_sme_ltl: fixed(300_000.0),
             networking_uplift: triangular(0.03, 0.08, 0.15),
+            formation_network_response: fixed(0.0),
         }
     }
 }

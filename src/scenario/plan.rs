@@ -50,6 +50,10 @@ pub struct Scenario {
     pub seed: u64,
     /// Rank correlations between uncertain inputs, if any (checked).
     pub correlations: Option<super::Correlations>,
+    /// The currency the file's money values are written in (converted to LTL internally).
+    pub currency: super::currency::Currency,
+    /// Observed members of named clusters at dates (for charts; not model inputs).
+    pub observations: Vec<super::observations::Observation>,
     /// The parsed file, kept for manifests and reports.
     pub file: ScenarioFile,
     /// Valid but implausible values (docs/SCENARIO.md "Plausible values"), located by
@@ -112,6 +116,8 @@ pub struct Sector {
     pub cooperation_propensity: Param,
     /// Cluster potential in [0, 1].
     pub potential: Param,
+    /// Most cluster initiatives the sector can hold, named ones included.
+    pub max_clusters: u64,
 }
 
 /// A checked cluster.
@@ -129,8 +135,15 @@ pub struct Cluster {
     pub initial_members: u64,
     /// Initial links.
     pub initial_links: u64,
+    /// Quarter (index from the first funding year's first quarter) in which an operating cluster
+    /// founded after the start begins to operate; None for clusters operating from the start and
+    /// for forming clusters.
+    pub founded_quarter: Option<usize>,
     /// Indices of valleys sharing at least one field with this cluster.
     pub valleys: Vec<usize>,
+    /// Whether the cluster is a generated initiative of its sector's formation process (not
+    /// written in the file).
+    pub generated: bool,
 }
 
 /// A checked valley.
@@ -218,18 +231,37 @@ impl Scenario {
             &budget_spec.source,
             &mut problems,
         );
+        let currency =
+            super::currency::check(file.currency.as_deref(), file.price_year, &mut problems);
         let mut budget_ok = true;
-        if !(budget_spec.total_ltl.is_finite()
-            && (0.0..=MAX_BUDGET_LTL).contains(&budget_spec.total_ltl))
-        {
-            problems.push(Problem {
-                path: budget_path.key("total_ltl"),
-                message: format!(
-                    "the budget must be a number of LTL between 0 and {MAX_BUDGET_LTL:e} (got {})",
-                    budget_spec.total_ltl
-                ),
-            });
-            budget_ok = false;
+        let total_in_currency =
+            super::currency::budget_total(budget_spec, &currency, &mut problems);
+        let total_ltl = total_in_currency.map_or(0.0, |total| total * currency.ltl_per_unit);
+        match total_in_currency {
+            None => budget_ok = false,
+            Some(total)
+                if !(total_ltl.is_finite() && (0.0..=MAX_BUDGET_LTL).contains(&total_ltl)) =>
+            {
+                let key = ["total", "total_ltl", "total_eur"]
+                    .into_iter()
+                    .zip([
+                        budget_spec.total,
+                        budget_spec.total_ltl,
+                        budget_spec.total_eur,
+                    ])
+                    .find_map(|(key, value)| value.map(|_| key))
+                    .unwrap_or("total");
+                problems.push(Problem {
+                    path: budget_path.key(key),
+                    message: format!(
+                        "the budget must be a number between 0 and {:e} {} (got {total})",
+                        MAX_BUDGET_LTL / currency.ltl_per_unit,
+                        currency.code
+                    ),
+                });
+                budget_ok = false;
+            }
+            Some(_) => {}
         }
         for (key, year) in [
             ("first_year", budget_spec.first_year),
@@ -307,7 +339,7 @@ impl Scenario {
             }
         };
         let total_cents = if budget_ok {
-            cents_from_ltl(budget_spec.total_ltl)
+            cents_from_ltl(total_ltl)
         } else {
             0
         };
@@ -387,6 +419,7 @@ impl Scenario {
                 sole_firms: spec.firms - regular_firms,
                 cooperation_propensity: spec.cooperation_propensity.clone(),
                 potential: spec.potential.clone(),
+                max_clusters: spec.max_clusters.unwrap_or(0),
             });
         }
 
@@ -479,6 +512,12 @@ impl Scenario {
                     }
                 }
                 ClusterStatus::Forming => {
+                    if spec.founded.is_some() {
+                        problems.push(Problem {
+                            path: path.key("founded"),
+                            message: "a forming cluster has no founding date (it forms by the formation process); remove `founded` or make the cluster `operating`".into(),
+                        });
+                    }
                     for (key, value) in [
                         ("initial_members", spec.initial_members),
                         ("initial_links", spec.initial_links),
@@ -513,9 +552,17 @@ impl Scenario {
                 status: spec.status,
                 initial_members: spec.initial_members,
                 initial_links: spec.initial_links,
+                founded_quarter: founded_quarter(
+                    spec.founded,
+                    &budget,
+                    path.key("founded"),
+                    &mut problems,
+                ),
                 valleys: matching_valleys,
+                generated: false,
             });
         }
+        super::formation_slots::add_generated(&file, &mut sectors, &mut clusters, &mut problems);
         for (sector, members) in initial_members_by_sector.iter().enumerate() {
             if let Some(spec) = sectors.get(sector)
                 && *members > spec.regular_firms
@@ -541,17 +588,41 @@ impl Scenario {
             .map(|c| c.status == ClusterStatus::Forming)
             .collect();
         let policy_context = PolicyContext {
+            ltl_per_unit: currency.ltl_per_unit,
+            sector_index: &sector_index,
+            sector_ids: &sector_ids,
             cluster_index: &cluster_index,
             cluster_ids: &cluster_ids,
             cluster_count: clusters.len(),
             operating_at_start,
             forming: &forming,
         };
+        check_source(
+            root.key("policy").key("source"),
+            &file.policy.source,
+            &mut problems,
+        );
         let policy = policy_context.check(&file.policy, root.key("policy"), &mut problems);
         let policy_variants =
             policy_context.check_variants(&file.policy_variants, &root, &mut problems);
 
-        // Model parameters.
+        // Model parameters and their sources.
+        let model_sources_path = root.key("model_sources");
+        for (name, id) in &file.model_sources {
+            if name != "default" && !PARAMETER_TABLE.iter().any(|info| info.name == name) {
+                problems.push(Problem {
+                    path: model_sources_path.key(name.clone()),
+                    message: format!(
+                        "unknown model parameter '{name}'; use a parameter name or 'default'"
+                    ),
+                });
+            }
+            check_source(
+                model_sources_path.key(name.clone()),
+                &Some(id.clone()),
+                &mut problems,
+            );
+        }
         let model_path = root.key("model");
         let _ = file.model.map(|info, param| {
             check_param(
@@ -563,6 +634,17 @@ impl Scenario {
             );
             Ok::<(), std::convert::Infallible>(())
         });
+
+        // Observations.
+        for (index, observation) in file.observations.iter().enumerate() {
+            check_source(
+                root.key("observations").index(index).key("source"),
+                &observation.source,
+                &mut problems,
+            );
+        }
+        let observations =
+            super::observations::check(&file.observations, &cluster_index, &mut problems);
 
         // Simulation.
         if !(1..=MAX_RUNS).contains(&file.simulation.runs) {
@@ -609,6 +691,8 @@ impl Scenario {
             runs: file.simulation.runs,
             seed: file.simulation.seed,
             correlations: None,
+            currency,
+            observations,
             file,
         };
         scenario.correlations = super::correlations::check_correlations(
@@ -668,6 +752,30 @@ impl Scenario {
     pub fn model_parameter_count() -> usize {
         PARAMETER_TABLE.len()
     }
+}
+
+/// The quarter an operating cluster founded at decimal year `founded` starts to operate:
+/// floor((founded − first_year) · 4) when that lies after the first quarter, None when it is at or
+/// before the start. A founding date after the horizon is a problem.
+fn founded_quarter(
+    founded: Option<f64>,
+    budget: &Budget,
+    path: JsonPath,
+    problems: &mut Vec<Problem>,
+) -> Option<usize> {
+    let founded = founded?;
+    let end = f64::from(budget.horizon_year) + 1.0;
+    if !(founded.is_finite() && (1800.0..end).contains(&founded)) {
+        problems.push(Problem {
+            path,
+            message: format!(
+                "a founding date is a decimal year before the end of the horizon ({end}), e.g. 2009.92 for December 2009 (got {founded})"
+            ),
+        });
+        return None;
+    }
+    let quarter = ((founded - f64::from(budget.first_year)) * 4.0).floor();
+    (quarter >= 1.0).then_some(quarter as usize)
 }
 
 pub(super) fn list_or_none(ids: &[String]) -> String {

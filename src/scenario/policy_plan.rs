@@ -26,6 +26,8 @@ pub struct Policy {
     pub cap_share: f64,
     /// Share of each year's budget left unallocated and returned at once.
     pub unspent_share: f64,
+    /// Relative weight of each sector's forming initiative in the reserve, by sector index.
+    pub formation_weights: Vec<f64>,
 }
 
 /// A checked allocation rule.
@@ -106,6 +108,12 @@ pub(super) struct PolicyContext<'a> {
     pub operating_at_start: usize,
     /// Whether each cluster is forming at the start (may form later), by index.
     pub forming: &'a [bool],
+    /// Litas per unit of the scenario's currency (money values are converted to LTL).
+    pub ltl_per_unit: f64,
+    /// Sector id → index.
+    pub sector_index: &'a BTreeMap<String, usize>,
+    /// Sector ids in file order (for messages).
+    pub sector_ids: &'a [String],
 }
 
 impl PolicyContext<'_> {
@@ -180,8 +188,8 @@ impl PolicyContext<'_> {
                 });
                 }
                 Rule::Competitive {
-                    request_ltl_per_member: competitive.request_ltl_per_member,
-                    request_base_ltl: competitive.request_base_ltl,
+                    request_ltl_per_member: competitive.request_ltl_per_member * self.ltl_per_unit,
+                    request_base_ltl: competitive.request_base_ltl * self.ltl_per_unit,
                     quality_sd: competitive.quality_sd,
                 }
             }
@@ -267,8 +275,30 @@ impl PolicyContext<'_> {
             }
         };
 
+        let mut formation_weights = vec![1.0; self.sector_ids.len()];
+        let weights_path = path.key("formation_weights");
+        for (id, weight) in &spec.formation_weights {
+            if !(weight.is_finite() && *weight >= 0.0) {
+                problems.push(Problem {
+                    path: weights_path.key(id.clone()),
+                    message: format!("a weight must be a finite number ≥ 0 (got {weight})"),
+                });
+            }
+            match self.sector_index.get(id) {
+                Some(&index) => formation_weights[index] = *weight,
+                None => problems.push(Problem {
+                    path: weights_path.key(id.clone()),
+                    message: format!(
+                        "unknown sector '{id}'; valid: {}",
+                        list_or_none(self.sector_ids)
+                    ),
+                }),
+            }
+        }
+
         Policy {
             rule,
+            formation_weights,
             infrastructure_share: spec.infrastructure_share,
             forming_reserve_share: spec.forming_reserve_share,
             floor_share: spec.floor_share,
@@ -405,7 +435,16 @@ impl Scenario {
             .iter()
             .map(|c| c.status == super::ClusterStatus::Forming)
             .collect();
+        let sector_ids: Vec<String> = self.sectors.iter().map(|s| s.id.clone()).collect();
+        let sector_index: BTreeMap<String, usize> = sector_ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| (id.clone(), index))
+            .collect();
         let context = PolicyContext {
+            ltl_per_unit: self.currency.ltl_per_unit,
+            sector_index: &sector_index,
+            sector_ids: &sector_ids,
             cluster_index: &cluster_index,
             cluster_ids: &cluster_ids,
             cluster_count: self.clusters.len(),

@@ -22,6 +22,13 @@ pub struct ScenarioFile {
     /// What the scenario represents.
     #[serde(default)]
     pub description: String,
+    /// ISO 4217 code of every money value in the file (`LTL` or `EUR`); `LTL` when omitted, as in
+    /// files written before currencies were declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Price year of the money values (informative).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_year: Option<i32>,
     /// Where the numbers come from. Every `source` field elsewhere names one of these ids.
     #[serde(default)]
     pub sources: Vec<SourceSpec>,
@@ -43,6 +50,9 @@ pub struct ScenarioFile {
     /// Behavioural parameters of the network model; each may be a number or a distribution.
     #[serde(default)]
     pub model: ModelSpec,
+    /// Model parameter name (or `default`, for every parameter not named) → source id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub model_sources: BTreeMap<String, String>,
     /// Default number of Monte Carlo runs and master seed.
     #[serde(default)]
     pub simulation: SimulationSpec,
@@ -50,6 +60,10 @@ pub struct ScenarioFile {
     /// input keeps its own distribution exactly). Pairs not listed are uncorrelated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub correlations: Vec<CorrelationSpec>,
+    /// Observed members of named clusters at dates (shown against the simulated trajectories
+    /// in the members chart; not inputs to the model).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observations: Vec<ObservationSpec>,
 }
 
 /// A rank correlation between two uncertain inputs.
@@ -63,6 +77,21 @@ pub struct CorrelationSpec {
     /// Spearman rank correlation, strictly between −1 and 1.
     pub rank: f64,
     /// Id of the source (usually an assumption) that justifies the correlation.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Members of one cluster observed at one date.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObservationSpec {
+    /// Id of a cluster named in the file.
+    pub cluster: String,
+    /// Date of the observation as a decimal year (2012.5 = mid-2012).
+    pub date: f64,
+    /// Members observed.
+    pub members: u64,
+    /// Source id of the observation.
     #[serde(default)]
     pub source: Option<String>,
 }
@@ -93,8 +122,15 @@ pub enum SourceKind {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetSpec {
-    /// Total budget in LTL (litas); counted internally in whole cents.
-    pub total_ltl: f64,
+    /// Total budget in the scenario's currency; counted internally in whole cents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<f64>,
+    /// Total budget in LTL (litas): only in an LTL scenario (the older spelling of `total`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_ltl: Option<f64>,
+    /// Total budget in EUR: only in an EUR scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_eur: Option<f64>,
     /// First funding year (allocation starts in its first quarter).
     pub first_year: i32,
     /// Last funding year (inclusive).
@@ -150,6 +186,12 @@ pub struct SectorSpec {
     pub cooperation_propensity: Param,
     /// Cluster potential score, in [0, 1].
     pub potential: Param,
+    /// Most cluster initiatives the sector can hold over the run, named clusters included
+    /// (1–1000). Beyond its named clusters, the sector's formation process may form generated
+    /// initiatives up to this number. Omitted: the number of named clusters in the sector (no
+    /// generated initiatives).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_clusters: Option<u64>,
     /// Source id for this sector's figures.
     #[serde(default)]
     pub source: Option<String>,
@@ -173,6 +215,12 @@ pub struct ClusterSpec {
     /// Cooperation links among the initial members (at most m(m-1)/2).
     #[serde(default)]
     pub initial_links: u64,
+    /// Founding date of an operating cluster as a decimal year (2009.92 = December 2009). Before
+    /// the quarter containing it the cluster has no members, links or money and does not form;
+    /// from that quarter on it operates with its initial members and links. Omitted or before
+    /// the first funding year: operating from the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub founded: Option<f64>,
     /// Research fields, matched against valley fields for spillovers.
     #[serde(default)]
     pub fields: Vec<String>,
@@ -232,6 +280,14 @@ pub struct PolicySpec {
     /// (0 by default; a policy that spends less, for comparisons).
     #[serde(default)]
     pub unspent_share: f64,
+    /// Sector id → relative weight of the sector's forming initiative in the reserve for forming
+    /// clusters (non-negative; sectors not listed weigh 1). A sector with weight 0 gets no
+    /// formation money.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub formation_weights: BTreeMap<String, f64>,
+    /// Source id for the policy's values.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// A named policy for comparisons.
@@ -294,11 +350,11 @@ impl RuleSpec {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompetitiveSpec {
-    /// Requested LTL per member per year.
-    #[serde(default = "default_request_per_member")]
+    /// Requested money per member per year (also written `request_per_member`).
+    #[serde(default = "default_request_per_member", alias = "request_per_member")]
     pub request_ltl_per_member: f64,
-    /// Fixed part of each request, LTL per year.
-    #[serde(default = "default_request_base")]
+    /// Fixed part of each request per year (also written `request_base`).
+    #[serde(default = "default_request_base", alias = "request_base")]
     pub request_base_ltl: f64,
     /// Standard deviation of the random proposal-quality noise added to the sector potential.
     #[serde(default = "default_quality_sd")]

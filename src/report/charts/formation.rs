@@ -48,7 +48,7 @@ impl FormationProbability {
             .clusters
             .iter()
             .enumerate()
-            .filter(|(index, _)| data::is_forming(results, *index))
+            .filter(|(index, cluster)| data::is_forming(results, *index) && !cluster.generated)
             .map(|(_, cluster)| Panel {
                 name: cluster.name.clone(),
                 points: data::means(results, &cluster.id, "operating"),
@@ -82,9 +82,10 @@ impl Figure for FormationProbability {
 
     fn description(&self) -> String {
         format!(
-            "Small multiples, one panel per cluster forming at the start, ordered from most to \
-             least likely: the share of runs in which the cluster has formed by the end of each \
-             quarter, with the probability at the end of {} written at the end of each line.",
+            "Small multiples, one panel per named cluster forming at the start, ordered from most \
+             to least likely: the share of runs in which the cluster operates at the end of each \
+             quarter, with the probability at the end of {} written at the end of each line \
+             (generated initiatives are counted in the totals and listed in summary.csv).",
             self.horizon_year
         )
     }

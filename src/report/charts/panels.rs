@@ -10,7 +10,7 @@ use super::axis::Axis;
 use super::data::{self, FanPoint};
 use super::plot::{self, Labels};
 use super::style::{
-    self, BLUE, Backend, FUNDING_SHADE, INNER_BAND, LegendEntry, OUTER_BAND, Style, Swatch,
+    self, BLUE, Backend, FUNDING_SHADE, INK, INNER_BAND, LegendEntry, OUTER_BAND, Style, Swatch,
     VERMILLION, tint,
 };
 use crate::report::results::ResultSet;
@@ -20,6 +20,22 @@ struct Panel {
     name: String,
     forming: bool,
     points: Vec<FanPoint>,
+    /// Observed (decimal year, value) within the charted span: the scenario's `observations`
+    /// of this cluster, for the members chart only.
+    observed: Vec<(f64, f64)>,
+}
+
+/// The scenario's observations of cluster `index` inside the charted period, as
+/// (decimal year, members).
+fn observed(results: &ResultSet, index: usize) -> Vec<(f64, f64)> {
+    let (start, end) = data::time_span(results);
+    results
+        .scenario
+        .observations
+        .iter()
+        .filter(|o| o.cluster == index && (start..=end).contains(&o.date))
+        .map(|o| (o.date, o.members as f64))
+        .collect()
 }
 
 /// Members or links of every cluster as small multiples.
@@ -41,10 +57,16 @@ impl ClusterPanels {
             .clusters
             .iter()
             .enumerate()
+            .filter(|(_, cluster)| !cluster.generated)
             .map(|(index, cluster)| Panel {
                 name: cluster.name.clone(),
                 forming: data::is_forming(results, index),
                 points: data::fan(results, &cluster.id, outcome),
+                observed: if outcome == "members" {
+                    observed(results, index)
+                } else {
+                    Vec::new()
+                },
             })
             .collect();
         let budget = &results.scenario.budget;
@@ -94,7 +116,9 @@ impl Figure for ClusterPanels {
         format!(
             "Small multiples, one panel per cluster: {} by quarter, median across runs with the \
              50% and 90% bands; clusters forming at the start in vermillion and tagged \
-             'forming'; each panel has its own vertical scale.",
+             'forming'; each panel has its own vertical scale; named clusters only (generated \
+             initiatives are counted in the totals and listed in summary.csv); black dots are \
+             the scenario's observed members, where it gives any.",
             self.noun().to_lowercase()
         )
     }
@@ -134,6 +158,15 @@ impl Figure for ClusterPanels {
             },
             "Funding period",
         ));
+        if self.panels.iter().any(|panel| !panel.observed.is_empty()) {
+            legend.push(LegendEntry::new(
+                Swatch::Fill {
+                    color: INK,
+                    outline: None,
+                },
+                "Observed (dots)",
+            ));
+        }
         let subtitle = format!(
             "{} · status at the start of {} · each panel has its own vertical scale",
             self.subtitle, self.first_year
@@ -146,9 +179,10 @@ impl Figure for ClusterPanels {
             .panels
             .iter()
             .map(|panel| {
+                let observed_top = panel.observed.iter().map(|o| o.1).fold(0.0, f64::max);
                 Axis::linear(
                     data::fan_bottom(&panel.points),
-                    data::fan_top(&panel.points),
+                    data::fan_top(&panel.points).max(observed_top),
                     4,
                     true,
                 )
@@ -172,6 +206,13 @@ impl Figure for ClusterPanels {
             plot::shade_funding(&mut chart, self.funding, y)?;
             plot::draw_mesh(&plot_area, &mut chart, style, &x, y, &labels)?;
             plot::draw_fan(&mut chart, &panel.points, color, style.upx(3.0), y)?;
+            let radius = style.upx(5.0) as i32;
+            chart.draw_series(
+                panel
+                    .observed
+                    .iter()
+                    .map(|&(year, value)| Circle::new((year, value), radius, INK.filled())),
+            )?;
         }
         Ok(())
     }

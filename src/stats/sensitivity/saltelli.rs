@@ -80,23 +80,30 @@ impl SaltelliDesign {
     /// A design of `samples` rows (N) for `factors` factors (d), scrambled with `seed`.
     /// Rows are the first N points of the sequence (a power of two keeps the net property).
     pub fn new(factors: usize, samples: usize, seed: u64) -> Result<Self, SobolError> {
-        let (a_sequence, b_sequence, b_offset) = if 2 * factors <= MAX_DIMENSIONS {
-            let sequence = SobolSequence::scrambled(2 * factors, seed)?;
-            (sequence.clone(), sequence, factors)
-        } else {
-            (
-                SobolSequence::scrambled(factors, seed)?,
-                SobolSequence::scrambled(factors, seed ^ 0x5A17_E111_B0B0_0001)?,
-                0,
-            )
-        };
         let mut a = Vec::with_capacity(samples * factors);
         let mut b = Vec::with_capacity(samples * factors);
-        for row in 0..samples {
-            let a_point = a_sequence.open_point(row as u32);
-            let b_point = b_sequence.open_point(row as u32);
-            a.extend_from_slice(&a_point[..factors]);
-            b.extend_from_slice(&b_point[b_offset..b_offset + factors]);
+        if 2 * factors <= MAX_DIMENSIONS {
+            let sequence = SobolSequence::scrambled(2 * factors, seed)?;
+            for row in 0..samples {
+                let point = sequence.open_point(row as u32);
+                a.extend_from_slice(&point[..factors]);
+                b.extend_from_slice(&point[factors..2 * factors]);
+            }
+        } else {
+            // More than MAX_DIMENSIONS / 2 factors: A from the sequence, B from independent
+            // uniforms (ChaCha8, keyed by the seed). Two scramblings of the same sequence are not
+            // independent row by row (a linear matrix scramble keeps the leading digits' relation),
+            // which biases the estimators; Saltelli's estimators need only A and B independent.
+            let sequence = SobolSequence::scrambled(factors, seed)?;
+            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5A17_E111_B0B0_0001);
+            for row in 0..samples {
+                a.extend_from_slice(&sequence.open_point(row as u32)[..factors]);
+                for _ in 0..factors {
+                    // An open-interval uniform: (k + ½) / 2⁵³ for a 53-bit integer k.
+                    let k = rng.random::<u64>() >> 11;
+                    b.push((k as f64 + 0.5) / (1u64 << 53) as f64);
+                }
+            }
         }
         Ok(SaltelliDesign {
             factors,
