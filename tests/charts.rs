@@ -345,3 +345,28 @@ fn tiny_results_render_every_chart() {
         }
     }
 }
+
+/// Regression: with the rebuilt baseline's 96 initiative slots, `additional-by-cluster` drew one
+/// row per slot and its labels overlapped (found by the browser check); it shows the named
+/// clusters only, and says so.
+#[test]
+fn additional_by_cluster_shows_named_clusters_only() {
+    let chart = chart("additional-by-cluster");
+    let scenario = &fixture().results.scenario;
+    let generated: Vec<_> = scenario.clusters.iter().filter(|c| c.generated).collect();
+    assert!(
+        !generated.is_empty(),
+        "the baseline has generated initiatives"
+    );
+    for cluster in generated {
+        assert!(!chart.svg.contains(&cluster.name), "{}", cluster.name);
+    }
+    let named = scenario.clusters.iter().filter(|c| !c.generated).count();
+    assert!(
+        chart
+            .description
+            .contains(&format!("one row per named cluster ({named} clusters")),
+        "{}",
+        chart.description
+    );
+}

@@ -2,7 +2,9 @@
 //! cost. Left, the mean additional networked SMEs (funded minus the same cluster in the same run
 //! without funding) with a whisker from the 5th to the 95th percentile over runs; right, the
 //! mean cost per additional networked SME (money absorbed ÷ additional networked SMEs, over the
-//! runs where the cluster gained at least one). Clusters in the scenario's order, top to bottom.
+//! runs where the cluster gained at least one). Named clusters in the scenario's order, top to
+//! bottom; generated initiatives (up to dozens per scenario) would not fit one row each and are
+//! left to `summary.csv`, the report's table and the totals.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -32,8 +34,18 @@ pub struct AdditionalByCluster {
 impl AdditionalByCluster {
     /// Takes the per-cluster outcomes at the horizon out of `results`.
     pub fn new(results: &ResultSet) -> Self {
+        let generated: Vec<&str> = results
+            .scenario
+            .clusters
+            .iter()
+            .filter(|cluster| cluster.generated)
+            .map(|cluster| cluster.id.as_str())
+            .collect();
         Self {
-            clusters: by_cluster(results),
+            clusters: by_cluster(results)
+                .into_iter()
+                .filter(|cluster| !generated.contains(&cluster.id.as_str()))
+                .collect(),
             horizon_year: results.scenario.budget.horizon_year,
             subtitle: data::provenance(results),
         }
@@ -54,7 +66,8 @@ impl Figure for AdditionalByCluster {
 
     fn description(&self) -> String {
         format!(
-            "Two panels, one row per cluster ({} clusters, in the scenario's order): left, bars \
+            "Two panels, one row per named cluster ({} clusters, in the scenario's order; \
+             generated initiatives are in summary.csv and the totals): left, bars \
              of the mean additional networked SMEs (with funding minus the same cluster in the \
              same run without funding) with whiskers from the 5th to the 95th percentile over \
              runs; right, bars of the mean cost per additional networked SME in LTL over the \
