@@ -9,8 +9,11 @@ use crate::money::ltl_from_cents;
 /// minus the same cluster's value in the no-funding counterfactual of the same run, so summed over
 /// clusters they give the totals; `absorbed_ltl` is the money the cluster has absorbed so far and
 /// `cost_per_additional_networked_sme_ltl` its ratio to the cluster's additional networked SMEs
-/// (undefined unless that is positive).
-pub const CLUSTER_OUTCOMES: [&str; 20] = [
+/// (undefined unless that is positive). The network-structure outcomes come last.
+pub const CLUSTER_OUTCOMES: [&str; 20] = concat(COUNT_CLUSTER_OUTCOMES, NETWORK_OUTCOMES);
+
+/// The per-cluster outcomes recorded every quarter.
+const COUNT_CLUSTER_OUTCOMES: [&str; 12] = [
     "members",
     "links",
     "networked_smes",
@@ -23,14 +26,6 @@ pub const CLUSTER_OUTCOMES: [&str; 20] = [
     "additional_networked_smes",
     "absorbed_ltl",
     "cost_per_additional_networked_sme_ltl",
-    "max_degree",
-    "top_decile_link_share",
-    "transitivity",
-    "random_transitivity",
-    "components",
-    "largest_component",
-    "sole_member_share",
-    "sole_representation",
 ];
 
 /// Network-structure outcomes (the last block of both the cluster and the total outcomes),
@@ -46,6 +41,25 @@ pub const NETWORK_OUTCOMES: [&str; 8] = [
     "sole_representation",
 ];
 
+/// `first` followed by `second`, at compile time (`N` must be their total length).
+const fn concat<const A: usize, const B: usize, const N: usize>(
+    first: [&'static str; A],
+    second: [&'static str; B],
+) -> [&'static str; N] {
+    assert!(A + B == N, "concat: N must be A + B");
+    let mut out = [""; N];
+    let mut index = 0;
+    while index < A {
+        out[index] = first[index];
+        index += 1;
+    }
+    while index < N {
+        out[index] = second[index - A];
+        index += 1;
+    }
+    out
+}
+
 /// Whether an outcome is a network-structure outcome.
 pub fn is_network_outcome(name: &str) -> bool {
     NETWORK_OUTCOMES.contains(&name)
@@ -59,8 +73,11 @@ pub fn structure_measured(quarter: usize) -> bool {
     quarter % 4 == 3
 }
 
-/// Outcomes recorded for the whole economy per quarter.
-pub const TOTAL_OUTCOMES: [&str; 26] = [
+/// Outcomes recorded for the whole economy per quarter; the network-structure outcomes come last.
+pub const TOTAL_OUTCOMES: [&str; 26] = concat(COUNT_TOTAL_OUTCOMES, NETWORK_OUTCOMES);
+
+/// The whole-economy outcomes recorded every quarter.
+const COUNT_TOTAL_OUTCOMES: [&str; 18] = [
     "members",
     "links",
     "networked_smes",
@@ -79,14 +96,6 @@ pub const TOTAL_OUTCOMES: [&str; 26] = [
     "returned_ltl",
     "cost_per_additional_networked_sme_ltl",
     "added_value_per_ltl_spent",
-    "max_degree",
-    "top_decile_link_share",
-    "transitivity",
-    "random_transitivity",
-    "components",
-    "largest_component",
-    "sole_member_share",
-    "sole_representation",
 ];
 
 /// Headline outcomes at the horizon, one value per run.
