@@ -125,16 +125,20 @@ pub fn simulate_policies(
     let quarters = scenario.budget.quarters();
     let width = slots_per_quarter(scenario.clusters.len());
     let mut series = vec![Vec::with_capacity(quarters * width); funded.len()];
+    // One quarter's cluster records, refilled every quarter.
+    let mut counterfactual_records = Vec::with_capacity(scenario.clusters.len());
+    let mut funded_records = Vec::with_capacity(scenario.clusters.len());
     while !counterfactual.finished() {
         counterfactual.step();
-        let counterfactual_records = counterfactual.records();
+        counterfactual.records_into(&mut counterfactual_records);
         for (simulation, series) in funded.iter_mut().zip(&mut series) {
             simulation.step();
+            simulation.records_into(&mut funded_records);
             let structure = structure_measured(simulation.quarter() - 1)
                 .then(|| measure_all(simulation.clusters().iter().map(|c| &c.network)));
             push_quarter(
                 &QuarterState {
-                    funded: &simulation.records(),
+                    funded: &funded_records,
                     counterfactual: &counterfactual_records,
                     initially_forming: &initially_forming,
                     total_firms,

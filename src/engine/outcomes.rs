@@ -204,19 +204,20 @@ fn push_structure(structure: Option<&Structure>, sole_share: f64, out: &mut Vec<
 /// Appends one quarter's series values (cluster blocks, then totals) to `out`.
 pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
     let clusters = state.funded.len();
-    let mut absorbed_by_cluster = vec![0i64; clusters];
-    for (cell, entry) in state.ledger.iter().enumerate() {
-        absorbed_by_cluster[(cell / 2) % clusters] += entry.absorbed;
-    }
-    for (index, ((record, counterfactual), absorbed)) in state
-        .funded
-        .iter()
-        .zip(state.counterfactual)
-        .zip(&absorbed_by_cluster)
-        .enumerate()
+    // The ledger is indexed (year · clusters + cluster) · 2 + instrument: a cluster's cells are
+    // two adjacent entries every `2 · clusters`.
+    let absorbed_cents = |cluster: usize| -> i64 {
+        state
+            .ledger
+            .chunks_exact(2 * clusters)
+            .map(|year| year[2 * cluster].absorbed + year[2 * cluster + 1].absorbed)
+            .sum()
+    };
+    for (index, (record, counterfactual)) in
+        state.funded.iter().zip(state.counterfactual).enumerate()
     {
         let additional = record.networked as f64 - counterfactual.networked as f64;
-        let absorbed_ltl = ltl_from_cents(*absorbed);
+        let absorbed_ltl = ltl_from_cents(absorbed_cents(index));
         out.extend_from_slice(&[
             record.members as f64,
             record.links as f64,

@@ -7,6 +7,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution, Poisson};
 
+use super::events::EventCounts;
 use super::network::Network;
 use super::{ClusterRecord, SectorPool, bernoulli};
 use crate::scenario::ModelParameters;
@@ -44,6 +45,8 @@ pub struct ClusterState {
     pub members_two_years_ago: u64,
     /// Whether the cluster was operating at the start of the previous funding year.
     pub operating_year_ago: bool,
+    /// The cluster's events so far (counted only; see [`super::events`]).
+    pub events: EventCounts,
 }
 
 fn binomial(rng: &mut ChaCha8Rng, trials: u64, probability: f64) -> u64 {
@@ -85,6 +88,7 @@ impl ClusterState {
             members_year_ago: 0,
             members_two_years_ago: 0,
             operating_year_ago: false,
+            events: EventCounts::default(),
         }
     }
 
@@ -179,6 +183,7 @@ impl ClusterState {
         }
         self.operating = true;
         self.formed_quarter = Some(quarter);
+        self.events.formations += 1;
         true
     }
 
@@ -204,6 +209,7 @@ impl ClusterState {
             self.network.members() as u64,
             exit_probability,
         );
+        self.events.exits += exits;
         for _ in 0..exits {
             let node = self.rng.random_range(0..self.network.members() as u32);
             if self.network.remove_member(node) {
@@ -224,6 +230,7 @@ impl ClusterState {
         let used = model.tie_use_probability + (1.0 - model.tie_use_probability) * effect;
         let dissolution = model.tie_dissolution_rate * (1.0 - used);
         let dissolved = binomial(&mut self.rng, self.network.links() as u64, dissolution);
+        self.events.dissolutions += dissolved;
         for _ in 0..dissolved {
             let index = self.rng.random_range(0..self.network.links());
             self.network.remove_tie(index);
@@ -245,12 +252,14 @@ impl ClusterState {
         );
         pool.regular -= regular_joins;
         pool.sole -= sole_joins;
+        self.events.joins += regular_joins + sole_joins;
         for joiner in 0..regular_joins + sole_joins {
             // The newcomer ties to a member chosen by preferential attachment.
             let partner = self.network.preferential_member(&mut self.rng);
             let node = self.network.add_member(joiner >= regular_joins);
             if let Some(partner) = partner {
                 self.network.add_tie(partner, node);
+                self.events.ties_made += 1;
             }
         }
 
@@ -262,6 +271,7 @@ impl ClusterState {
                 * (1.0 + model.tie_funding_response * effect)
                 * valley_multiplier;
             let attempts = poisson(&mut self.rng, mean);
+            self.events.tie_attempts += attempts;
             for _ in 0..attempts {
                 let triadic = self.network.links() > 0
                     && bernoulli(&mut self.rng, model.triadic_closure_share);
@@ -285,6 +295,7 @@ impl ClusterState {
                     continue;
                 }
                 self.network.add_tie(a, b);
+                self.events.ties_made += 1;
             }
         }
 
@@ -292,7 +303,9 @@ impl ClusterState {
         let mean = self.network.links() as f64
             * model.project_rate
             * (1.0 + model.project_funding_response * effect);
-        self.projects += poisson(&mut self.rng, mean);
+        let projects = poisson(&mut self.rng, mean);
+        self.projects += projects;
+        self.events.projects += projects;
     }
 
     /// End-of-quarter record.

@@ -5,6 +5,7 @@
 //! run's random streams: it does no I/O.
 
 mod cluster;
+pub mod events;
 mod formation;
 mod funding;
 pub mod network;
@@ -16,6 +17,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 pub use cluster::ClusterState;
+pub use events::EventCounts;
 pub use funding::{LEDGER_FIELDS, LedgerEntry};
 pub use parameters::{RunParameters, draw_parameters};
 
@@ -68,6 +70,8 @@ pub struct Simulation<'a> {
     withheld_cents: i64,
     /// The sectors' formation queues and streams.
     formation: Formation,
+    /// Members with a tie per sector, rebuilt every quarter (kept to reuse its allocation).
+    networked_by_sector: Vec<u64>,
 }
 
 impl<'a> Simulation<'a> {
@@ -138,6 +142,7 @@ impl<'a> Simulation<'a> {
             added_value_ltl: 0.0,
             withheld_cents: 0,
             formation: Formation::new(scenario, seed, run),
+            networked_by_sector: vec![0; scenario.sectors.len()],
         }
     }
 
@@ -178,6 +183,15 @@ impl<'a> Simulation<'a> {
         self.withheld_cents
     }
 
+    /// The run's events so far, summed over its clusters (see [`events`]).
+    pub fn events(&self) -> EventCounts {
+        let mut total = EventCounts::default();
+        for cluster in &self.clusters {
+            total += cluster.events;
+        }
+        total
+    }
+
     /// Advances one quarter (see docs/MODEL.md, "Process overview and scheduling").
     pub fn step(&mut self) {
         let quarter = self.quarter;
@@ -190,7 +204,8 @@ impl<'a> Simulation<'a> {
         }
         let model = &self.parameters.model;
         let last_funding_quarter = budget.funding_years() * 4 - 1;
-        let mut networked_by_sector = vec![0u64; self.scenario.sectors.len()];
+        let mut networked_by_sector = std::mem::take(&mut self.networked_by_sector);
+        networked_by_sector.fill(0);
         for index in 0..self.clusters.len() {
             let spec = &self.scenario.clusters[index];
             let spillover = spec
@@ -213,8 +228,8 @@ impl<'a> Simulation<'a> {
                 state.absorb(inflow, model, settle, entries, quarter % 4 == 3);
             }
             state.update_stocks(model);
-            let effect = state.funding_effect(model);
             if state.operating {
+                let effect = state.funding_effect(model);
                 state.step_network(
                     model,
                     effect,
@@ -226,6 +241,7 @@ impl<'a> Simulation<'a> {
             networked_by_sector[spec.sector] += state.network.networked() as u64;
         }
         self.form_clusters(quarter, &networked_by_sector);
+        self.networked_by_sector = networked_by_sector;
         let networked: u64 = self
             .clusters
             .iter()
@@ -310,6 +326,12 @@ impl<'a> Simulation<'a> {
     /// The end-of-quarter record of each cluster.
     pub fn records(&self) -> Vec<ClusterRecord> {
         self.clusters.iter().map(ClusterState::record).collect()
+    }
+
+    /// [`Simulation::records`] into `out` (cleared first), reusing its allocation.
+    pub fn records_into(&self, out: &mut Vec<ClusterRecord>) {
+        out.clear();
+        out.extend(self.clusters.iter().map(ClusterState::record));
     }
 
     /// Checks the model's invariants: members within sector firms, consistent networks, stocks

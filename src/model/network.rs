@@ -26,6 +26,8 @@ pub struct Network {
     adjacency: Vec<Vec<(u32, u32)>>,
     /// Per node: whether the member is a sole proprietorship.
     sole: Vec<bool>,
+    /// Members that are sole proprietorships (the `true` entries of `sole`).
+    sole_count: usize,
     /// Per node: the member's permanent number in this network (0, 1, 2, … in order of
     /// joining; never reused), which survives the renumbering of node ids.
     firm_ids: Vec<u64>,
@@ -50,6 +52,7 @@ impl Network {
         }
         self.adjacency.clear();
         self.sole.clear();
+        self.sole_count = 0;
         self.firm_ids.clear();
         self.next_firm_id = 0;
         self.ties.clear();
@@ -74,7 +77,7 @@ impl Network {
 
     /// Members that are sole proprietorships.
     pub fn sole_members(&self) -> usize {
-        self.sole.iter().filter(|s| **s).count()
+        self.sole_count
     }
 
     /// Whether member `node` is a sole proprietorship.
@@ -114,6 +117,7 @@ impl Network {
     pub fn add_member(&mut self, sole: bool) -> u32 {
         let node = self.sole.len() as u32;
         self.sole.push(sole);
+        self.sole_count += usize::from(sole);
         self.firm_ids.push(self.next_firm_id);
         self.next_firm_id += 1;
         if self.adjacency.len() < self.sole.len() {
@@ -187,6 +191,7 @@ impl Network {
         }
         let last = (self.sole.len() - 1) as u32;
         let was_sole = self.sole[node as usize];
+        self.sole_count -= usize::from(was_sole);
         if node != last {
             // Renumber `last` as `node`: update its ties' endpoints and the pair set.
             let moved_list = std::mem::take(&mut self.adjacency[last as usize]);
@@ -263,6 +268,9 @@ impl Network {
         }
         if seen != self.pairs {
             return Err("pair set differs from ties".into());
+        }
+        if self.sole.iter().filter(|sole| **sole).count() != self.sole_count {
+            return Err("sole-proprietor count differs from the members' flags".into());
         }
         if self.firm_ids.len() != self.members()
             || self.firm_ids.iter().any(|id| *id >= self.next_firm_id)

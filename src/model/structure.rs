@@ -72,18 +72,20 @@ impl Structure {
 /// degrees, triples and components add up, the top decile is taken over all members at once).
 ///
 /// Cost: O(m + L) per network for degrees and components, plus the triangle count (see
-/// `closed_triples`).
+/// `closed_triples`); a network without ties costs O(1) beyond its degrees (no triangles, no
+/// components), and the working arrays are shared by all the networks of one call.
 pub fn measure_all<'a>(
     networks: impl IntoIterator<Item = &'a Network>,
 ) -> (Vec<Structure>, Structure) {
     let mut all_degrees = Vec::new();
     let mut degrees = Vec::new();
+    let mut scratch = Scratch::default();
     let mut parts = Vec::new();
     for network in networks {
         degrees.clear();
         degrees.extend((0..network.members() as u32).map(|node| network.degree(node) as u64));
         all_degrees.extend_from_slice(&degrees);
-        parts.push(measure_with_degrees(network, &mut degrees));
+        parts.push(measure_with_degrees(network, &mut degrees, &mut scratch));
     }
     let mut total = Structure::default();
     for part in &parts {
@@ -106,13 +108,45 @@ pub fn measure(network: &Network) -> Structure {
     let mut degrees: Vec<u64> = (0..network.members() as u32)
         .map(|node| network.degree(node) as u64)
         .collect();
-    measure_with_degrees(network, &mut degrees)
+    measure_with_degrees(network, &mut degrees, &mut Scratch::default())
+}
+
+/// Working arrays of the triangle count and the component search, reused from one network to
+/// the next so that measuring many small networks does not allocate for each.
+#[derive(Default)]
+struct Scratch {
+    start: Vec<usize>,
+    fill: Vec<usize>,
+    targets: Vec<u32>,
+    mark: Vec<u32>,
+    parent: Vec<u32>,
+    size: Vec<u64>,
 }
 
 /// Measures `network` whose degrees (in node order) are in `degrees` (reordered on return).
-fn measure_with_degrees(network: &Network, degrees: &mut [u64]) -> Structure {
+fn measure_with_degrees(
+    network: &Network,
+    degrees: &mut [u64],
+    scratch: &mut Scratch,
+) -> Structure {
+    if network.links() == 0 {
+        // No ties: no triples, triangles or components, degree 0 everywhere, and the top-decile
+        // share is undefined; the same values the general path gives, without its arrays.
+        return Structure {
+            members: network.members() as u64,
+            links: 0,
+            sole_members: network.sole_members() as u64,
+            max_degree: 0,
+            top_decile_link_share: f64::NAN,
+            closed_triples: 0,
+            triples: 0,
+            random_closed_triples: 0.0,
+            components: 0,
+            largest_component: 0,
+        };
+    }
     let triples: u64 = degrees.iter().map(|d| d * d.saturating_sub(1) / 2).sum();
-    let (components, largest_component) = components(network);
+    let (components, largest_component) = components(network, scratch);
     let members = network.members() as f64;
     let density = if members < 2.0 {
         0.0
@@ -125,7 +159,7 @@ fn measure_with_degrees(network: &Network, degrees: &mut [u64]) -> Structure {
         sole_members: network.sole_members() as u64,
         max_degree: degrees.iter().copied().max().unwrap_or(0),
         top_decile_link_share: top_decile_share(degrees, network.links() as u64),
-        closed_triples: closed_triples(network),
+        closed_triples: closed_triples(network, scratch),
         triples,
         random_closed_triples: triples as f64 * density,
         components,
@@ -150,11 +184,13 @@ fn top_decile_share(degrees: &mut [u64], links: u64) -> f64 {
 /// is oriented from the end of lower (degree, id) to the higher, and a triangle u < v < w is
 /// found once, as w among both u's and v's out-neighbours. Out-degrees are at most √(2L), so
 /// the cost is O(L·√L) at worst and far less on sparse networks; look-ups are array reads.
-fn closed_triples(network: &Network) -> u64 {
+fn closed_triples(network: &Network, scratch: &mut Scratch) -> u64 {
     let members = network.members();
     let rank = |node: u32| (network.degree(node), node);
     // Out-neighbours in compressed rows: those of node u are targets[start[u]..start[u + 1]].
-    let mut start = vec![0usize; members + 1];
+    let start = &mut scratch.start;
+    start.clear();
+    start.resize(members + 1, 0);
     for [a, b] in network.tie_ends() {
         let low = if rank(a) < rank(b) { a } else { b };
         start[low as usize + 1] += 1;
@@ -162,14 +198,20 @@ fn closed_triples(network: &Network) -> u64 {
     for node in 0..members {
         start[node + 1] += start[node];
     }
-    let mut fill = start.clone();
-    let mut targets = vec![0u32; network.links()];
+    let fill = &mut scratch.fill;
+    fill.clear();
+    fill.extend_from_slice(start);
+    let targets = &mut scratch.targets;
+    targets.clear();
+    targets.resize(network.links(), 0);
     for [a, b] in network.tie_ends() {
         let (low, high) = if rank(a) < rank(b) { (a, b) } else { (b, a) };
         targets[fill[low as usize]] = high;
         fill[low as usize] += 1;
     }
-    let mut mark = vec![u32::MAX; members];
+    let mark = &mut scratch.mark;
+    mark.clear();
+    mark.resize(members, u32::MAX);
     let mut triangles = 0u64;
     for u in 0..members {
         let out = &targets[start[u]..start[u + 1]];
@@ -187,10 +229,14 @@ fn closed_triples(network: &Network) -> u64 {
 }
 
 /// Number of components with two or more members and the size of the largest.
-fn components(network: &Network) -> (u64, u64) {
+fn components(network: &Network, scratch: &mut Scratch) -> (u64, u64) {
     let members = network.members();
-    let mut parent: Vec<u32> = (0..members as u32).collect();
-    let mut size = vec![1u64; members];
+    let parent = &mut scratch.parent;
+    parent.clear();
+    parent.extend(0..members as u32);
+    let size = &mut scratch.size;
+    size.clear();
+    size.resize(members, 1);
     fn root(parent: &mut [u32], mut node: u32) -> u32 {
         while parent[node as usize] != node {
             let grandparent = parent[parent[node as usize] as usize];
@@ -200,7 +246,7 @@ fn components(network: &Network) -> (u64, u64) {
         node
     }
     for [a, b] in network.tie_ends() {
-        let (mut x, mut y) = (root(&mut parent, a), root(&mut parent, b));
+        let (mut x, mut y) = (root(parent, a), root(parent, b));
         if x == y {
             continue;
         }
