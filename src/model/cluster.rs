@@ -70,13 +70,14 @@ pub(super) fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u64 {
 }
 
 impl ClusterState {
-    /// A cluster with no members, not operating, with the given stream and infrastructure lag.
+    /// A cluster with no members, not operating, with the given stream and infrastructure lag (its
+    /// network reuses a spare one of this thread, see [`super::recycle`]).
     pub fn new(rng: ChaCha8Rng, lag: usize) -> Self {
         Self {
             operating: false,
             formed_quarter: None,
             closed: false,
-            network: Network::default(),
+            network: super::recycle::take_network(),
             rng,
             balance: [0, 0],
             absorbed_now: [0, 0],

@@ -10,6 +10,7 @@ mod formation;
 mod funding;
 pub mod network;
 pub mod parameters;
+mod recycle;
 pub mod streams;
 pub mod structure;
 
@@ -370,6 +371,17 @@ impl<'a> Simulation<'a> {
             self.scenario.clusters.len(),
             self.quarter / 4,
         )
+    }
+}
+
+impl Drop for Simulation<'_> {
+    /// Gives the clusters' networks back to this thread's spares for the next run.
+    fn drop(&mut self) {
+        recycle::give_back(
+            self.clusters
+                .iter_mut()
+                .map(|cluster| std::mem::take(&mut cluster.network)),
+        );
     }
 }
 

@@ -1,7 +1,9 @@
 //! One cluster's cooperation network: members as compact node ids, ties with O(1) insertion,
 //! duplicate check and removal.
 //!
-//! Nodes are numbered 0..m; removing a member moves the last node into its slot. Each tie stores
+//! Nodes are numbered 0..m; removing a member moves the last node into its slot. Adjacency lists
+//! beyond the last member are kept, empty, so that their allocations serve later members (and,
+//! through [`Network::clear`], later runs). Each tie stores
 //! its position in both endpoints' adjacency lists so it can be swap-removed in O(1), and a hash
 //! set of (min, max) pairs rejects duplicates. Preferential attachment samples uniformly from the
 //! 2L tie endpoints plus one entry per member, i.e. with probability ∝ degree + 1.
@@ -22,7 +24,7 @@ struct Tie {
 /// A cluster's members and the ties among them.
 #[derive(Debug, Clone, Default)]
 pub struct Network {
-    /// Per node: (neighbour, tie index).
+    /// Per node: (neighbour, tie index). Entries from `members()` on are empty spare lists.
     adjacency: Vec<Vec<(u32, u32)>>,
     /// Per node: whether the member is a sole proprietorship.
     sole: Vec<bool>,
@@ -45,12 +47,11 @@ fn pair_key(a: u32, b: u32) -> u64 {
 }
 
 impl Network {
-    /// Clears the network, keeping allocated buffers for reuse.
+    /// Clears the network, keeping allocated buffers (the adjacency lists too) for reuse.
     pub fn clear(&mut self) {
         for list in &mut self.adjacency {
             list.clear();
         }
-        self.adjacency.clear();
         self.sole.clear();
         self.sole_count = 0;
         self.firm_ids.clear();
@@ -58,6 +59,11 @@ impl Network {
         self.ties.clear();
         self.pairs.clear();
         self.networked = 0;
+    }
+
+    /// Members the network has room for without allocating (at least its number of members).
+    pub fn capacity(&self) -> usize {
+        self.sole.capacity()
     }
 
     /// Number of members.
@@ -193,9 +199,11 @@ impl Network {
         let was_sole = self.sole[node as usize];
         self.sole_count -= usize::from(was_sole);
         if node != last {
-            // Renumber `last` as `node`: update its ties' endpoints and the pair set.
-            let moved_list = std::mem::take(&mut self.adjacency[last as usize]);
-            for &(neighbour, tie) in &moved_list {
+            // Renumber `last` as `node`: its list moves to `node`'s slot (and `node`'s empty list
+            // becomes the spare at `last`); its ties' endpoints and the pair set follow.
+            self.adjacency.swap(node as usize, last as usize);
+            for entry in 0..self.adjacency[node as usize].len() {
+                let (neighbour, tie) = self.adjacency[node as usize][entry];
                 self.pairs.remove(&pair_key(last, neighbour));
                 self.pairs.insert(pair_key(node, neighbour));
                 let record = &mut self.ties[tie as usize];
@@ -205,13 +213,11 @@ impl Network {
                 let back = record.slots[1 - side] as usize;
                 self.adjacency[neighbour as usize][back].0 = node;
             }
-            self.adjacency[node as usize] = moved_list;
             self.sole[node as usize] = self.sole[last as usize];
             self.firm_ids[node as usize] = self.firm_ids[last as usize];
         }
         self.sole.pop();
         self.firm_ids.pop();
-        self.adjacency.truncate(self.sole.len());
         was_sole
     }
 
@@ -277,6 +283,15 @@ impl Network {
         {
             return Err("permanent member numbers inconsistent".into());
         }
+        if self.adjacency.len() < self.members()
+            || self.adjacency[self.members()..]
+                .iter()
+                .any(|list| !list.is_empty())
+        {
+            return Err(
+                "adjacency lists missing, or a spare list beyond the members in use".into(),
+            );
+        }
         let entries: usize = self.adjacency.iter().map(Vec::len).sum();
         if entries != 2 * self.ties.len() {
             return Err("adjacency entry count differs from 2L".into());
@@ -334,6 +349,59 @@ mod tests {
                     _ => {}
                 }
                 prop_assert!(network.check().is_ok(), "{:?}", network.check());
+            }
+        }
+    }
+
+    /// Applies the `operations` (drawn from `seed`) to `network`.
+    fn apply_random_operations(network: &mut Network, seed: u64, steps: usize) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        for _ in 0..steps {
+            match rng.random_range(0..5) {
+                0 => {
+                    network.add_member(rng.random_bool(0.3));
+                }
+                1 | 2 if network.members() >= 2 => {
+                    let a = rng.random_range(0..network.members() as u32);
+                    let b = rng.random_range(0..network.members() as u32);
+                    network.add_tie(a, b);
+                }
+                3 if network.links() > 0 => {
+                    network.remove_tie(rng.random_range(0..network.links()))
+                }
+                4 if network.members() > 0 => {
+                    network.remove_member(rng.random_range(0..network.members() as u32));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    proptest! {
+        /// A cleared network (as runs reuse them) behaves exactly like a new one: the same
+        /// operations give the same members, ties, neighbours in order and permanent numbers.
+        #[test]
+        fn a_cleared_network_behaves_like_a_new_one(
+            first in any::<u64>(), second in any::<u64>(), steps in 1usize..300,
+        ) {
+            let mut reused = Network::default();
+            apply_random_operations(&mut reused, first, steps);
+            reused.clear();
+            prop_assert!(reused.check().is_ok(), "{:?}", reused.check());
+            let mut fresh = Network::default();
+            apply_random_operations(&mut reused, second, steps);
+            apply_random_operations(&mut fresh, second, steps);
+            prop_assert!(reused.check().is_ok(), "{:?}", reused.check());
+            prop_assert_eq!(reused.members(), fresh.members());
+            prop_assert_eq!(reused.sole_members(), fresh.sole_members());
+            prop_assert_eq!(reused.tie_ends().collect::<Vec<_>>(), fresh.tie_ends().collect::<Vec<_>>());
+            for node in 0..fresh.members() as u32 {
+                prop_assert_eq!(reused.firm_id(node), fresh.firm_id(node));
+                prop_assert_eq!(reused.is_sole(node), fresh.is_sole(node));
+                prop_assert_eq!(
+                    reused.neighbours(node).collect::<Vec<_>>(),
+                    fresh.neighbours(node).collect::<Vec<_>>()
+                );
             }
         }
     }
