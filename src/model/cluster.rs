@@ -128,7 +128,19 @@ impl ClusterState {
     /// the lag pipeline; what entered `lag` quarters ago becomes capital;
     /// capital ← capital·(1 − depreciation) + matured; activity ← activity·persistence +
     /// activity absorbed this quarter.
+    ///
+    /// With nothing to age (no stock, an empty pipeline, nothing absorbed this quarter, as in a
+    /// slot that has never been funded) the cluster is left as it is: the update would keep every
+    /// value at exactly zero, and the zeros it would have queued in front of later money would
+    /// only have matured as zeros, at the same quarters.
     pub fn update_stocks(&mut self, model: &ModelParameters<f64>) {
+        if self.absorbed_now == [0, 0]
+            && self.pipeline.is_empty()
+            && self.capital == 0.0
+            && self.activity == 0.0
+        {
+            return;
+        }
         self.pipeline.push_back(self.absorbed_now[0] as f64 / 100.0);
         let matured = if self.pipeline.len() > self.lag {
             self.pipeline.pop_front().unwrap_or(0.0)

@@ -147,6 +147,8 @@ fn measure_with_degrees(
     }
     let triples: u64 = degrees.iter().map(|d| d * d.saturating_sub(1) / 2).sum();
     let (components, largest_component) = components(network, scratch);
+    // Before `top_decile_share` reorders the degrees.
+    let closed_triples = closed_triples(network, degrees, scratch);
     let members = network.members() as f64;
     let density = if members < 2.0 {
         0.0
@@ -159,7 +161,7 @@ fn measure_with_degrees(
         sole_members: network.sole_members() as u64,
         max_degree: degrees.iter().copied().max().unwrap_or(0),
         top_decile_link_share: top_decile_share(degrees, network.links() as u64),
-        closed_triples: closed_triples(network, scratch),
+        closed_triples,
         triples,
         random_closed_triples: triples as f64 * density,
         components,
@@ -184,9 +186,10 @@ fn top_decile_share(degrees: &mut [u64], links: u64) -> f64 {
 /// is oriented from the end of lower (degree, id) to the higher, and a triangle u < v < w is
 /// found once, as w among both u's and v's out-neighbours. Out-degrees are at most √(2L), so
 /// the cost is O(L·√L) at worst and far less on sparse networks; look-ups are array reads.
-fn closed_triples(network: &Network, scratch: &mut Scratch) -> u64 {
+/// `degrees` holds each member's degree in node order.
+fn closed_triples(network: &Network, degrees: &[u64], scratch: &mut Scratch) -> u64 {
     let members = network.members();
-    let rank = |node: u32| (network.degree(node), node);
+    let rank = |node: u32| (degrees[node as usize], node);
     // Out-neighbours in compressed rows: those of node u are targets[start[u]..start[u + 1]].
     let start = &mut scratch.start;
     start.clear();
