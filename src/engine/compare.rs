@@ -7,7 +7,7 @@
 
 use super::outcomes::HEADLINE_OUTCOMES;
 use super::precision::{PrecisionTarget, PrecisionTracker};
-use super::{RunSettings, run_in_order, simulate_policies};
+use super::{RunSettings, run_in_order, simulate_policies_measuring};
 use crate::model::draw_parameters;
 use crate::model::streams::splitmix64;
 use crate::policy::{AllocationRule, rule_for};
@@ -56,6 +56,19 @@ pub fn simulate_comparison_run(
     seeds: &[u64],
     run: u64,
 ) -> Vec<super::RunRecord> {
+    simulate_comparison_run_measuring(scenario, slots, policies, seeds, run, &|_| true)
+}
+
+/// [`simulate_comparison_run`], measuring the network structure only of the policies p where
+/// `measured(p)` (see [`super::simulate_policies_measuring`]).
+fn simulate_comparison_run_measuring(
+    scenario: &Scenario,
+    slots: &[ParameterSlot],
+    policies: &[(&NamedPolicy, &SharedRule)],
+    seeds: &[u64],
+    run: u64,
+    measured: &dyn Fn(usize) -> bool,
+) -> Vec<super::RunRecord> {
     if let Some(&seed) = seeds.first()
         && seeds.iter().all(|s| *s == seed)
     {
@@ -64,7 +77,7 @@ pub fn simulate_comparison_run(
             .iter()
             .map(|(named, rule)| Some((&named.policy, *rule as &dyn AllocationRule)))
             .collect();
-        simulate_policies(scenario, &parameters, &funding, seed, run)
+        simulate_policies_measuring(scenario, &parameters, &funding, seed, run, measured)
     } else {
         policies
             .iter()
@@ -72,12 +85,13 @@ pub fn simulate_comparison_run(
             .map(|(position, (named, rule))| {
                 let seed = seeds[position];
                 let parameters = draw_parameters(scenario, slots, seed, run);
-                simulate_policies(
+                simulate_policies_measuring(
                     scenario,
                     &parameters,
                     &[Some((&named.policy, *rule as &dyn AllocationRule))],
                     seed,
                     run,
+                    &|_| measured(position),
                 )
                 .swap_remove(0)
             })
@@ -130,7 +144,11 @@ pub fn run_comparison_until(
         settings.runs,
         stop,
         &|run| {
-            let records = simulate_comparison_run(scenario, &slots, &pairs, &seeds, run);
+            // Only the baseline's series (and so its network structure) reach the summaries and
+            // runs.csv; the other policies contribute headlines and total counts.
+            let baseline = |policy: usize| policy == settings.baseline;
+            let records =
+                simulate_comparison_run_measuring(scenario, &slots, &pairs, &seeds, run, &baseline);
             progress(records.len() as u64);
             records
         },

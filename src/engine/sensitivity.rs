@@ -14,7 +14,7 @@
 //! Evaluations are simulated in parallel and collected in evaluation order
 //! ([`super::run_in_order`]), so the outputs are the same on any thread count.
 
-use super::{RunSettings, run_in_order, simulate_policies};
+use super::{RunSettings, run_in_order, simulate_policies_measuring};
 use crate::model::parameters::{parameters_from_values, slot_value_at};
 use crate::policy::{AllocationRule, rule_for};
 use crate::scenario::{NamedPolicy, ParameterSlot, Scenario};
@@ -269,7 +269,15 @@ impl<'a> SensitivityPlan<'a> {
             .zip(&self.rules)
             .map(|(named, rule)| Some((&named.policy, rule.as_ref() as &dyn AllocationRule)))
             .collect();
-        let records = simulate_policies(self.scenario, &parameters, &funding, self.seed, stream);
+        // Only headlines are used: no policy's network structure is measured.
+        let records = simulate_policies_measuring(
+            self.scenario,
+            &parameters,
+            &funding,
+            self.seed,
+            stream,
+            &|_| false,
+        );
         let mut outputs: Vec<f64> = records
             .iter()
             .flat_map(|record| record.headline.iter().copied())
