@@ -62,11 +62,11 @@ pub enum Command {
 }
 
 /// Default particles per generation of `calibrate`.
-pub const DEFAULT_PARTICLES: usize = 300;
+pub const DEFAULT_PARTICLES: usize = 400;
 /// Default generations of `calibrate` (after the prior).
-pub const DEFAULT_GENERATIONS: usize = 6;
+pub const DEFAULT_GENERATIONS: usize = 8;
 /// Default most rounds of moves per generation of `calibrate`.
-pub const DEFAULT_MAX_MOVES: usize = 5;
+pub const DEFAULT_MAX_MOVES: usize = 8;
 /// Default tolerance quantile of `calibrate`.
 pub const DEFAULT_QUANTILE: f64 = 0.5;
 

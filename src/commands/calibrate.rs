@@ -411,5 +411,9 @@ fn reproduce_command(args: &CalibrateArgs, settings: AbcSettings, generations: u
         command.push_str(&format!(" --max-moves {}", settings.max_moves));
     }
     command.push_str(&format!(" --seed {}", settings.seed));
+    // A scenario read from standard input is rerun from the copy in the result folder.
+    if args.scenario.as_deref() == Some(Path::new("-")) {
+        command.push_str(" < scenario.json");
+    }
     command
 }
