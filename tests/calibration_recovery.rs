@@ -173,7 +173,7 @@ fn the_truth_is_recovered_in_about_90_percent_of_credible_intervals() {
 /// The long version (named in the README): 100 trials of a larger calibration (700 pairs, SE
 /// 0.011). `cargo test --release --test calibration_recovery -- --ignored`.
 #[test]
-#[ignore = "long: about ten minutes on two cores"]
+#[ignore = "long: about two minutes on two cores"]
 fn long_recovery_over_100_trials() {
     let (covered, ratios) = recovery(100, 300, 6);
     assert_coverage(&covered);
