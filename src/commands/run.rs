@@ -291,7 +291,7 @@ pub(crate) fn execute(
     if !args.quiet {
         let horizon = scenario.budget.period_label(scenario.budget.quarters() - 1);
         let table = match &comparison {
-            None => headline_table(&aggregates, &horizon),
+            None => headline_table(&aggregates, &horizon, &scenario.currency),
             Some(comparison) => comparison_table(comparison, &horizon, aggregates.runs),
         };
         let precision_line = precision
