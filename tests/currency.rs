@@ -267,6 +267,76 @@ fn an_eur_programme_for_2021_2027_runs_end_to_end_in_eur() {
 }
 
 #[test]
+fn an_eur_comparison_reports_in_eur() {
+    let folder = match tempfile::tempdir() {
+        Ok(folder) => folder,
+        Err(error) => panic!("{error}"),
+    };
+    let file = folder.path().join("region.json");
+    if let Err(error) = std::fs::write(&file, programme("EUR", 1.0).to_string()) {
+        panic!("{error}");
+    }
+    let out = folder.path().join("result");
+    let mut command = match assert_cmd::Command::cargo_bin("clustersim") {
+        Ok(command) => command,
+        Err(error) => panic!("{error}"),
+    };
+    let assert = command
+        .args(["compare", "--policies", "competitive,equal", "--runs", "12"])
+        .arg("--out")
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let printed = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(
+        printed.contains("Cost per additional networked SME, EUR"),
+        "{printed}"
+    );
+    assert!(!printed.contains("LTL"), "{printed}");
+    let table = read(&out.join("comparison.csv"));
+    assert!(
+        table.contains(",cost_per_additional_networked_sme_eur,"),
+        "{table}"
+    );
+    let runs = read(&out.join("comparison_runs.csv"));
+    assert!(
+        runs.lines()
+            .next()
+            .unwrap_or_default()
+            .contains("added_value_per_eur_spent"),
+        "comparison_runs.csv"
+    );
+    for name in [
+        "comparison.csv",
+        "comparison_pairs.csv",
+        "report.md",
+        "report.html",
+    ] {
+        let text = read(&out.join(name));
+        assert!(
+            !text.contains("LTL") && !text.contains("_ltl"),
+            "{name} mentions litas"
+        );
+    }
+    let efficient = svg_texts(&out.join("charts").join("compare-efficient-set.svg"));
+    assert!(
+        efficient
+            .iter()
+            .any(|text| text == "Cost per additional networked SME, EUR (mean) · lower is better"),
+        "{efficient:?}"
+    );
+    // `clustersim report` reads the EUR names back and renders the same report.
+    let before = read(&out.join("report.md"));
+    let mut command = match assert_cmd::Command::cargo_bin("clustersim") {
+        Ok(command) => command,
+        Err(error) => panic!("{error}"),
+    };
+    command.arg("report").arg(&out).assert().success();
+    assert_eq!(read(&out.join("report.md")), before);
+}
+
+#[test]
 fn a_second_currency_is_shown_only_when_asked_for() {
     let mut value = programme("EUR", 1.0);
     value["also_in"] = json!("LTL");

@@ -292,7 +292,9 @@ pub(crate) fn execute(
         let horizon = scenario.budget.period_label(scenario.budget.quarters() - 1);
         let table = match &comparison {
             None => headline_table(&aggregates, &horizon, &scenario.currency),
-            Some(comparison) => comparison_table(comparison, &horizon, aggregates.runs),
+            Some(comparison) => {
+                comparison_table(comparison, &horizon, aggregates.runs, &scenario.currency)
+            }
         };
         let precision_line = precision
             .as_ref()

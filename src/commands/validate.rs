@@ -142,7 +142,9 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
     let _ = writeln!(
         out,
         "Policy: {}",
-        scenario.policy.describe(&scenario.clusters)
+        scenario
+            .currency
+            .label(&scenario.policy.describe(&scenario.clusters))
     );
     if !scenario.policy_variants.is_empty() {
         let _ = writeln!(
@@ -155,7 +157,9 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
                 out,
                 "  {:<22} {}",
                 variant.name,
-                variant.policy.describe(&scenario.clusters)
+                scenario
+                    .currency
+                    .label(&variant.policy.describe(&scenario.clusters))
             );
         }
     }

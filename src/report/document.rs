@@ -293,7 +293,7 @@ fn headline_section(results: &ResultSet) -> Section<'static> {
             ),
         };
         let mut cells = vec![
-            Span::text(currency.label(&crate::engine::outcomes::headline_label(name))),
+            Span::text(currency.label(crate::engine::outcomes::headline_label(name))),
             Span::text(mean),
             Span::text(interval),
         ];
@@ -711,7 +711,7 @@ fn assumptions_section(file: &ScenarioFile, currency: &Currency) -> Section<'sta
             .map(String::as_str);
         table.push(
             "Model parameters",
-            Span::code(&info.name_in(currency)),
+            Span::code(info.name_in(currency)),
             scenario_param(param),
             &info.unit_in(currency),
             source,

@@ -289,6 +289,7 @@ impl ResultSet {
                 if folder.join("comparison_pairs.csv").exists() {
                     set = set.with_pairs(&read(folder, "comparison_pairs.csv")?)?;
                 }
+                set = set.with_canonical_names(&scenario.currency);
                 set.min_difference = manifest.min_difference;
                 Some(set)
             }

@@ -463,7 +463,8 @@ impl Scenario {
 
 impl Policy {
     /// One line describing the policy: its rule with parameters and the shared settings
-    /// (`clusters` names the clusters of fixed shares).
+    /// (`clusters` names the clusters of fixed shares); money is written "LTL", which callers
+    /// write in the scenario's currency with [`Currency::label`](super::currency::Currency::label).
     pub fn describe(&self, clusters: &[super::Cluster]) -> String {
         let rule = match &self.rule {
             Rule::Competitive {

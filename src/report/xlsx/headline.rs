@@ -45,7 +45,7 @@ pub(super) fn headline_sheet(results: &ResultSet, formats: &Formats) -> anyhow::
     header(&mut sheet, formats, &columns)?;
     for (index, name) in HEADLINE_OUTCOMES.iter().enumerate() {
         let row = index + 1;
-        sheet.write_string(row as u32, 0, currency.label(&headline_label(name)))?;
+        sheet.write_string(row as u32, 0, currency.label(headline_label(name)))?;
         let values: Vec<f64> = results
             .runs
             .column(name)
