@@ -406,3 +406,91 @@ fn walk(value: &Value, path: &JsonPath, currency: &Currency, problems: &mut Vec<
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn currency(code: Option<&str>, also_in: Option<&str>) -> (Currency, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let currency = check(code, None, also_in, &mut problems);
+        (currency, problems)
+    }
+
+    #[test]
+    fn identifiers_and_labels_are_written_in_the_currency_and_unchanged_in_litas() {
+        let (eur, _) = currency(Some("EUR"), None);
+        assert_eq!(eur.name("allocated_ltl"), "allocated_eur");
+        assert_eq!(
+            eur.name("added_value_per_ltl_spent"),
+            "added_value_per_eur_spent"
+        );
+        assert_eq!(
+            eur.name("model.absorption_base_ltl"),
+            "model.absorption_base_eur"
+        );
+        // Only whole tokens: no `ltl` inside a word is touched.
+        assert_eq!(eur.name("saltlake_ltlx"), "saltlake_ltlx");
+        assert_eq!(eur.label("Allocated, LTL"), "Allocated, EUR");
+        assert_eq!(eur.label("LTL per LTL"), "EUR per EUR");
+        assert_eq!(eur.label("VOLTLINE"), "VOLTLINE");
+        assert_eq!(eur.key("request_ltl_per_member"), "request_per_member");
+        let litas = Currency::litas();
+        for text in ["allocated_ltl", "Allocated, LTL", "request_ltl_per_member"] {
+            assert!(matches!(litas.name(text), Cow::Borrowed(_)));
+            assert!(matches!(litas.label(text), Cow::Borrowed(_)));
+            assert_eq!(litas.key(text), text);
+        }
+    }
+
+    #[test]
+    fn the_second_currency_converts_at_the_fixed_rates() {
+        // LTL → EUR divides by 3.4528 exactly as before currencies were declared.
+        let (litas, problems) = currency(None, None);
+        assert!(problems.is_empty());
+        assert_eq!(litas, Currency::litas());
+        let value = 186_000_000.0;
+        assert_eq!(litas.second(value), Some(value / 3.4528));
+        assert_eq!(
+            litas.amount(value, |v| format!("{v:.0}")),
+            "LTL 186000000 (EUR 53869323)"
+        );
+        // EUR → LTL multiplies.
+        let (eur, problems) = currency(Some("EUR"), Some("LTL"));
+        assert!(problems.is_empty());
+        let converted = eur.second(100.0).unwrap_or(f64::NAN);
+        assert!((converted - 345.28).abs() < 1e-9, "{converted}");
+        assert_eq!(eur.conversion().as_deref(), Some("LTL = EUR × 3.4528"));
+        // LVL → LTL through the euro: 1 LVL = 3.4528 / 0.702804 LTL.
+        let (lats, problems) = currency(Some("LVL"), Some("LTL"));
+        assert!(problems.is_empty());
+        let converted = lats.second(1.0).unwrap_or(f64::NAN);
+        assert!((converted - 3.4528 / 0.702804).abs() < 1e-12, "{converted}");
+        // No second currency unless asked for, except beside the euro's predecessors.
+        assert!(currency(Some("EUR"), None).0.also_in.is_none());
+        assert!(currency(Some("PLN"), None).0.also_in.is_none());
+        assert_eq!(
+            currency(Some("EEK"), None).0.also_in.map(|s| s.code),
+            Some("EUR")
+        );
+        assert!(currency(Some("LTL"), Some("none")).0.also_in.is_none());
+    }
+
+    #[test]
+    fn a_pair_without_a_fixed_rate_is_refused_with_what_is_valid() {
+        let (_, problems) = currency(Some("EUR"), Some("GBP"));
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].path.to_string(), "also_in");
+        assert!(
+            problems[0]
+                .message
+                .contains("a second currency for EUR is one of: LTL, LVL, EEK"),
+            "{}",
+            problems[0].message
+        );
+        let (_, problems) = currency(Some("USD"), Some("EUR"));
+        assert!(problems[0].message.contains("USD has no fixed rate"));
+        let (_, problems) = currency(Some("EUR"), Some("XYZ"));
+        assert!(problems[0].message.contains("unsupported currency 'XYZ'"));
+    }
+}
