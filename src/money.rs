@@ -1,17 +1,17 @@
-//! Money in whole cents: conversion from LTL and largest-remainder rounding, so that every split
-//! of a budget sums to it exactly.
+//! Money in whole cents of the scenario's currency (see `scenario::currency`): conversion from
+//! amounts and largest-remainder rounding, so that every split of a budget sums to it exactly.
 
 /// Fixed conversion rate of the litas to the euro (LTL per EUR), in force from 2002 to 2014.
 pub const LTL_PER_EUR: f64 = 3.4528;
 
-/// Whole cents nearest to an amount in LTL. The caller guarantees a finite, non-negative amount
-/// below 1e13 LTL (checked at load), so the result fits in i64 exactly.
-pub fn cents_from_ltl(ltl: f64) -> i64 {
-    (ltl * 100.0).round() as i64
+/// Whole cents nearest to an amount in the scenario's currency. The caller guarantees a finite,
+/// non-negative amount below 1e13 (checked at load), so the result fits in i64 exactly.
+pub fn cents_from_amount(amount: f64) -> i64 {
+    (amount * 100.0).round() as i64
 }
 
-/// LTL from cents.
-pub fn ltl_from_cents(cents: i64) -> f64 {
+/// The amount (in the scenario's currency) of a number of its cents.
+pub fn amount_from_cents(cents: i64) -> f64 {
     cents as f64 / 100.0
 }
 
@@ -112,10 +112,10 @@ mod tests {
     }
 
     #[test]
-    fn converts_ltl_to_cents() {
-        assert_eq!(cents_from_ltl(186_000_000.0), 18_600_000_000);
-        assert_eq!(cents_from_ltl(0.015), 2);
-        assert_eq!(ltl_from_cents(12_345), 123.45);
+    fn converts_amounts_to_cents() {
+        assert_eq!(cents_from_amount(186_000_000.0), 18_600_000_000);
+        assert_eq!(cents_from_amount(0.015), 2);
+        assert_eq!(amount_from_cents(12_345), 123.45);
     }
 
     proptest! {

@@ -238,8 +238,11 @@ pub(crate) fn write_comparison_results(
     let names = plan.names();
     let bar = progress_bar(settings.runs * names.len() as u64, "policy-runs", quiet);
     let mut runs_writer = RunsWriter::create(&pending.file("runs.csv"), scenario)?;
-    let mut comparison_runs =
-        ComparisonRunsWriter::create(&pending.file("comparison_runs.csv"), &names)?;
+    let mut comparison_runs = ComparisonRunsWriter::create(
+        &pending.file("comparison_runs.csv"),
+        &names,
+        &scenario.currency,
+    )?;
     let mut aggregates = Aggregates::new(scenario);
     let mut comparison = ComparisonAggregates::new(scenario, names, plan.baseline);
     let (_, tracker) = run_comparison_until(
@@ -265,16 +268,17 @@ pub(crate) fn write_comparison_results(
     runs_writer.finish()?;
     comparison_runs.finish()?;
     write_summaries(scenario, &aggregates, pending)?;
-    let table = comparison_csv(&comparison);
+    let table = comparison_csv(&comparison, &scenario.currency);
     let periods = comparison_periods_csv(scenario, &comparison);
     pending.write("comparison.csv", table.as_bytes())?;
     pending.write("comparison_periods.csv", periods.as_bytes())?;
-    let pairs = comparison_pairs_csv(&comparison);
+    let pairs = comparison_pairs_csv(&comparison, &scenario.currency);
     pending.write("comparison_pairs.csv", pairs.as_bytes())?;
     let mut set = ComparisonSet::parse(&table, &periods)
         .context("reading back comparison.csv")?
         .with_pairs(&pairs)
-        .context("reading back comparison_pairs.csv")?;
+        .context("reading back comparison_pairs.csv")?
+        .with_canonical_names(&scenario.currency);
     set.min_difference = plan.min_difference;
     let precision = tracker.map(|tracker| tracker.report(&tracked_names(&plan.names())));
     Ok((aggregates, set, precision))

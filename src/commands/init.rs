@@ -41,8 +41,8 @@ pub fn starter_text_in(currency: &str) -> anyhow::Result<String> {
                     "Money values of the model and the competitive requests: ASSUMED placeholders converted from the Lithuanian 2007 baseline's LTL values at {LTL_PER_EUR} LTL/EUR, with the baseline's ranges. Replace them with local values for your region and period before drawing conclusions."
                 ),
             });
-            for (name, _) in MONEY_PARAMETERS {
-                file.model_sources.insert(name.into(), id.into());
+            for (_, neutral) in MONEY_PARAMETERS {
+                file.model_sources.insert(neutral.into(), id.into());
             }
             let mut value = serde_json::to_value(&file).context("writing the starter")?;
             if let Some(model) = value.get_mut("model").and_then(Value::as_object_mut) {

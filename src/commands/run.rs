@@ -291,8 +291,10 @@ pub(crate) fn execute(
     if !args.quiet {
         let horizon = scenario.budget.period_label(scenario.budget.quarters() - 1);
         let table = match &comparison {
-            None => headline_table(&aggregates, &horizon),
-            Some(comparison) => comparison_table(comparison, &horizon, aggregates.runs),
+            None => headline_table(&aggregates, &horizon, &scenario.currency),
+            Some(comparison) => {
+                comparison_table(comparison, &horizon, aggregates.runs, &scenario.currency)
+            }
         };
         let precision_line = precision
             .as_ref()

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::money::{LTL_PER_EUR, ltl_from_cents};
+use crate::money::amount_from_cents;
 use crate::report::table::thousands;
 use crate::scenario::{ClusterStatus, Scenario, provenance, read_path};
 
@@ -43,9 +43,12 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
     let _ = writeln!(out, "{file}: valid scenario '{}'", scenario.name);
     let _ = writeln!(
         out,
-        "Budget: LTL {} (EUR {}) over {}–{}, projected to {} ({} quarters); unabsorbed money is {}",
-        thousands(ltl_from_cents(budget.total_cents), 2),
-        thousands(ltl_from_cents(budget.total_cents) / LTL_PER_EUR, 2),
+        "Budget: {} over {}–{}, projected to {} ({} quarters); unabsorbed money is {}",
+        scenario
+            .currency
+            .amount(amount_from_cents(budget.total_cents), |value| thousands(
+                value, 2
+            )),
         budget.first_year,
         budget.last_year,
         budget.horizon_year,
@@ -66,22 +69,22 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
                 .price_year
                 .map(|year| format!(" at {year} prices"))
                 .unwrap_or_default(),
-            if currency.code == "LTL" {
-                String::new()
-            } else {
-                format!(
-                    " and converted to LTL at {} LTL per {} for the model, tables and charts (EUR shown alongside)",
-                    currency.ltl_per_unit, currency.code
-                )
+            match &currency.also_in {
+                Some(second) => format!(
+                    " and computed in it; tables, charts and reports show {} alongside at {}",
+                    second.code, second.rate
+                ),
+                None => " and computed and reported in it".into(),
             }
         );
     }
     for (year, cents) in budget.yearly_cents.iter().enumerate() {
         let _ = writeln!(
             out,
-            "  {}: LTL {}",
+            "  {}: {} {}",
             budget.first_year + year as i32,
-            thousands(ltl_from_cents(*cents), 2)
+            scenario.currency.code,
+            thousands(amount_from_cents(*cents), 2)
         );
     }
     let _ = writeln!(out, "Sectors ({}):", scenario.sectors.len());
@@ -139,7 +142,9 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
     let _ = writeln!(
         out,
         "Policy: {}",
-        scenario.policy.describe(&scenario.clusters)
+        scenario
+            .currency
+            .label(&scenario.policy.describe(&scenario.clusters))
     );
     if !scenario.policy_variants.is_empty() {
         let _ = writeln!(
@@ -152,7 +157,9 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
                 out,
                 "  {:<22} {}",
                 variant.name,
-                variant.policy.describe(&scenario.clusters)
+                scenario
+                    .currency
+                    .label(&variant.policy.describe(&scenario.clusters))
             );
         }
     }

@@ -5,7 +5,7 @@
 use super::RunRecord;
 use super::outcomes::{HEADLINE_OUTCOMES, slots_per_quarter};
 use crate::model::LEDGER_FIELDS;
-use crate::money::ltl_from_cents;
+use crate::money::amount_from_cents;
 use crate::scenario::Scenario;
 use crate::stats::{Accumulator, Summary, summarize_exact};
 
@@ -46,7 +46,7 @@ impl Aggregates {
         }
         for (cell, entry) in record.ledger.iter().enumerate() {
             for (field, value) in entry.fields().iter().enumerate() {
-                self.ledger[cell * LEDGER_FIELDS.len() + field].push(ltl_from_cents(*value));
+                self.ledger[cell * LEDGER_FIELDS.len() + field].push(amount_from_cents(*value));
             }
         }
         for (values, value) in self.headline.iter_mut().zip(&record.headline) {

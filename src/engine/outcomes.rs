@@ -3,7 +3,7 @@
 
 use crate::model::structure::Structure;
 use crate::model::{ClusterRecord, LedgerEntry};
-use crate::money::ltl_from_cents;
+use crate::money::amount_from_cents;
 
 /// Outcomes recorded per cluster and quarter. The `additional_*` ones are the funded run's value
 /// minus the same cluster's value in the no-funding counterfactual of the same run, so summed over
@@ -217,7 +217,7 @@ pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
         state.funded.iter().zip(state.counterfactual).enumerate()
     {
         let additional = record.networked as f64 - counterfactual.networked as f64;
-        let absorbed_ltl = ltl_from_cents(absorbed_cents(index));
+        let absorbed_ltl = amount_from_cents(absorbed_cents(index));
         out.extend_from_slice(&[
             record.members as f64,
             record.links as f64,
@@ -265,7 +265,7 @@ pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
         money[2] += entry.returned;
     }
     money[2] += state.withheld_cents;
-    let absorbed_ltl = ltl_from_cents(money[1]);
+    let absorbed_ltl = amount_from_cents(money[1]);
     let additional = networked as f64 - networked_counterfactual as f64;
     let additional_value = state.added_value.0 - state.added_value.1;
     out.extend_from_slice(&[
@@ -286,9 +286,9 @@ pub fn push_quarter(state: &QuarterState<'_>, out: &mut Vec<f64>) {
         projects as f64,
         state.added_value.0,
         additional_value,
-        ltl_from_cents(money[0]),
+        amount_from_cents(money[0]),
         absorbed_ltl,
-        ltl_from_cents(money[2]),
+        amount_from_cents(money[2]),
         cost_per_additional(absorbed_ltl, additional),
         ratio(additional_value, absorbed_ltl),
     ]);

@@ -112,13 +112,6 @@ pub fn parameters_from_values(scenario: &Scenario, values: Vec<f64>) -> RunParam
         })
         .unwrap_or_else(|never| match never {});
     debug_assert_eq!(position, model_count);
-    // Money values are read in the scenario's currency and used in litas.
-    let mut model = model;
-    let ltl_per_unit = scenario.currency.ltl_per_unit;
-    model.saturation_ltl_per_member *= ltl_per_unit;
-    model.absorption_base_ltl *= ltl_per_unit;
-    model.absorption_per_member_ltl *= ltl_per_unit;
-    model.added_value_per_sme_ltl *= ltl_per_unit;
     let sector_values = &values[model_count..model_count + 2 * scenario.sectors.len()];
     let propensity = sector_values.iter().step_by(2).copied().collect();
     let potential = sector_values.iter().skip(1).step_by(2).copied().collect();

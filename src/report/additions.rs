@@ -24,10 +24,10 @@ pub struct ClusterAddition {
     pub networked: f64,
     /// 5th and 95th percentiles of the additional networked SMEs over runs.
     pub networked_interval: (Option<f64>, Option<f64>),
-    /// Money absorbed, LTL.
-    pub absorbed_ltl: f64,
-    /// Mean cost per additional networked SME over the runs where it is defined, LTL.
-    pub cost_ltl: Option<f64>,
+    /// Money absorbed (scenario currency).
+    pub absorbed: f64,
+    /// Mean cost per additional networked SME over the runs where it is defined (scenario currency).
+    pub cost: Option<f64>,
     /// Runs where the cost is defined (those where the cluster gained networked SMEs).
     pub cost_runs: u64,
 }
@@ -61,8 +61,8 @@ pub fn by_cluster(results: &ResultSet) -> Vec<ClusterAddition> {
                 links: mean("additional_links")?,
                 networked: networked.mean?,
                 networked_interval: (networked.percentiles[0], networked.percentiles[4]),
-                absorbed_ltl: mean("absorbed_ltl")?,
-                cost_ltl: cost.mean,
+                absorbed: mean("absorbed_ltl")?,
+                cost: cost.mean,
                 cost_runs: cost.n,
             })
         })
@@ -104,10 +104,10 @@ pub(crate) fn section(results: &ResultSet) -> Option<Section<'static>> {
                     bound(cluster.networked_interval.0),
                     bound(cluster.networked_interval.1)
                 )),
-                Span::text(thousands(cluster.absorbed_ltl, 0)),
+                Span::text(thousands(cluster.absorbed, 0)),
                 Span::text(
                     cluster
-                        .cost_ltl
+                        .cost
                         .map_or("undefined".to_string(), |cost| thousands(cost, 0)),
                 ),
                 Span::text(format!(
@@ -126,7 +126,7 @@ pub(crate) fn section(results: &ResultSet) -> Option<Section<'static>> {
         Span::text(count("additional_links", sum(|c| c.links))),
         Span::text(count("additional_networked_smes", sum(|c| c.networked))),
         Span::text("–"),
-        Span::text(thousands(sum(|c| c.absorbed_ltl), 0)),
+        Span::text(thousands(sum(|c| c.absorbed), 0)),
         Span::text("–"),
         Span::text("–"),
     ];
@@ -135,9 +135,10 @@ pub(crate) fn section(results: &ResultSet) -> Option<Section<'static>> {
     let cheapest = clusters
         .iter()
         .filter(|cluster| cluster.cost_runs * 2 >= runs.max(1))
-        .filter_map(|cluster| Some((cluster, cluster.cost_ltl?)))
+        .filter_map(|cluster| Some((cluster, cluster.cost?)))
         .min_by(|a, b| a.1.total_cmp(&b.1));
-    let mut intro = String::from(
+    let currency = &results.scenario.currency;
+    let intro = String::from(
         "At the horizon, per cluster: the mean over runs of what the funding added — members, \
          cooperation links and networked SMEs in the funded run minus the same cluster in the \
          same run without any funding — with the 5th to 95th percentile of the additional \
@@ -147,11 +148,13 @@ pub(crate) fn section(results: &ResultSet) -> Option<Section<'static>> {
          headline table; a cluster that forms only with funding counts all its members as \
          additional.",
     );
+    let mut intro = currency.label(&intro).into_owned();
     if let Some((cluster, cost)) = cheapest {
         intro.push_str(&format!(
             " Lowest cost per additional networked SME among clusters where it is defined in at \
-             least half the runs: {} (LTL {}).",
+             least half the runs: {} ({} {}).",
             cluster.name,
+            currency.code,
             thousands(cost, 0)
         ));
     }
@@ -167,8 +170,11 @@ pub(crate) fn section(results: &ResultSet) -> Option<Section<'static>> {
                     column("Additional links", true),
                     column("Additional networked SMEs", true),
                     column("p5 – p95", true),
-                    column("Absorbed, LTL", true),
-                    column("Cost per additional networked SME, LTL", true),
+                    column(&currency.label("Absorbed, LTL"), true),
+                    column(
+                        &currency.label("Cost per additional networked SME, LTL"),
+                        true,
+                    ),
                     column("Runs where the cost is defined", true),
                 ],
                 rows,

@@ -9,6 +9,7 @@ use super::results::{number, split};
 use super::table::thousands;
 use super::verdict::MinDifference;
 use crate::engine::outcomes::headline_label;
+use crate::scenario::currency::Currency;
 
 /// One row of `comparison.csv`. Undefined values are None.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,6 +210,26 @@ impl ComparisonSet {
         })
     }
 
+    /// The outcome names as the code spells them (`cost_per_additional_networked_sme_ltl`), from
+    /// the files' names in `currency` (`…_eur`).
+    pub fn with_canonical_names(mut self, currency: &Currency) -> Self {
+        let canonical = |written: &mut String| {
+            if let Some((name, _)) = crate::engine::comparison::COMPARED_OUTCOMES
+                .iter()
+                .find(|(name, _)| currency.name(name) == written.as_str())
+            {
+                *written = name.to_string();
+            }
+        };
+        self.rows
+            .iter_mut()
+            .for_each(|row| canonical(&mut row.outcome));
+        self.pairs
+            .iter_mut()
+            .for_each(|pair| canonical(&mut pair.outcome));
+        self
+    }
+
     /// Reads the text of `comparison_pairs.csv` into [`Self::pairs`].
     pub fn with_pairs(mut self, pairs: &str) -> anyhow::Result<Self> {
         const FILE: &str = "comparison_pairs.csv";
@@ -357,7 +378,13 @@ pub fn percent(share: f64) -> String {
 
 /// The text table printed at the end of `clustersim compare`: per outcome, each policy's mean,
 /// its difference to the baseline with the 95% interval, and its probability of being best.
-pub fn comparison_table(comparison: &ComparisonSet, horizon: &str, runs: u64) -> String {
+/// Money labels are written in `currency`.
+pub fn comparison_table(
+    comparison: &ComparisonSet,
+    horizon: &str,
+    runs: u64,
+    currency: &Currency,
+) -> String {
     let mut lines = vec![format!(
         "Policies compared at the horizon ({horizon}), {runs} runs, baseline “{}”",
         comparison.baseline
@@ -381,7 +408,7 @@ pub fn comparison_table(comparison: &ComparisonSet, horizon: &str, runs: u64) ->
         lines.push(String::new());
         lines.push(format!(
             "{}{}",
-            headline_label(outcome),
+            currency.label(headline_label(outcome)),
             if comparison
                 .outcome(outcome)
                 .first()
@@ -431,7 +458,11 @@ pub fn comparison_table(comparison: &ComparisonSet, horizon: &str, runs: u64) ->
         ));
     }
     lines.push(String::new());
-    lines.push(super::verdict::verdict(comparison, horizon));
+    lines.push(
+        currency
+            .label(&super::verdict::verdict(comparison, horizon))
+            .into_owned(),
+    );
     if let Some(efficient) = super::verdict::efficient_set_sentence(comparison) {
         lines.push(efficient);
     }

@@ -14,6 +14,7 @@ use crate::engine::comparison::{
 };
 use crate::engine::outcomes::{is_count, present_percentile};
 use crate::scenario::Scenario;
+use crate::scenario::currency::Currency;
 
 /// Columns of `comparison.csv` before the rank columns (`rank_1` … `rank_P`).
 pub const COMPARISON_COLUMNS: [&str; 21] = [
@@ -57,8 +58,8 @@ pub fn comparison_header(policies: usize) -> String {
     columns.join(",")
 }
 
-/// `comparison.csv`: one row per (policy, compared outcome).
-pub fn comparison_csv(aggregates: &ComparisonAggregates) -> String {
+/// `comparison.csv`: one row per (policy, compared outcome), outcome names in `currency`.
+pub fn comparison_csv(aggregates: &ComparisonAggregates, currency: &Currency) -> String {
     let mut out = format!("{}\n", comparison_header(aggregates.names.len()));
     for row in aggregates.outcome_rows() {
         let count = is_count(row.outcome);
@@ -68,7 +69,7 @@ pub fn comparison_csv(aggregates: &ComparisonAggregates) -> String {
         let mut cells = vec![
             text(&row.policy),
             row.baseline.to_string(),
-            row.outcome.to_string(),
+            currency.name(row.outcome).into_owned(),
             row.better.label().to_string(),
             summary.n.to_string(),
         ];
@@ -135,8 +136,9 @@ pub fn comparison_periods_csv(scenario: &Scenario, aggregates: &ComparisonAggreg
 pub const PAIRS_HEADER: &str = "outcome,policy,versus,n,difference_mean,difference_standard_error,difference_ci95_low,difference_ci95_high";
 
 /// `comparison_pairs.csv`: for each compared outcome, each policy (row) minus each policy
-/// (column), paired by run, with the 95% confidence interval of the mean difference.
-pub fn comparison_pairs_csv(aggregates: &ComparisonAggregates) -> String {
+/// (column), paired by run, with the 95% confidence interval of the mean difference; outcome
+/// names in `currency`.
+pub fn comparison_pairs_csv(aggregates: &ComparisonAggregates, currency: &Currency) -> String {
     let mut out = format!("{PAIRS_HEADER}\n");
     for row in aggregates.pair_rows() {
         let difference = &row.difference;
@@ -150,7 +152,7 @@ pub fn comparison_pairs_csv(aggregates: &ComparisonAggregates) -> String {
         let _ = writeln!(
             out,
             "{},{},{},{},{},{},{},{}",
-            row.outcome,
+            currency.name(row.outcome),
             text(&row.policy),
             text(&row.versus),
             difference.n,
@@ -171,10 +173,15 @@ pub struct ComparisonRunsWriter {
 }
 
 impl ComparisonRunsWriter {
-    /// Creates `path` (through a temporary name) and writes the header.
-    pub fn create(path: &Path, names: &[String]) -> anyhow::Result<Self> {
-        let mut header = vec!["run", "policy"];
-        header.extend(COMPARED_OUTCOMES.iter().map(|(name, _)| *name));
+    /// Creates `path` (through a temporary name) and writes the header (outcome names in
+    /// `currency`).
+    pub fn create(path: &Path, names: &[String], currency: &Currency) -> anyhow::Result<Self> {
+        let mut header = vec!["run".to_string(), "policy".to_string()];
+        header.extend(
+            COMPARED_OUTCOMES
+                .iter()
+                .map(|(name, _)| currency.name(name).into_owned()),
+        );
         Ok(Self {
             stream: StreamingCsv::create(path, &header.join(","))?,
             names: names.iter().map(|name| text(name)).collect(),

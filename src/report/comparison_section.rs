@@ -119,7 +119,7 @@ fn table_row(group: &str, row: &ComparisonRow, tied: bool) -> Row {
 }
 
 /// The table of every policy and outcome, grouped by outcome.
-fn table(comparison: &ComparisonSet) -> Table {
+fn table(comparison: &ComparisonSet, currency: &crate::scenario::currency::Currency) -> Table {
     let mut outcomes: Vec<&str> = Vec::new();
     for row in &comparison.rows {
         if !outcomes.contains(&row.outcome.as_str()) {
@@ -134,7 +134,7 @@ fn table(comparison: &ComparisonSet) -> Table {
         } else {
             "higher is better"
         };
-        let group = format!("{} · {direction}", headline_label(outcome));
+        let group = format!("{} · {direction}", currency.label(headline_label(outcome)));
         let tied = tied_in_every_run(comparison, outcome);
         rows.extend(
             rows_of_outcome
@@ -168,7 +168,13 @@ fn policies_table(results: &ResultSet, comparison: &ComparisonSet) -> Table {
         .iter()
         .map(|name| {
             let (description, settings) = match scenario.resolve_policy(name) {
-                Ok(named) => (named.description, named.policy.describe(&scenario.clusters)),
+                Ok(named) => (
+                    named.description,
+                    scenario
+                        .currency
+                        .label(&named.policy.describe(&scenario.clusters))
+                        .into_owned(),
+                ),
                 Err(problem) => (String::new(), problem),
             };
             let label = if *name == comparison.baseline {
@@ -226,9 +232,13 @@ pub(crate) fn comparison_section<'a>(
          wider than with common random numbers."
     };
     let mut blocks = vec![
-        Block::Paragraph(vec![Span::text(super::verdict::verdict(
-            comparison, &horizon,
-        ))]),
+        Block::Paragraph(vec![Span::text(
+            results
+                .scenario
+                .currency
+                .label(&super::verdict::verdict(comparison, &horizon))
+                .into_owned(),
+        )]),
         Block::Paragraph(vec![Span::text(format!(
             "At the horizon ({horizon}), over {runs} runs, for each outcome and policy: the mean \
              and the 90% interval (5th to 95th percentile of the runs); the mean difference to \
@@ -238,7 +248,7 @@ pub(crate) fn comparison_section<'a>(
              short of the best policy of the same run (0 when it is the best), as a mean and a \
              95th percentile."
         ))]),
-        Block::Table(table(comparison)),
+        Block::Table(table(comparison, &results.scenario.currency)),
     ];
     if let Some(efficient) = super::verdict::efficient_set_sentence(comparison) {
         blocks.insert(1, Block::Paragraph(vec![Span::text(efficient)]));
@@ -250,7 +260,10 @@ pub(crate) fn comparison_section<'a>(
              before drawing conclusions."
         ))]));
     }
-    blocks.extend(super::pairs_section::pairwise_blocks(comparison));
+    blocks.extend(super::pairs_section::pairwise_blocks(
+        comparison,
+        &results.scenario.currency,
+    ));
     blocks.push(Block::Heading("Policies compared".to_string()));
     blocks.push(Block::Table(policies_table(results, comparison)));
     blocks.extend([

@@ -17,9 +17,9 @@ use crate::engine::outcomes::{
 };
 use crate::engine::{Aggregates, RunRecord};
 use crate::model::LEDGER_FIELDS;
-use crate::money::LTL_PER_EUR;
 use crate::policy::INSTRUMENTS;
 use crate::scenario::Scenario;
+use crate::scenario::currency::Currency;
 use crate::stats::Summary;
 
 /// A number for a CSV cell: blank if not finite.
@@ -68,8 +68,19 @@ fn summary_cells(summary: &Summary, outcome: &str) -> String {
 /// Header of `summary.csv`.
 pub const SUMMARY_HEADER: &str =
     "period,cluster,outcome,n,mean,standard_error,sd,p5,p25,p50,p75,p95";
-/// Header of `allocations.csv`.
-pub const ALLOCATIONS_HEADER: &str = "year,cluster,instrument,quantity,mean_ltl,p5_ltl,p50_ltl,p95_ltl,mean_eur,p5_eur,p50_eur,p95_eur";
+/// Header of `allocations.csv`: the money columns in the scenario's currency, then in the
+/// second currency when one is shown (`…,mean_ltl,p5_ltl,p50_ltl,p95_ltl,mean_eur,…,p95_eur`
+/// for an LTL scenario).
+pub fn allocations_header(currency: &Currency) -> String {
+    let mut header = String::from("year,cluster,instrument,quantity");
+    let codes = std::iter::once(currency.code).chain(currency.also_in.as_ref().map(|s| s.code));
+    for code in codes {
+        for statistic in ["mean", "p5", "p50", "p95"] {
+            let _ = write!(header, ",{statistic}_{}", code.to_lowercase());
+        }
+    }
+    header
+}
 
 /// `summary.csv`: one row per (period, cluster or `total`, outcome); the network-structure
 /// outcomes only in the quarters where they are measured (year ends).
@@ -88,8 +99,9 @@ pub fn summary_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
                 let summary = aggregates.series_summary(quarter, slot);
                 let _ = writeln!(
                     out,
-                    "{period},{},{outcome},{},{}",
+                    "{period},{},{},{},{}",
                     text(&cluster.id),
+                    scenario.currency.name(outcome),
                     summary.n,
                     summary_cells(&summary, outcome)
                 );
@@ -104,7 +116,8 @@ pub fn summary_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
             let summary = aggregates.series_summary(quarter, slot);
             let _ = writeln!(
                 out,
-                "{period},total,{outcome},{},{}",
+                "{period},total,{},{},{}",
+                scenario.currency.name(outcome),
                 summary.n,
                 summary_cells(&summary, outcome)
             );
@@ -115,9 +128,9 @@ pub fn summary_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
 }
 
 /// `allocations.csv`: one row per (year, cluster, instrument, ledger field) with the mean and
-/// percentiles over runs in LTL and EUR.
+/// percentiles over runs in the scenario's currency (and the second currency, if shown).
 pub fn allocations_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
-    let mut out = format!("{ALLOCATIONS_HEADER}\n");
+    let mut out = format!("{}\n", allocations_header(&scenario.currency));
     let clusters = scenario.clusters.len();
     for year in 0..scenario.budget.funding_years() {
         for (index, cluster) in scenario.clusters.iter().enumerate() {
@@ -132,15 +145,16 @@ pub fn allocations_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
                         present_percentile(summary.p50, false),
                         present_percentile(summary.p95, false),
                     ];
-                    let ltl: Vec<String> = values.iter().map(|v| cell(*v)).collect();
-                    let eur: Vec<String> = values.iter().map(|v| cell(v / LTL_PER_EUR)).collect();
+                    let mut cells: Vec<String> = values.iter().map(|v| cell(*v)).collect();
+                    if let Some(second) = &scenario.currency.also_in {
+                        cells.extend(values.iter().map(|v| cell(second.convert(*v))));
+                    }
                     let _ = writeln!(
                         out,
-                        "{},{},{instrument_name},{field_name},{},{}",
+                        "{},{},{instrument_name},{field_name},{}",
                         scenario.budget.first_year + year as i32,
                         text(&cluster.id),
-                        ltl.join(","),
-                        eur.join(",")
+                        cells.join(",")
                     );
                 }
             }
@@ -204,9 +218,13 @@ impl RunsWriter {
             scenario
                 .parameter_slots()
                 .iter()
-                .map(|slot| text(&slot.label)),
+                .map(|slot| text(&scenario.currency.name(&slot.label))),
         );
-        header.extend(HEADLINE_OUTCOMES.iter().map(|name| name.to_string()));
+        header.extend(
+            HEADLINE_OUTCOMES
+                .iter()
+                .map(|name| scenario.currency.name(name).into_owned()),
+        );
         Ok(Self {
             stream: StreamingCsv::create(path, &header.join(","))?,
         })

@@ -8,7 +8,7 @@ use super::charts::{COMPARISON_CHART_NAMES, Chart, DRIVERS_CHART, VERDICT_CHART}
 use super::comparison_section;
 use super::results::ResultSet;
 use super::table::{FEW_RUNS, few_runs_warning, headline_cells, interval_heading, thousands};
-use crate::money::LTL_PER_EUR;
+use crate::scenario::currency::Currency;
 use crate::scenario::spec::{ProfileSpec, RuleSpec};
 use crate::scenario::{ClusterStatus, Param, ScenarioFile, SourceKind, Unabsorbed};
 
@@ -145,10 +145,12 @@ impl<'a> Document<'a> {
             lead.push(vec![Span::text(file.description.trim())]);
         }
         lead.push(vec![Span::text(format!(
-            "Budget LTL {} (EUR {}), funding years {}–{}, projected to the end of {}; allocation \
+            "Budget {}, funding years {}–{}, projected to the end of {}; allocation \
              rule “{}”; {} Monte Carlo runs.",
-            money(results.scenario.budget.total_cents as f64 / 100.0),
-            money(results.scenario.budget.total_cents as f64 / 100.0 / LTL_PER_EUR),
+            results
+                .scenario
+                .currency
+                .amount(results.scenario.budget.total_cents as f64 / 100.0, money),
             budget.first_year,
             budget.last_year,
             budget.horizon_year,
@@ -199,7 +201,10 @@ impl<'a> Document<'a> {
             charts_section(charts),
             allocations_section(results),
             super::network_section::network_section(results),
-            assumptions_section(baseline_file.as_ref().unwrap_or(file)),
+            assumptions_section(
+                baseline_file.as_ref().unwrap_or(file),
+                &results.scenario.currency,
+            ),
             method_section(results),
             reproducibility_section(results),
         ]);
@@ -255,6 +260,7 @@ fn headline_section(results: &ResultSet) -> Section<'static> {
     let budget = &results.scenario.budget;
     let horizon = budget.period_label(budget.quarters().saturating_sub(1));
     let runs = results.runs.rows.len() as u64;
+    let currency = &results.scenario.currency;
     let mut rows = Vec::new();
     for (name, summary) in results.headline_summaries() {
         let is_money = name.ends_with("_ltl");
@@ -274,26 +280,28 @@ fn headline_section(results: &ResultSet) -> Section<'static> {
             .into_iter()
             .flatten()
             .collect();
-        let (mean, interval, euro) = match headline_cells(name, &values, runs) {
+        let (mean, interval, second) = match headline_cells(name, &values, runs) {
             None => ("undefined".to_string(), "–".to_string(), "–".to_string()),
             Some((mean, interval)) => (
                 mean,
                 // The runs where it is defined have their own column here.
                 interval.split("  (").next().unwrap_or_default().to_string(),
-                if is_money {
-                    money(summary.mean / LTL_PER_EUR)
-                } else {
-                    "–".to_string()
+                match currency.second(summary.mean) {
+                    Some(value) if is_money => money(value),
+                    _ => "–".to_string(),
                 },
             ),
         };
-        rows.push(Row::new(vec![
-            Span::text(crate::engine::outcomes::headline_label(name)),
+        let mut cells = vec![
+            Span::text(currency.label(crate::engine::outcomes::headline_label(name))),
             Span::text(mean),
             Span::text(interval),
-            Span::text(euro),
-            Span::text(defined),
-        ]));
+        ];
+        if currency.also_in.is_some() {
+            cells.push(Span::text(second));
+        }
+        cells.push(Span::text(defined));
+        rows.push(Row::new(cells));
     }
     let interval_sentence = if runs < FEW_RUNS {
         "the range of the runs (smallest to largest value: with fewer than 30 runs the 5th and \
@@ -314,13 +322,20 @@ fn headline_section(results: &ResultSet) -> Section<'static> {
                 thousands(runs as f64, 0)
             ))]),
             Block::Table(Table {
-                columns: vec![
+                columns: [
                     column("Outcome", false),
                     column("Mean", true),
                     column(interval_heading(runs), true),
-                    column("Mean in EUR", true),
-                    column("Runs where defined", true),
-                ],
+                ]
+                .into_iter()
+                .chain(
+                    currency
+                        .also_in
+                        .as_ref()
+                        .map(|second| column(&format!("Mean in {}", second.code), true)),
+                )
+                .chain([column("Runs where defined", true)])
+                .collect(),
                 rows,
                 total: None,
                 grouped: false,
@@ -357,7 +372,7 @@ fn charts_section(charts: &[Chart]) -> Section<'_> {
 
 fn allocations_section(results: &ResultSet) -> Section<'static> {
     const QUANTITIES: [&str; 3] = ["allocated", "absorbed", "returned"];
-    // (year, cluster id) in file order → mean LTL per quantity, summed over instruments.
+    // (year, cluster id) in file order → mean amount per quantity, summed over instruments.
     let mut cells: Vec<((i32, String), [f64; 3])> = Vec::new();
     for row in &results.allocations {
         let Some(quantity) = QUANTITIES.iter().position(|q| *q == row.quantity) else {
@@ -371,7 +386,7 @@ fn allocations_section(results: &ResultSet) -> Section<'static> {
                 cells.len() - 1
             }
         };
-        cells[index].1[quantity] += row.mean_ltl.unwrap_or(0.0);
+        cells[index].1[quantity] += row.mean.unwrap_or(0.0);
     }
     let name_of = |id: &str| {
         results
@@ -382,10 +397,13 @@ fn allocations_section(results: &ResultSet) -> Section<'static> {
             .find(|c| c.id == id)
             .map_or_else(|| id.to_string(), |c| c.name.clone())
     };
+    let currency = &results.scenario.currency;
     let amounts = |label: &str, values: &[f64; 3]| {
         let mut cells = vec![Span::text(label)];
         cells.extend(values.iter().map(|v| Span::text(money(*v))));
-        cells.extend(values.iter().map(|v| Span::text(money(v / LTL_PER_EUR))));
+        if let Some(second) = &currency.also_in {
+            cells.extend(values.iter().map(|v| Span::text(money(second.convert(*v)))));
+        }
         cells
     };
     let mut totals = [0.0; 3];
@@ -422,11 +440,18 @@ fn allocations_section(results: &ResultSet) -> Section<'static> {
     let mut total = vec![Span::text("Total")];
     total.extend(amounts("All years, all clusters", &totals));
 
-    let mut note = "Mean over runs per funding year and cluster, infrastructure and activity \
-                    funding together, in LTL and in EUR (at 3.4528 LTL/EUR). Money not absorbed \
-                    in a year is carried into the next or returned, so over the whole funding \
-                    period allocated = absorbed + returned."
-        .to_string();
+    let mut note = format!(
+        "Mean over runs per funding year and cluster, infrastructure and activity funding \
+         together, in {}. Money not absorbed in a year is carried into the next or returned, so \
+         over the whole funding period allocated = absorbed + returned.",
+        match &currency.also_in {
+            Some(second) => format!(
+                "{} and in {} (at {})",
+                currency.code, second.code, second.rate
+            ),
+            None => currency.code.to_string(),
+        }
+    );
     if omitted > 0 {
         note.push_str(&format!(
             " {omitted} year–cluster pairs with no money in any run (e.g. clusters not yet \
@@ -439,16 +464,17 @@ fn allocations_section(results: &ResultSet) -> Section<'static> {
         blocks: vec![
             Block::Paragraph(vec![Span::text(note)]),
             Block::Table(Table {
-                columns: vec![
-                    label_column("Year"),
-                    column("Cluster", false),
-                    column("Allocated, LTL", true),
-                    column("Absorbed, LTL", true),
-                    column("Returned, LTL", true),
-                    column("Allocated, EUR", true),
-                    column("Absorbed, EUR", true),
-                    column("Returned, EUR", true),
-                ],
+                columns: [label_column("Year"), column("Cluster", false)]
+                    .into_iter()
+                    .chain(
+                        std::iter::once(currency.code)
+                            .chain(currency.also_in.as_ref().map(|second| second.code))
+                            .flat_map(|code| {
+                                ["Allocated", "Absorbed", "Returned"]
+                                    .map(|quantity| column(&format!("{quantity}, {code}"), true))
+                            }),
+                    )
+                    .collect(),
                 rows,
                 total: Some(total),
                 grouped: true,
@@ -492,7 +518,7 @@ impl AssumptionRows<'_> {
     }
 }
 
-fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
+fn assumptions_section(file: &ScenarioFile, currency: &Currency) -> Section<'static> {
     let mut table = AssumptionRows {
         file,
         rows: Vec::new(),
@@ -510,14 +536,22 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
                 .or(budget.total_eur)
                 .unwrap_or(0.0),
         ),
-        &match file.currency.as_deref().unwrap_or("LTL") {
-            "LTL" => format!(
-                "LTL (EUR {})",
-                money(budget.total_ltl.or(budget.total).unwrap_or(0.0) / LTL_PER_EUR)
+        &match &currency.also_in {
+            Some(second) => format!(
+                "{} ({} {})",
+                currency.code,
+                second.code,
+                money(
+                    second.convert(
+                        budget
+                            .total
+                            .or(budget.total_ltl)
+                            .or(budget.total_eur)
+                            .unwrap_or(0.0)
+                    )
+                )
             ),
-            code => format!(
-                "{code}, converted to LTL at {LTL_PER_EUR} LTL/EUR for every table and chart"
-            ),
+            None => currency.code.to_string(),
         },
         source,
     );
@@ -672,13 +706,14 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
         let source = file
             .model_sources
             .get(info.name)
+            .or_else(|| file.model_sources.get(&info.neutral_name()))
             .or_else(|| file.model_sources.get("default"))
             .map(String::as_str);
         table.push(
             "Model parameters",
-            Span::code(info.name),
+            Span::code(info.name_in(currency)),
             scenario_param(param),
-            info.unit,
+            &info.unit_in(currency),
             source,
         );
     }
@@ -697,16 +732,16 @@ fn assumptions_section(file: &ScenarioFile) -> Section<'static> {
         RuleSpec::Competitive(call) => {
             table.push(
                 group,
-                Span::code("request_ltl_per_member"),
+                Span::code(currency.key("request_ltl_per_member")),
                 scenario_number(call.request_ltl_per_member),
-                "LTL per member per year",
+                &currency.label("LTL per member per year"),
                 policy_source,
             );
             table.push(
                 group,
-                Span::code("request_base_ltl"),
+                Span::code(currency.key("request_base_ltl")),
                 scenario_number(call.request_base_ltl),
-                "LTL per year",
+                &currency.label("LTL per year"),
                 policy_source,
             );
             table.push(

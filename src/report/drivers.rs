@@ -166,7 +166,8 @@ pub fn drivers(results: &ResultSet) -> Drivers {
 
 /// `drivers.csv`: one row per (headline outcome, analysed input), strongest first within each
 /// outcome; blank cells where a value is undefined.
-pub fn drivers_csv(drivers: &Drivers) -> String {
+/// Outcome names are written in `currency` (`cost_per_additional_networked_sme_eur`).
+pub fn drivers_csv(drivers: &Drivers, currency: &crate::scenario::currency::Currency) -> String {
     let mut out = String::from(DRIVERS_HEADER);
     out.push('\n');
     let pair = |value: Option<(f64, (f64, f64))>| match value {
@@ -176,7 +177,7 @@ pub fn drivers_csv(drivers: &Drivers) -> String {
     for row in &drivers.rows {
         out.push_str(&format!(
             "{},{},{},{},{},{}\n",
-            row.outcome,
+            currency.name(row.outcome),
             text(&row.input),
             row.runs,
             pair(row.spearman),
@@ -212,7 +213,7 @@ mod tests {
             ..Drivers::default()
         };
         assert_eq!(
-            drivers_csv(&drivers),
+            drivers_csv(&drivers, &crate::scenario::currency::Currency::litas()),
             format!("{DRIVERS_HEADER}\nlinks,\"model.a,b\",5,0.5,0.1,0.8,,,,1\n")
         );
     }

@@ -7,6 +7,7 @@ use super::document::{Block, Column, Row, Section, Span, Table};
 use super::drivers::{Driver, Drivers};
 use super::results::ResultSet;
 use crate::engine::outcomes::{HEADLINE_OUTCOMES, headline_label};
+use crate::scenario::currency::Currency;
 
 /// The outcome the section (and the chart) looks at first.
 pub(crate) const MAIN_OUTCOME: &str = "additional_networked_smes";
@@ -81,7 +82,7 @@ fn main_table(rows: &[&Driver]) -> Table {
     }
 }
 
-fn overview_table(drivers: &Drivers) -> Table {
+fn overview_table(drivers: &Drivers, currency: &Currency) -> Table {
     let mut columns = vec![column("Outcome", false)];
     for position in 1..=TOP_PER_OUTCOME {
         columns.push(column(&format!("Driver {position}: PRCC"), false));
@@ -93,7 +94,7 @@ fn overview_table(drivers: &Drivers) -> Table {
             if rows.is_empty() {
                 return None;
             }
-            let mut cells = vec![Span::text(headline_label(outcome))];
+            let mut cells = vec![Span::text(currency.label(headline_label(outcome)))];
             for position in 0..TOP_PER_OUTCOME {
                 cells.push(Span::text(match rows.get(position) {
                     Some(row) => match row.prcc {
@@ -157,7 +158,7 @@ pub(crate) fn drivers_section<'a>(results: &ResultSet, charts: &'a [Chart]) -> S
             }
             blocks.push(Block::Heading(format!(
                 "{} at the horizon: inputs by strength",
-                headline_label(outcome)
+                results.scenario.currency.label(headline_label(outcome))
             )));
             let strong: Vec<String> = rows
                 .iter()
@@ -190,7 +191,10 @@ pub(crate) fn drivers_section<'a>(results: &ResultSet, charts: &'a [Chart]) -> S
                 ))]));
             }
             blocks.push(Block::Heading("Strongest inputs of every outcome".into()));
-            blocks.push(Block::Table(overview_table(drivers)));
+            blocks.push(Block::Table(overview_table(
+                drivers,
+                &results.scenario.currency,
+            )));
         }
     }
     let mut left_out = Vec::new();
@@ -211,11 +215,19 @@ pub(crate) fn drivers_section<'a>(results: &ResultSet, charts: &'a [Chart]) -> S
     if !drivers.constant_outcomes.is_empty() {
         left_out.push(format!(
             "outcomes that do not vary (or are defined in fewer than 3 runs): {}",
-            drivers.constant_outcomes.join(", ")
+            drivers
+                .constant_outcomes
+                .iter()
+                .map(|outcome| results.scenario.currency.name(outcome))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     for (outcome, problem) in &drivers.prcc_problems {
-        left_out.push(format!("no PRCC for {outcome}: {problem}"));
+        left_out.push(format!(
+            "no PRCC for {}: {problem}",
+            results.scenario.currency.name(outcome)
+        ));
     }
     if !left_out.is_empty() {
         blocks.push(Block::Paragraph(vec![Span::text(format!(

@@ -65,7 +65,10 @@ pub(crate) fn matrix(comparison: &ComparisonSet, outcome: &str) -> Table {
 }
 
 /// The "Pairwise differences" blocks, or nothing for a folder without `comparison_pairs.csv`.
-pub(crate) fn pairwise_blocks(comparison: &ComparisonSet) -> Vec<Block<'static>> {
+pub(crate) fn pairwise_blocks(
+    comparison: &ComparisonSet,
+    currency: &crate::scenario::currency::Currency,
+) -> Vec<Block<'static>> {
     if comparison.pairs.is_empty() {
         return Vec::new();
     }
@@ -86,7 +89,7 @@ pub(crate) fn pairwise_blocks(comparison: &ComparisonSet) -> Vec<Block<'static>>
     for outcome in MATRIX_OUTCOMES {
         blocks.push(Block::Paragraph(vec![Span::text(format!(
             "{}{}:",
-            headline_label(outcome),
+            currency.label(headline_label(outcome)),
             if outcome.starts_with("cost") {
                 " (lower is better)"
             } else {

@@ -31,7 +31,7 @@ pub fn render_reports(folder: &Path, options: &ChartOptions) -> anyhow::Result<(
     let results = ResultSet::load(folder)?;
     write_atomically(
         &folder.join("drivers.csv"),
-        drivers_csv(&results.drivers).as_bytes(),
+        drivers_csv(&results.drivers, &results.scenario.currency).as_bytes(),
     )?;
     if results
         .manifest

@@ -31,7 +31,8 @@ pub struct SummaryRow {
     pub percentiles: [Option<f64>; 5],
 }
 
-/// One row of `allocations.csv` (LTL columns; EUR is LTL / 3.4528).
+/// One row of `allocations.csv`: its columns in the scenario's currency (the second currency's
+/// columns, if any, are these converted at the fixed rate).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AllocationRow {
     /// Funding year.
@@ -42,14 +43,14 @@ pub struct AllocationRow {
     pub instrument: String,
     /// `allocated`, `absorbed`, `carried` or `returned`.
     pub quantity: String,
-    /// Mean over runs, LTL.
-    pub mean_ltl: Option<f64>,
-    /// 5th percentile, LTL.
-    pub p5_ltl: Option<f64>,
-    /// Median, LTL.
-    pub p50_ltl: Option<f64>,
-    /// 95th percentile, LTL.
-    pub p95_ltl: Option<f64>,
+    /// Mean over runs, in the scenario's currency.
+    pub mean: Option<f64>,
+    /// 5th percentile.
+    pub p5: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 95th percentile.
+    pub p95: Option<f64>,
 }
 
 /// `runs.csv`: the header and one row of values per run (blank cells are `None`).
@@ -158,6 +159,27 @@ fn rows<'a>(
         .map(|(index, line)| (index + 2, split(line))))
 }
 
+/// Each outcome and `runs.csv` column name as the scenario's currency writes it → the name the
+/// code uses (`allocated_eur` → `allocated_ltl`); names the currency does not change are absent.
+fn canonical_names(scenario: &Scenario) -> std::collections::HashMap<String, String> {
+    let outcomes = crate::engine::outcomes::CLUSTER_OUTCOMES
+        .iter()
+        .chain(crate::engine::outcomes::TOTAL_OUTCOMES.iter())
+        .chain(crate::engine::outcomes::HEADLINE_OUTCOMES.iter())
+        .map(|name| name.to_string());
+    let slots = scenario
+        .parameter_slots()
+        .into_iter()
+        .map(|slot| slot.label);
+    outcomes
+        .chain(slots)
+        .filter_map(|name| {
+            let written = scenario.currency.name(&name).into_owned();
+            (written != name).then_some((written, name))
+        })
+        .collect()
+}
+
 impl ResultSet {
     /// Reads a result folder written by `clustersim run`.
     pub fn load(folder: &Path) -> anyhow::Result<Self> {
@@ -169,6 +191,13 @@ impl ResultSet {
             &folder.join("scenario.json").display().to_string(),
         )?;
 
+        // Outcome and column names are written in the scenario's currency
+        // (`allocated_eur`); the report code looks them up by their canonical names.
+        let canonical = canonical_names(&scenario);
+        let canonical_name = |name: String| match canonical.get(&name) {
+            Some(known) => known.clone(),
+            None => name,
+        };
         let text = read(folder, "summary.csv")?;
         let mut summary = Vec::new();
         for (line, cells) in rows(&text, "summary.csv", super::csv::SUMMARY_HEADER)? {
@@ -182,7 +211,7 @@ impl ResultSet {
             summary.push(SummaryRow {
                 period: cells[0].clone(),
                 cluster: cells[1].clone(),
-                outcome: cells[2].clone(),
+                outcome: canonical_name(cells[2].clone()),
                 n: cells[3]
                     .parse()
                     .with_context(|| format!("summary.csv line {line}: bad n"))?,
@@ -195,10 +224,12 @@ impl ResultSet {
 
         let text = read(folder, "allocations.csv")?;
         let mut allocations = Vec::new();
-        for (line, cells) in rows(&text, "allocations.csv", super::csv::ALLOCATIONS_HEADER)? {
-            if cells.len() != 12 {
+        let header = super::csv::allocations_header(&scenario.currency);
+        let width = header.split(',').count();
+        for (line, cells) in rows(&text, "allocations.csv", &header)? {
+            if cells.len() != width {
                 bail!(
-                    "allocations.csv line {line}: expected 12 cells, found {}",
+                    "allocations.csv line {line}: expected {width} cells, found {}",
                     cells.len()
                 );
             }
@@ -210,16 +241,22 @@ impl ResultSet {
                 cluster: cells[1].clone(),
                 instrument: cells[2].clone(),
                 quantity: cells[3].clone(),
-                mean_ltl: value(4)?,
-                p5_ltl: value(5)?,
-                p50_ltl: value(6)?,
-                p95_ltl: value(7)?,
+                mean: value(4)?,
+                p5: value(5)?,
+                p50: value(6)?,
+                p95: value(7)?,
             });
         }
 
         let text = read(folder, "runs.csv")?;
         let mut lines = text.lines();
-        let columns = lines.next().map(split).unwrap_or_default();
+        let columns: Vec<String> = lines
+            .next()
+            .map(split)
+            .unwrap_or_default()
+            .into_iter()
+            .map(canonical_name)
+            .collect();
         if columns.first().map(String::as_str) != Some("run") {
             bail!("runs.csv does not start with a 'run' column");
         }
@@ -252,6 +289,7 @@ impl ResultSet {
                 if folder.join("comparison_pairs.csv").exists() {
                     set = set.with_pairs(&read(folder, "comparison_pairs.csv")?)?;
                 }
+                set = set.with_canonical_names(&scenario.currency);
                 set.min_difference = manifest.min_difference;
                 Some(set)
             }

@@ -89,7 +89,12 @@ pub fn headline_cells(name: &str, values: &[f64], runs: u64) -> Option<(String, 
 
 /// The table: each headline outcome's mean and its interval (see [`headline_interval`]) over
 /// runs, followed by the few-runs warning where it applies.
-pub fn headline_table(aggregates: &Aggregates, horizon_label: &str) -> String {
+/// Money labels are written in `currency`.
+pub fn headline_table(
+    aggregates: &Aggregates,
+    horizon_label: &str,
+    currency: &crate::scenario::currency::Currency,
+) -> String {
     let mut rows = vec![(
         format!("At the horizon ({horizon_label}), {} runs", aggregates.runs),
         "mean".to_string(),
@@ -99,7 +104,9 @@ pub fn headline_table(aggregates: &Aggregates, horizon_label: &str) -> String {
         let (mean, interval) = headline_cells(name, &aggregates.headline[index], aggregates.runs)
             .unwrap_or_else(|| ("undefined".to_string(), String::new()));
         rows.push((
-            crate::engine::outcomes::headline_label(name).to_string(),
+            currency
+                .label(crate::engine::outcomes::headline_label(name))
+                .into_owned(),
             mean,
             interval,
         ));

@@ -17,7 +17,6 @@ use super::results::ResultSet;
 use crate::engine::outcomes::{HEADLINE_OUTCOMES, bound_decimals, is_count};
 
 mod headline;
-use crate::money::LTL_PER_EUR;
 use crate::scenario::PARAMETER_TABLE;
 
 /// How a numeric cell is displayed (the stored value is always the full `f64`).
@@ -25,7 +24,7 @@ use crate::scenario::PARAMETER_TABLE;
 enum Style {
     /// Whole numbers without separators: run index, year, integer parameters.
     Plain,
-    /// Counts and money (LTL, EUR): `1,234,567`.
+    /// Counts and money: `1,234,567`.
     Grouped,
     /// Means of counts: `1,234.57`.
     GroupedDecimal,
@@ -123,7 +122,7 @@ fn runs_column_style(column: &str) -> Style {
     if let Some(name) = column.strip_prefix("model.") {
         return match PARAMETER_TABLE.iter().find(|info| info.name == name) {
             Some(info) if info.integer => Style::Plain,
-            Some(info) if info.unit.contains("LTL") => Style::Grouped,
+            Some(info) if info.is_money() => Style::Grouped,
             Some(info) if info.unit == "members" => Style::GroupedDecimal,
             _ => Style::General,
         };
@@ -190,7 +189,7 @@ fn summary_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Works
         let r = index + 1;
         sheet.write_string(r as u32, 0, &row.period)?;
         sheet.write_string(r as u32, 1, &row.cluster)?;
-        sheet.write_string(r as u32, 2, &row.outcome)?;
+        sheet.write_string(r as u32, 2, results.scenario.currency.name(&row.outcome))?;
         number(
             &mut sheet,
             r,
@@ -346,7 +345,8 @@ fn pairs_sheet(comparison: &ComparisonSet, formats: &Formats) -> anyhow::Result<
 fn allocations_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Worksheet> {
     let mut sheet = Worksheet::new();
     sheet.set_name("Allocations")?;
-    let columns: Vec<&str> = super::csv::ALLOCATIONS_HEADER.split(',').collect();
+    let header_text = super::csv::allocations_header(&results.scenario.currency);
+    let columns: Vec<&str> = header_text.split(',').collect();
     header(&mut sheet, formats, &columns)?;
     let money = formats.number(Style::Grouped);
     for (index, row) in results.allocations.iter().enumerate() {
@@ -361,17 +361,19 @@ fn allocations_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<W
         sheet.write_string(r as u32, 1, &row.cluster)?;
         sheet.write_string(r as u32, 2, &row.instrument)?;
         sheet.write_string(r as u32, 3, &row.quantity)?;
-        let ltl = [row.mean_ltl, row.p5_ltl, row.p50_ltl, row.p95_ltl];
-        for (offset, value) in ltl.iter().enumerate() {
+        let values = [row.mean, row.p5, row.p50, row.p95];
+        for (offset, value) in values.iter().enumerate() {
             number(&mut sheet, r, 4 + offset, *value, money)?;
-            // The same division as allocations.csv, so the cells equal the file's EUR values.
-            number(
-                &mut sheet,
-                r,
-                8 + offset,
-                value.map(|v| v / LTL_PER_EUR),
-                money,
-            )?;
+            // The same conversion as allocations.csv, so the cells equal the file's values.
+            if let Some(second) = &results.scenario.currency.also_in {
+                number(
+                    &mut sheet,
+                    r,
+                    8 + offset,
+                    value.map(|v| second.convert(v)),
+                    money,
+                )?;
+            }
         }
     }
     let allocations = &results.allocations;
@@ -416,7 +418,15 @@ fn runs_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Workshee
     let runs = &results.runs;
     sheet.set_name(runs_sheet_name(runs.rows.len()))?;
     let columns: Vec<&str> = runs.columns.iter().map(String::as_str).collect();
-    header(&mut sheet, formats, &columns)?;
+    let written: Vec<String> = columns
+        .iter()
+        .map(|column| results.scenario.currency.name(column).into_owned())
+        .collect();
+    header(
+        &mut sheet,
+        formats,
+        &written.iter().map(String::as_str).collect::<Vec<_>>(),
+    )?;
     let styles: Vec<Style> = columns.iter().map(|c| runs_column_style(c)).collect();
     for (index, row) in runs.rows.iter().take(EXCEL_DATA_ROWS).enumerate() {
         for (column, value) in row.iter().enumerate() {

@@ -175,8 +175,12 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let mut key_problems = Vec::new();
     if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
         let mut ignored = Vec::new();
-        let currency =
-            super::currency::check(parsed.currency.as_deref(), parsed.price_year, &mut ignored);
+        let currency = super::currency::check(
+            parsed.currency.as_deref(),
+            parsed.price_year,
+            parsed.also_in.as_deref(),
+            &mut ignored,
+        );
         super::currency::check_keys(&value, &currency, &mut key_problems);
     }
     let checked = match Scenario::from_file(parsed) {

@@ -102,8 +102,46 @@ pub struct ParameterInfo {
     pub plausible_max: f64,
     /// Whether a draw is rounded to the nearest integer.
     pub integer: bool,
-    /// Unit, for documents and reports.
+    /// Unit, for documents and reports; money is spelt `LTL` here and written in the
+    /// scenario's currency by [`ParameterInfo::unit_in`].
     pub unit: &'static str,
+}
+
+impl ParameterInfo {
+    /// Whether the parameter is an amount of money (in the scenario's currency).
+    pub fn is_money(&self) -> bool {
+        self.unit.starts_with("LTL")
+    }
+
+    /// The currency-neutral spelling of the name (`saturation_per_member` for
+    /// `saturation_ltl_per_member`; other names unchanged), accepted in any scenario and the
+    /// only spelling of money parameters outside LTL scenarios.
+    pub fn neutral_name(&self) -> String {
+        self.name.replacen("_ltl", "", 1)
+    }
+
+    /// The name as a scenario in `currency` writes it: the LTL spelling in LTL scenarios, the
+    /// neutral one otherwise.
+    pub fn name_in(&self, currency: &super::currency::Currency) -> String {
+        if currency.code == "LTL" {
+            self.name.to_string()
+        } else {
+            self.neutral_name()
+        }
+    }
+
+    /// The parameter a file calls `name`, in either spelling.
+    pub fn find(name: &str) -> Option<&'static ParameterInfo> {
+        PARAMETER_TABLE
+            .iter()
+            .find(|info| info.name == name || info.neutral_name() == name)
+    }
+
+    /// The unit with its currency written as the scenario's (`unit` spells money units with
+    /// `LTL`, as the parameter names do).
+    pub fn unit_in(&self, currency: &super::currency::Currency) -> String {
+        currency.label(self.unit).into_owned()
+    }
 }
 
 const fn info(

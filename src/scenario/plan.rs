@@ -10,7 +10,7 @@ use super::load::LocatedProblem;
 use super::model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
 use super::policy_plan::{NamedPolicy, Policy, PolicyContext};
 use super::spec::{ClusterStatus, ProfileSpec, ScenarioFile, SourceKind, Unabsorbed};
-use crate::money::{cents_from_ltl, largest_remainder};
+use crate::money::{cents_from_amount, largest_remainder};
 
 /// A problem found while checking a parsed scenario: where (JSON path) and what.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +50,8 @@ pub struct Scenario {
     pub seed: u64,
     /// Rank correlations between uncertain inputs, if any (checked).
     pub correlations: Option<super::Correlations>,
-    /// The currency the file's money values are written in (converted to LTL internally).
+    /// The currency of every money value: in the file, in the model (whole cents of it) and in
+    /// the outputs.
     pub currency: super::currency::Currency,
     /// Observed members of named clusters at dates (for charts; not model inputs).
     pub observations: Vec<super::observations::Observation>,
@@ -175,7 +176,7 @@ pub struct ParameterSlot {
 }
 
 /// Largest total budget accepted, LTL (10 trillion), so that cents fit comfortably in i64.
-pub(super) const MAX_BUDGET_LTL: f64 = 1e13;
+pub(super) const MAX_MONEY: f64 = 1e13;
 /// Most Monte Carlo runs accepted (in the file or on the command line).
 pub const MAX_RUNS: u64 = 100_000_000;
 /// Largest sector population accepted (above the EU's 23 million SMEs with room to spare).
@@ -231,17 +232,18 @@ impl Scenario {
             &budget_spec.source,
             &mut problems,
         );
-        let currency =
-            super::currency::check(file.currency.as_deref(), file.price_year, &mut problems);
+        let currency = super::currency::check(
+            file.currency.as_deref(),
+            file.price_year,
+            file.also_in.as_deref(),
+            &mut problems,
+        );
         let mut budget_ok = true;
         let total_in_currency =
             super::currency::budget_total(budget_spec, &currency, &mut problems);
-        let total_ltl = total_in_currency.map_or(0.0, |total| total * currency.ltl_per_unit);
         match total_in_currency {
             None => budget_ok = false,
-            Some(total)
-                if !(total_ltl.is_finite() && (0.0..=MAX_BUDGET_LTL).contains(&total_ltl)) =>
-            {
+            Some(total) if !(total.is_finite() && (0.0..=MAX_MONEY).contains(&total)) => {
                 let key = ["total", "total_ltl", "total_eur"]
                     .into_iter()
                     .zip([
@@ -255,8 +257,7 @@ impl Scenario {
                     path: budget_path.key(key),
                     message: format!(
                         "the budget must be a number between 0 and {:e} {} (got {total})",
-                        MAX_BUDGET_LTL / currency.ltl_per_unit,
-                        currency.code
+                        MAX_MONEY, currency.code
                     ),
                 });
                 budget_ok = false;
@@ -339,7 +340,7 @@ impl Scenario {
             }
         };
         let total_cents = if budget_ok {
-            cents_from_ltl(total_ltl)
+            cents_from_amount(total_in_currency.unwrap_or(0.0))
         } else {
             0
         };
@@ -588,7 +589,6 @@ impl Scenario {
             .map(|c| c.status == ClusterStatus::Forming)
             .collect();
         let policy_context = PolicyContext {
-            ltl_per_unit: currency.ltl_per_unit,
             sector_index: &sector_index,
             sector_ids: &sector_ids,
             cluster_index: &cluster_index,
@@ -609,7 +609,7 @@ impl Scenario {
         // Model parameters and their sources.
         let model_sources_path = root.key("model_sources");
         for (name, id) in &file.model_sources {
-            if name != "default" && !PARAMETER_TABLE.iter().any(|info| info.name == name) {
+            if name != "default" && ParameterInfo::find(name).is_none() {
                 problems.push(Problem {
                     path: model_sources_path.key(name.clone()),
                     message: format!(
@@ -715,7 +715,7 @@ impl Scenario {
             .values()
             .into_iter()
             .map(|(info, param): (&ParameterInfo, &Param)| ParameterSlot {
-                label: format!("model.{}", info.name),
+                label: format!("model.{}", info.name_in(&self.currency)),
                 param: param.clone(),
                 min: info.min,
                 max: info.max,

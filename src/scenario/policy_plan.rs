@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::json_path::JsonPath;
-use super::plan::{MAX_BUDGET_LTL, Problem, Scenario, check_unit_share, list_or_none};
+use super::plan::{MAX_MONEY, Problem, Scenario, check_unit_share, list_or_none};
 use super::spec::{
     CompetitiveSpec, LaterClusters, PerformanceSpec, PolicySpec, PolicyVariantSpec, RuleSpec,
     ScenarioFile,
@@ -108,8 +108,6 @@ pub(super) struct PolicyContext<'a> {
     pub operating_at_start: usize,
     /// Whether each cluster is forming at the start (may form later), by index.
     pub forming: &'a [bool],
-    /// Litas per unit of the scenario's currency (money values are converted to LTL).
-    pub ltl_per_unit: f64,
     /// Sector id → index.
     pub sector_index: &'a BTreeMap<String, usize>,
     /// Sector ids in file order (for messages).
@@ -174,7 +172,7 @@ impl PolicyContext<'_> {
                     ("request_base_ltl", competitive.request_base_ltl),
                     ("quality_sd", competitive.quality_sd),
                 ] {
-                    if !(value.is_finite() && (0.0..=MAX_BUDGET_LTL).contains(&value)) {
+                    if !(value.is_finite() && (0.0..=MAX_MONEY).contains(&value)) {
                         problems.push(Problem {
                             path: rule_path.key(key),
                             message: format!("a finite number ≥ 0 is expected (got {value})"),
@@ -188,8 +186,8 @@ impl PolicyContext<'_> {
                 });
                 }
                 Rule::Competitive {
-                    request_ltl_per_member: competitive.request_ltl_per_member * self.ltl_per_unit,
-                    request_base_ltl: competitive.request_base_ltl * self.ltl_per_unit,
+                    request_ltl_per_member: competitive.request_ltl_per_member,
+                    request_base_ltl: competitive.request_base_ltl,
                     quality_sd: competitive.quality_sd,
                 }
             }
@@ -442,7 +440,6 @@ impl Scenario {
             .map(|(index, id)| (id.clone(), index))
             .collect();
         let context = PolicyContext {
-            ltl_per_unit: self.currency.ltl_per_unit,
             sector_index: &sector_index,
             sector_ids: &sector_ids,
             cluster_index: &cluster_index,
@@ -466,7 +463,8 @@ impl Scenario {
 
 impl Policy {
     /// One line describing the policy: its rule with parameters and the shared settings
-    /// (`clusters` names the clusters of fixed shares).
+    /// (`clusters` names the clusters of fixed shares); money is written "LTL", which callers
+    /// write in the scenario's currency with [`Currency::label`](super::currency::Currency::label).
     pub fn describe(&self, clusters: &[super::Cluster]) -> String {
         let rule = match &self.rule {
             Rule::Competitive {

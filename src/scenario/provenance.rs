@@ -27,7 +27,18 @@ pub fn unsourced_numbers(file: &Value) -> Vec<String> {
             "model" => {
                 if let Value::Object(parameters) = value {
                     for (name, param) in parameters {
-                        let named = model_sources.is_some_and(|s| s.contains_key(name));
+                        // A money parameter may be named in either spelling in each place
+                        // (`absorption_base` in `model`, `absorption_base_ltl` in
+                        // `model_sources`).
+                        let parameter = super::ParameterInfo::find(name).map(|info| info.name);
+                        let named = model_sources.is_some_and(|sources| {
+                            sources.keys().any(|key| {
+                                key == name
+                                    || (parameter.is_some()
+                                        && super::ParameterInfo::find(key).map(|info| info.name)
+                                            == parameter)
+                            })
+                        });
                         if !(named || model_default) {
                             walk(param, &format!("model.{name}"), false, &mut out);
                         }

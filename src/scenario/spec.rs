@@ -29,6 +29,11 @@ pub struct ScenarioFile {
     /// Price year of the money values (informative).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_year: Option<i32>,
+    /// A second currency shown alongside in tables, charts and reports (its rate to `currency`
+    /// must be fixed, e.g. `EUR` beside `LTL` at 3.4528), or `none`. When omitted, LTL, LVL and
+    /// EEK scenarios show EUR alongside and others show their own currency only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub also_in: Option<String>,
     /// Where the numbers come from. Every `source` field elsewhere names one of these ids.
     #[serde(default)]
     pub sources: Vec<SourceSpec>,

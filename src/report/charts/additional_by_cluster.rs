@@ -29,6 +29,7 @@ pub struct AdditionalByCluster {
     clusters: Vec<ClusterAddition>,
     horizon_year: i32,
     subtitle: String,
+    currency: &'static str,
 }
 
 impl AdditionalByCluster {
@@ -48,6 +49,7 @@ impl AdditionalByCluster {
                 .collect(),
             horizon_year: results.scenario.budget.horizon_year,
             subtitle: data::provenance(results),
+            currency: results.scenario.currency.code,
         }
     }
 }
@@ -70,9 +72,10 @@ impl Figure for AdditionalByCluster {
              generated initiatives are in summary.csv and the totals): left, bars \
              of the mean additional networked SMEs (with funding minus the same cluster in the \
              same run without funding) with whiskers from the 5th to the 95th percentile over \
-             runs; right, bars of the mean cost per additional networked SME in LTL over the \
+             runs; right, bars of the mean cost per additional networked SME in {} over the \
              runs where the cluster gained at least one.",
-            self.clusters.len()
+            self.clusters.len(),
+            self.currency
         )
     }
 
@@ -182,18 +185,19 @@ impl Figure for AdditionalByCluster {
         let top = self
             .clusters
             .iter()
-            .filter_map(|c| c.cost_ltl)
+            .filter_map(|c| c.cost)
             .fold(0.0, f64::max);
         let x = Axis::linear(0.0, top * 1.05, 4, false);
+        let x_title = format!("Cost per additional networked SME ({})", self.currency);
         let labels = Labels {
             x_grid: true,
             y_label_width: Some(style.upx(4.0)),
-            ..Labels::new("Cost per additional networked SME (LTL)", "")
+            ..Labels::new(&x_title, "")
         };
         let mut chart = plot::build(&right, style, &x, &y, &labels)?;
         plot::draw_mesh(&right, &mut chart, style, &x, &y, &labels)?;
         for (index, cluster) in self.clusters.iter().enumerate() {
-            let Some(cost) = cluster.cost_ltl else {
+            let Some(cost) = cluster.cost else {
                 continue;
             };
             let row = category(index, count);

@@ -1,6 +1,7 @@
 //! `allocations-by-cluster` (stacked bars of the money allocated per year by cluster) and
 //! `allocations-flows` (allocated, absorbed, carried over and returned per year). Amounts are
-//! means over runs in LTL million, with a second axis in EUR million at the fixed rate.
+//! means over runs in millions of the scenario's currency, with a second axis in millions of the
+//! second currency at its fixed rate when the scenario shows one (EUR beside LTL).
 
 use std::collections::BTreeSet;
 
@@ -16,8 +17,8 @@ use super::style::{
     self, AXIS, BLUE, BLUISH_GREEN, Backend, INK, LegendEntry, ORANGE, OTHER, REDDISH_PURPLE,
     SKY_BLUE, Style, Swatch, VERMILLION, YELLOW,
 };
-use crate::money::LTL_PER_EUR;
 use crate::report::results::ResultSet;
+use crate::scenario::currency::{Currency, SecondCurrency};
 
 /// Clusters shown individually in the stacked bars when there are more than
 /// [`STACK_COLORS`] clusters; the rest are then summed as "Other clusters".
@@ -50,7 +51,7 @@ fn years(results: &ResultSet) -> Vec<i32> {
     years.into_iter().collect()
 }
 
-/// Mean LTL of `quantity` per year (summed over instruments and the clusters `keep` accepts).
+/// Mean amount of `quantity` per year (summed over instruments and the clusters `keep` accepts).
 fn yearly(
     results: &ResultSet,
     years: &[i32],
@@ -62,14 +63,14 @@ fn yearly(
         if row.quantity != quantity || !keep(&row.cluster) {
             continue;
         }
-        if let (Ok(index), Some(mean)) = (years.binary_search(&row.year), row.mean_ltl) {
+        if let (Ok(index), Some(mean)) = (years.binary_search(&row.year), row.mean) {
             totals[index] += mean;
         }
     }
     totals
 }
 
-/// One bar series: label, colour and LTL per year.
+/// One bar series: label, colour and amount per year (scenario currency).
 #[derive(Clone)]
 struct Series {
     label: String,
@@ -94,22 +95,28 @@ fn x_axis(years: &[i32]) -> Axis {
 }
 
 fn subtitle(results: &ResultSet) -> String {
-    format!(
-        "{} · means over runs · EUR = LTL / {}",
-        data::provenance(results),
-        LTL_PER_EUR
-    )
+    let mut subtitle = format!("{} · means over runs", data::provenance(results));
+    if let Some(conversion) = results.scenario.currency.conversion() {
+        subtitle.push_str(&format!(" · {conversion}"));
+    }
+    subtitle
 }
 
-/// Draws the right-hand EUR axis of a plot whose y axis is in LTL million.
-fn eur_axis<DB: Backend>(
+/// The y axis title: `"{quantity} ({code} million)"`.
+fn money_title(quantity: &str, currency: &Currency) -> String {
+    format!("{quantity} ({} million)", currency.code)
+}
+
+/// Draws the right-hand axis in the second currency of a plot whose y axis is in millions of the
+/// scenario's currency.
+fn second_axis<DB: Backend>(
     area: &DrawingArea<DB, Shift>,
     plot: &Plot<'_, DB>,
     style: &Style,
-    x: &Axis,
-    y: &Axis,
+    (x, y): (&Axis, &Axis),
+    second: &SecondCurrency,
 ) -> anyhow::Result<()> {
-    let eur = Axis::linear(y.min / LTL_PER_EUR, y.max / LTL_PER_EUR, 6, false);
+    let eur = Axis::linear(second.convert(y.min), second.convert(y.max), 6, false);
     let (right, top) = plot::local(area, plot, (x.max, y.max));
     let (_, bottom) = plot::local(area, plot, (x.max, y.min));
     let line = AXIS.stroke_width(style.upx(1.5));
@@ -118,7 +125,7 @@ fn eur_axis<DB: Backend>(
     let tick = style.px(7.0);
     let mut widest = 0;
     for value in &eur.ticks {
-        let ltl = value * LTL_PER_EUR;
+        let ltl = value * second.own_per_euro / second.per_euro;
         if ltl > y.max + 1e-9 {
             continue;
         }
@@ -140,16 +147,18 @@ fn eur_axis<DB: Backend>(
         right + 2 * tick + widest + style.px(14.0),
         (top + bottom) / 2,
     );
-    style::text(area, style, "EUR million", position, &title)
+    let title_text = format!("{} million", second.code);
+    style::text(area, style, &title_text, position, &title)
 }
 
-/// Room to leave on the right for [`eur_axis`].
-fn eur_axis_room<DB: Backend>(
+/// Room to leave on the right for [`second_axis`].
+fn second_axis_room<DB: Backend>(
     area: &DrawingArea<DB, Shift>,
     style: &Style,
     y: &Axis,
+    second: &SecondCurrency,
 ) -> anyhow::Result<i32> {
-    let eur = Axis::linear(y.min / LTL_PER_EUR, y.max / LTL_PER_EUR, 6, false);
+    let eur = Axis::linear(second.convert(y.min), second.convert(y.max), 6, false);
     let widest = plot::tick_label_width(area, &eur, &style.tick_font())? as i32;
     let (_, title_height) = area.estimate_text_size("Ag", &style.axis_title_font())?;
     Ok(widest + style.px(28.0) + title_height as i32 + style.px(8.0))
@@ -227,7 +236,8 @@ fn legend(series: &[Series], outline: bool) -> Vec<LegendEntry> {
         .collect()
 }
 
-/// Draws a bar chart in LTL million with an EUR axis.
+/// Draws a bar chart in millions of the scenario's currency (and the second currency's on the
+/// right, if shown).
 #[allow(clippy::too_many_arguments)]
 fn draw_bar_chart<DB: Backend>(
     root: &DrawingArea<DB, Shift>,
@@ -237,20 +247,21 @@ fn draw_bar_chart<DB: Backend>(
     years: &[i32],
     series: &[Series],
     stacked: bool,
-    y_title: &str,
+    (y_title, currency): (&str, &Currency),
 ) -> anyhow::Result<()> {
     let body = style::frame(root, style, title, subtitle, &legend(series, !stacked))?;
-    draw_bar_plot(&body, style, years, series, stacked, y_title)
+    draw_bar_plot(&body, style, years, series, stacked, (y_title, currency))
 }
 
-/// Draws the bars of `series` on `area` with their axes (LTL million left, EUR million right).
+/// Draws the bars of `series` on `area` with their axes (millions of the scenario's currency on
+/// the left, of the second currency, if shown, on the right).
 fn draw_bar_plot<DB: Backend>(
     area: &DrawingArea<DB, Shift>,
     style: &Style,
     years: &[i32],
     series: &[Series],
     stacked: bool,
-    y_title: &str,
+    (y_title, currency): (&str, &Currency),
 ) -> anyhow::Result<()> {
     let top = if stacked {
         (0..years.len())
@@ -264,15 +275,21 @@ fn draw_bar_plot<DB: Backend>(
     };
     let x = x_axis(years);
     let y = Axis::linear(0.0, top / MILLION * 1.05, 6, false);
+    let y_title = money_title(y_title, currency);
     let labels = Labels {
         x_grid: false,
-        right: eur_axis_room(area, style, &y)?,
-        ..Labels::new("Funding year", y_title)
+        right: match &currency.also_in {
+            Some(second) => second_axis_room(area, style, &y, second)?,
+            None => 0,
+        },
+        ..Labels::new("Funding year", &y_title)
     };
     let mut chart = plot::build(area, style, &x, &y, &labels)?;
     plot::draw_mesh(area, &mut chart, style, &x, &y, &labels)?;
     draw_bars(area, &mut chart, style, years, series, stacked)?;
-    eur_axis(area, &chart, style, &x, &y)?;
+    if let Some(second) = &currency.also_in {
+        second_axis(area, &chart, style, (&x, &y), second)?;
+    }
     Ok(())
 }
 
@@ -341,6 +358,7 @@ pub struct ByCluster {
     series: Vec<Series>,
     clusters: usize,
     subtitle: String,
+    currency: Currency,
 }
 
 impl ByCluster {
@@ -365,6 +383,7 @@ impl ByCluster {
             series,
             clusters: count,
             subtitle: subtitle(results),
+            currency: results.scenario.currency.clone(),
         }
     }
 }
@@ -381,8 +400,9 @@ impl Figure for ByCluster {
     fn description(&self) -> String {
         format!(
             "Stacked bars per funding year of the mean amount allocated to each cluster \
-             (infrastructure and activity together) in LTL million, with EUR million on the right \
-             axis; {}, stacked from the bottom in legend order.",
+             (infrastructure and activity together) in {}; {}, stacked from the bottom in legend \
+             order.",
+            millions(&self.currency, ", with"),
             stack_caption(self.series.len(), self.clusters)
         )
     }
@@ -403,8 +423,19 @@ impl Figure for ByCluster {
             &self.years,
             &self.series,
             true,
-            "Allocated (LTL million)",
+            ("Allocated", &self.currency),
         )
+    }
+}
+
+/// "LTL million{joint} EUR million on the right axis", or "EUR million" with no second currency.
+fn millions(currency: &Currency, joint: &str) -> String {
+    match &currency.also_in {
+        Some(second) => format!(
+            "{} million{joint} {} million on the right axis",
+            currency.code, second.code
+        ),
+        None => format!("{} million", currency.code),
     }
 }
 
@@ -418,6 +449,7 @@ pub struct Flows {
     years: Vec<i32>,
     series: Vec<Series>,
     subtitle: String,
+    currency: Currency,
 }
 
 impl Flows {
@@ -442,6 +474,7 @@ impl Flows {
             years,
             series,
             subtitle: subtitle(results),
+            currency: results.scenario.currency.clone(),
         }
     }
 }
@@ -456,11 +489,13 @@ impl Figure for Flows {
     }
 
     fn description(&self) -> String {
-        "Two panels, summed over clusters and instruments, in LTL million with EUR million on \
-         the right axis: above, grouped bars per funding year of the mean amounts allocated, \
-         absorbed by the clusters and returned during the year (flows); below, on its own scale, \
-         the mean balance carried over into the next year at the end of each year (a stock)."
-            .to_string()
+        format!(
+            "Two panels, summed over clusters and instruments, in {}: above, grouped bars per \
+             funding year of the mean amounts allocated, absorbed by the clusters and returned \
+             during the year (flows); below, on its own scale, the mean balance carried over into \
+             the next year at the end of each year (a stock).",
+            millions(&self.currency, " with")
+        )
     }
 
     fn draw<DB: Backend>(
@@ -493,7 +528,7 @@ impl Figure for Flows {
             &self.years,
             &flows,
             false,
-            "Flow in the year (LTL million)",
+            ("Flow in the year", &self.currency),
         )?;
         draw_bar_plot(
             &balance_area,
@@ -501,7 +536,7 @@ impl Figure for Flows {
             &self.years,
             &balance,
             false,
-            "Carried at year end (LTL million)",
+            ("Carried at year end", &self.currency),
         )
     }
 }

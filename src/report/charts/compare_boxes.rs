@@ -87,8 +87,8 @@ impl Figure for CompareBoxes {
                 &slot.area,
                 style,
                 left + style.px(6.0),
-                &look::short_label(&panel.outcome),
-                &look::panel_note(&panel.outcome, panel.lower_is_better),
+                &self.data.short_label(&panel.outcome),
+                &self.data.panel_note(&panel.outcome, panel.lower_is_better),
             )?;
             let defined: Vec<&[f64; 5]> = panel.values.iter().flatten().collect();
             let low = defined.iter().map(|b| b[0]).fold(f64::INFINITY, f64::min);

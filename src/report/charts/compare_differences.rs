@@ -90,10 +90,10 @@ impl Figure for CompareDifferences {
                 &slot.area,
                 style,
                 left + style.px(6.0),
-                &look::short_label(&panel.outcome),
+                &self.data.short_label(&panel.outcome),
                 &format!(
                     "difference, {}",
-                    look::panel_note(&panel.outcome, panel.lower_is_better)
+                    self.data.panel_note(&panel.outcome, panel.lower_is_better)
                 ),
             )?;
             let defined: Vec<&(f64, f64, f64)> = panel.values.iter().flatten().collect();

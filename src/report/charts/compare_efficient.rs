@@ -115,6 +115,7 @@ pub struct CompareEfficientSet {
     efficient: Vec<bool>,
     horizon_year: i32,
     subtitle: String,
+    currency: &'static str,
 }
 
 impl CompareEfficientSet {
@@ -130,6 +131,7 @@ impl CompareEfficientSet {
             efficient,
             horizon_year: results.scenario.budget.horizon_year,
             subtitle: look::provenance(results, comparison),
+            currency: results.scenario.currency.code,
         }
     }
 
@@ -170,11 +172,12 @@ impl Figure for CompareEfficientSet {
             .map(|(name, _)| name.as_str())
             .collect();
         let mut text = format!(
-            "Each of the {} policies as a point: mean cost per additional networked SME in LTL \
+            "Each of the {} policies as a point: mean cost per additional networked SME in {} \
              (across, lower is better) against mean networked SMEs (up, higher is better); the \
              efficient set, the policies not beaten on both by another policy ({}), is ringed \
              and joined by a step line, the others are faded.",
             self.names.len(),
+            self.currency,
             efficient.join(", ")
         );
         let undefined = self.undefined();
@@ -238,13 +241,16 @@ impl Figure for CompareEfficientSet {
         let (y_low, y_high) = range(drawn.iter().map(|(_, p)| p.effect).collect());
         let x = Axis::linear(x_low, x_high, 6, false);
         let y = Axis::linear(y_low, y_high, 6, false);
-        let x_title = "Cost per additional networked SME, LTL (mean) · lower is better";
+        let x_title = format!(
+            "Cost per additional networked SME, {} (mean) · lower is better",
+            self.currency
+        );
         let y_title = format!(
             "Networked SMEs at the end of {} (mean) · higher is better",
             self.horizon_year
         );
         let area = body.margin(0, style.margin(), 0, 0);
-        let labels = Labels::new(x_title, &y_title);
+        let labels = Labels::new(&x_title, &y_title);
         let mut chart = plot::build(&area, style, &x, &y, &labels)?;
         plot::draw_mesh(&area, &mut chart, style, &x, &y, &labels)?;
 

@@ -107,7 +107,7 @@ impl Figure for CompareRanks {
                 &slot.area,
                 style,
                 left + style.px(6.0),
-                &look::short_label(&panel.outcome),
+                &self.data.short_label(&panel.outcome),
                 &format!(
                     "rank 1 = {}",
                     if panel.lower_is_better {

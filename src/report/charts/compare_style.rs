@@ -360,6 +360,8 @@ pub(crate) struct PolicyPanels<T> {
     pub horizon_year: i32,
     /// Scenario, policies, random numbers, runs and seed.
     pub subtitle: String,
+    /// The scenario's currency (for money labels).
+    pub currency: crate::scenario::currency::Currency,
 }
 
 impl<T> PolicyPanels<T> {
@@ -391,7 +393,20 @@ impl<T> PolicyPanels<T> {
             panels,
             horizon_year: results.scenario.budget.horizon_year,
             subtitle: provenance(results, comparison),
+            currency: results.scenario.currency.clone(),
         }
+    }
+
+    /// The short panel title of `outcome`, money in the scenario's currency.
+    pub fn short_label(&self, outcome: &str) -> String {
+        self.currency.label(&short_label(outcome)).into_owned()
+    }
+
+    /// The note under a panel title, money in the scenario's currency.
+    pub fn panel_note(&self, outcome: &str, lower_is_better: bool) -> String {
+        self.currency
+            .label(&panel_note(outcome, lower_is_better))
+            .into_owned()
     }
 }
 

@@ -12,8 +12,8 @@ use super::style::{
     self, Backend, INK, LegendEntry, SKY_BLUE, Style, Swatch, VERMILLION, format_number, nice_step,
 };
 use crate::engine::outcomes::{bound_decimals, is_count, mean_decimals};
-use crate::money::LTL_PER_EUR;
 use crate::report::results::ResultSet;
+use crate::scenario::currency::Currency;
 use crate::stats::{Moments, exact_quantile};
 
 /// The headline outcomes that get a distribution chart, in order.
@@ -162,6 +162,7 @@ pub struct Distribution {
     runs: usize,
     horizon_year: i32,
     subtitle: String,
+    currency: Currency,
 }
 
 impl Distribution {
@@ -178,6 +179,7 @@ impl Distribution {
             runs,
             horizon_year: results.scenario.budget.horizon_year,
             subtitle: data::provenance(results),
+            currency: results.scenario.currency.clone(),
         }
     }
 
@@ -196,12 +198,12 @@ impl Distribution {
         format_number(value, mean_decimals(self.outcome))
     }
 
-    /// `value` with its unit, and EUR for money.
+    /// `value` with its unit, and the second currency (if shown) for money.
     fn with_unit(&self, value: f64) -> String {
         self.unit_around(value, |v| self.format(v))
     }
 
-    /// The mean with its unit, and EUR for money.
+    /// The mean with its unit, and the second currency (if shown) for money.
     fn mean_with_unit(&self, value: f64) -> String {
         self.unit_around(value, |v| self.format_mean(v))
     }
@@ -209,11 +211,16 @@ impl Distribution {
     fn unit_around(&self, value: f64, format: impl Fn(f64) -> String) -> String {
         let unit = wording(self.outcome, self.horizon_year).unit;
         if self.money() {
-            format!(
-                "{} LTL (EUR {})",
-                format(value),
-                format(value / LTL_PER_EUR)
-            )
+            let code = self.currency.code;
+            match &self.currency.also_in {
+                Some(second) => format!(
+                    "{} {code} ({} {})",
+                    format(value),
+                    second.code,
+                    format(second.convert(value))
+                ),
+                None => format!("{} {code}", format(value)),
+            }
         } else if unit.is_empty() {
             format(value)
         } else {
@@ -221,16 +228,21 @@ impl Distribution {
         }
     }
 
-    /// `low – high` with their unit, and the EUR range for money.
+    /// `low – high` with their unit, and the second currency's range (if shown) for money.
     fn range_with_unit(&self, low: f64, high: f64) -> String {
         if self.money() {
-            format!(
-                "{} – {} LTL (EUR {} – {})",
-                self.format(low),
-                self.format(high),
-                self.format(low / LTL_PER_EUR),
-                self.format(high / LTL_PER_EUR)
-            )
+            let code = self.currency.code;
+            match &self.currency.also_in {
+                Some(second) => format!(
+                    "{} – {} {code} ({} {} – {})",
+                    self.format(low),
+                    self.format(high),
+                    second.code,
+                    self.format(second.convert(low)),
+                    self.format(second.convert(high))
+                ),
+                None => format!("{} – {} {code}", self.format(low), self.format(high)),
+            }
         } else {
             format!("{} – {}", self.format(low), self.with_unit(high))
         }
@@ -255,7 +267,7 @@ impl Distribution {
 
 impl Figure for Distribution {
     fn name(&self) -> String {
-        format!("distribution-{}", self.outcome)
+        format!("distribution-{}", self.currency.name(self.outcome))
     }
 
     fn title(&self) -> String {
@@ -269,7 +281,7 @@ impl Figure for Distribution {
         if self.sorted.is_empty() {
             return format!(
                 "Histogram of {} over runs; no run has a defined value.",
-                self.outcome
+                self.currency.name(self.outcome)
             );
         }
         format!(
@@ -331,9 +343,10 @@ impl Figure for Distribution {
         let x = Axis::linear(bins.start, bins.end(), 7, integer && bins.width >= 1.0);
         // Head room for three rows of labels above the bars.
         let y = Axis::linear(0.0, peak / 0.72, 6, true);
+        let x_title = self.currency.label(words.x_title);
         let labels = Labels {
             x_grid: false,
-            ..Labels::new(words.x_title, "Runs (count)")
+            ..Labels::new(&x_title, "Runs (count)")
         };
         let mut chart = plot::build(&body, style, &x, &y, &labels)?;
         plot::draw_mesh(&body, &mut chart, style, &x, &y, &labels)?;

@@ -28,6 +28,7 @@ pub struct Drivers {
     rows: Vec<Driver>,
     inputs: usize,
     runs: usize,
+    currency: crate::scenario::currency::Currency,
 }
 
 impl Drivers {
@@ -46,6 +47,7 @@ impl Drivers {
             inputs: rows.len(),
             rows: rows.into_iter().take(MAX_ROWS).collect(),
             runs: drivers.runs,
+            currency: results.scenario.currency.clone(),
         }
     }
 }
@@ -57,7 +59,10 @@ impl Figure for Drivers {
 
     fn title(&self) -> String {
         match self.outcome {
-            Some(outcome) => format!("What drives the result: {}", headline_label(outcome)),
+            Some(outcome) => format!(
+                "What drives the result: {}",
+                self.currency.label(headline_label(outcome))
+            ),
             None => "What drives the result".to_string(),
         }
     }

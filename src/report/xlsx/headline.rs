@@ -5,7 +5,6 @@ use rust_xlsxwriter::{Format, Worksheet};
 
 use super::{Formats, Style, header, number, numeric_width, text_width};
 use crate::engine::outcomes::{HEADLINE_OUTCOMES, headline_label, mean_decimals};
-use crate::money::LTL_PER_EUR;
 use crate::report::additions::by_cluster;
 use crate::report::results::ResultSet;
 use crate::report::table::{few_runs_warning, headline_interval, interval_heading};
@@ -21,7 +20,8 @@ fn decimals_format(formats: &Formats, decimals: usize) -> &Format {
 }
 
 /// "Headline": one row per headline outcome with its mean, the interval the run table prints
-/// (its bounds as numbers), the mean in EUR for money and the runs where it is defined; notes
+/// (its bounds as numbers), the mean in the second currency for money (if the scenario shows
+/// one) and the runs where it is defined; notes
 /// under the table say which interval it is and warn about few runs.
 pub(super) fn headline_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Worksheet> {
     let mut sheet = Worksheet::new();
@@ -33,18 +33,19 @@ pub(super) fn headline_sheet(results: &ResultSet, formats: &Formats) -> anyhow::
     } else {
         ("5th percentile", "95th percentile")
     };
-    let columns = [
-        "Outcome at the horizon",
-        "Mean",
-        low_heading,
-        high_heading,
-        "Mean in EUR",
-        "Runs where defined",
-    ];
+    let currency = &results.scenario.currency;
+    let second_heading = currency
+        .also_in
+        .as_ref()
+        .map(|second| format!("Mean in {}", second.code));
+    let mut columns = vec!["Outcome at the horizon", "Mean", low_heading, high_heading];
+    columns.extend(second_heading.as_deref());
+    columns.push("Runs where defined");
+    let runs_column = columns.len() as u16 - 1;
     header(&mut sheet, formats, &columns)?;
     for (index, name) in HEADLINE_OUTCOMES.iter().enumerate() {
         let row = index + 1;
-        sheet.write_string(row as u32, 0, headline_label(name))?;
+        sheet.write_string(row as u32, 0, currency.label(headline_label(name)))?;
         let values: Vec<f64> = results
             .runs
             .column(name)
@@ -61,13 +62,14 @@ pub(super) fn headline_sheet(results: &ResultSet, formats: &Formats) -> anyhow::
             number(&mut sheet, row, 1, Some(summary.mean), mean_format)?;
             number(&mut sheet, row, 2, Some(low), bound_format)?;
             number(&mut sheet, row, 3, Some(high), bound_format)?;
-            if name.ends_with("_ltl") {
-                let euro = summary.mean / LTL_PER_EUR;
+            if let Some(second) = currency.second(summary.mean)
+                && name.ends_with("_ltl")
+            {
                 number(
                     &mut sheet,
                     row,
                     4,
-                    Some(euro),
+                    Some(second),
                     formats.number(Style::Grouped),
                 )?;
             }
@@ -75,7 +77,7 @@ pub(super) fn headline_sheet(results: &ResultSet, formats: &Formats) -> anyhow::
         number(
             &mut sheet,
             row,
-            5,
+            runs_column.into(),
             Some(summary.n as f64),
             formats.number(Style::Grouped),
         )?;
@@ -100,6 +102,7 @@ pub(super) fn headline_sheet(results: &ResultSet, formats: &Formats) -> anyhow::
         0,
         text_width(
             columns[0],
+            // Currency codes all have three letters, so the labels' widths do not depend on it.
             HEADLINE_OUTCOMES.iter().map(|name| headline_label(name)),
         ),
     )?;
@@ -121,6 +124,9 @@ pub(super) fn by_cluster_sheet(
     }
     let mut sheet = Worksheet::new();
     sheet.set_name("By cluster")?;
+    let currency = &results.scenario.currency;
+    let absorbed_heading = currency.label("Absorbed, LTL");
+    let cost_heading = currency.label("Cost per additional networked SME, LTL");
     let columns = [
         "Cluster",
         "Cluster id",
@@ -129,8 +135,8 @@ pub(super) fn by_cluster_sheet(
         "Additional networked SMEs",
         "p5 additional networked SMEs",
         "p95 additional networked SMEs",
-        "Absorbed, LTL",
-        "Cost per additional networked SME, LTL",
+        &absorbed_heading,
+        &cost_heading,
         "Runs where the cost is defined",
     ];
     header(&mut sheet, formats, &columns)?;
@@ -145,8 +151,8 @@ pub(super) fn by_cluster_sheet(
         number(&mut sheet, row, 4, Some(cluster.networked), one_decimal)?;
         number(&mut sheet, row, 5, cluster.networked_interval.0, grouped)?;
         number(&mut sheet, row, 6, cluster.networked_interval.1, grouped)?;
-        number(&mut sheet, row, 7, Some(cluster.absorbed_ltl), grouped)?;
-        number(&mut sheet, row, 8, cluster.cost_ltl, grouped)?;
+        number(&mut sheet, row, 7, Some(cluster.absorbed), grouped)?;
+        number(&mut sheet, row, 8, cluster.cost, grouped)?;
         number(&mut sheet, row, 9, Some(cluster.cost_runs as f64), grouped)?;
     }
     sheet.set_column_width(
