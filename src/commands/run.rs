@@ -16,7 +16,7 @@ use crate::cli::RunArgs;
 use crate::engine::network_history::{RunSelection, record_history};
 use crate::engine::outcomes::HEADLINE_OUTCOMES;
 use crate::engine::precision::{DEFAULT_MAX_RUNS, PrecisionReport, tracked_names};
-use crate::engine::{Aggregates, PrecisionTarget, RunSettings, run_scenario_until};
+use crate::engine::{Aggregates, PrecisionTarget, RunRows, RunSettings, run_scenario_until};
 use crate::report::charts::{ChartOptions, render_network};
 use crate::report::comparison::{ComparisonSet, comparison_table};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
@@ -328,6 +328,12 @@ fn network_selection(
         );
     }
     let selection: RunSelection = text.parse()?;
+    if selection.median && runs > crate::engine::EXACT_HEADLINE_RUNS {
+        bail!(
+            "--export-network median: the median run is found among at most {} runs (got {runs}); name run indices instead",
+            crate::engine::EXACT_HEADLINE_RUNS
+        );
+    }
     if let Some(run) = selection.runs.iter().find(|run| **run >= runs) {
         bail!(
             "--export-network: run {run} does not exist; with {runs} runs the indices are 0 to {}",
@@ -414,7 +420,10 @@ fn write_results(
         target,
         &|| bar.inc(1),
         &|| INTERRUPTED.load(Ordering::SeqCst),
-        &mut |record| runs_writer.push(record),
+        RunRows {
+            format: &RunsWriter::format,
+            write: &mut |text| runs_writer.push_lines(text),
+        },
     )?;
     bar.finish_and_clear();
     runs_writer.finish()?;
