@@ -13,7 +13,9 @@ use super::outcomes::{HEADLINE_OUTCOMES, slots_per_quarter};
 use crate::model::LEDGER_FIELDS;
 use crate::money::ltl_from_cents;
 use crate::scenario::Scenario;
-use crate::stats::{Accumulator, AccumulatorState, AccumulatorStateError, Summary, summarize_exact};
+use crate::stats::{
+    Accumulator, AccumulatorState, AccumulatorStateError, Summary, summarize_exact,
+};
 
 /// Up to this many runs the headline table's percentiles are exact order statistics of the
 /// stored per-run values (12 numbers per run: under 10 MB); beyond it they come from the
@@ -81,7 +83,10 @@ impl Aggregates {
         for (mine, theirs) in [
             (&mut self.series, &later.series),
             (&mut self.ledger, &later.ledger),
-            (&mut self.headline_accumulators, &later.headline_accumulators),
+            (
+                &mut self.headline_accumulators,
+                &later.headline_accumulators,
+            ),
         ] {
             for (accumulator, other) in mine.iter_mut().zip(theirs) {
                 accumulator.merge(other);
@@ -109,7 +114,9 @@ impl Aggregates {
 
     fn drop_values_beyond_limit(&mut self) {
         if self.runs > EXACT_HEADLINE_RUNS && self.headline.iter().any(|v| !v.is_empty()) {
-            self.headline.iter_mut().for_each(|values| *values = Vec::new());
+            self.headline
+                .iter_mut()
+                .for_each(|values| *values = Vec::new());
         }
     }
 

@@ -297,6 +297,17 @@ pub(crate) fn run_in_order<T: Send + Sync>(
     simulate: &(dyn Fn(u64) -> T + Sync),
     fold: &mut (dyn FnMut(&T) -> anyhow::Result<bool> + Send),
 ) -> anyhow::Result<u64> {
+    run_in_order_from(0, settings, stop, simulate, fold)
+}
+
+/// [`run_in_order`] for runs `first..settings.runs`.
+pub(crate) fn run_in_order_from<T: Send + Sync>(
+    first: u64,
+    settings: RunSettings,
+    stop: &dyn Fn() -> bool,
+    simulate: &(dyn Fn(u64) -> T + Sync),
+    fold: &mut (dyn FnMut(&T) -> anyhow::Result<bool> + Send),
+) -> anyhow::Result<u64> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads.max(1))
         .build()
@@ -304,7 +315,7 @@ pub(crate) fn run_in_order<T: Send + Sync>(
     let mut pending: Vec<T> = Vec::new();
     let mut folded_runs = 0;
     let mut done = false;
-    let mut next = 0;
+    let mut next = first;
     loop {
         let more = next < settings.runs && !stop();
         let end = if more {

@@ -83,7 +83,12 @@ pub fn headline_cells(name: &str, values: &[f64], runs: u64) -> Option<(String, 
 }
 
 /// [`headline_cells`] from a summary and the interval already chosen.
-fn format_cells(name: &str, summary: &Summary, (low, high): (f64, f64), runs: u64) -> (String, String) {
+fn format_cells(
+    name: &str,
+    summary: &Summary,
+    (low, high): (f64, f64),
+    runs: u64,
+) -> (String, String) {
     let bounds = bound_decimals(name);
     let mut interval = format!("{} – {}", thousands(low, bounds), thousands(high, bounds));
     if summary.n < runs {
@@ -106,9 +111,8 @@ pub fn headline_table(aggregates: &Aggregates, horizon_label: &str) -> String {
         } else {
             // Beyond the exact limit (far above FEW_RUNS): the sketch's 5th to 95th percentile.
             let summary = aggregates.headline_summary(index);
-            (summary.n > 0).then(|| {
-                format_cells(name, &summary, (summary.p5, summary.p95), aggregates.runs)
-            })
+            (summary.n > 0)
+                .then(|| format_cells(name, &summary, (summary.p5, summary.p95), aggregates.runs))
         };
         let (mean, interval) = cells.unwrap_or_else(|| ("undefined".to_string(), String::new()));
         rows.push((

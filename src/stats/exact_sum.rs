@@ -152,7 +152,8 @@ impl ExactSum {
             self.offset = low;
         }
         if high > current_high {
-            self.limbs.resize(self.limbs.len() + (high - current_high) as usize, 0);
+            self.limbs
+                .resize(self.limbs.len() + (high - current_high) as usize, 0);
         }
     }
 
@@ -405,7 +406,9 @@ mod tests {
             assert_eq!(merged.value().to_bits(), forward.value().to_bits());
         }
         // Against a 128-bit integer sum of values on a common grid.
-        let grid: Vec<i64> = (0..3_000).map(|_| rng.random_range(-1i64 << 50..1 << 50)).collect();
+        let grid: Vec<i64> = (0..3_000)
+            .map(|_| rng.random_range(-1i64 << 50..1 << 50))
+            .collect();
         let as_floats: Vec<f64> = grid.iter().map(|&v| v as f64 * 2f64.powi(-20)).collect();
         let exact: i128 = grid.iter().map(|&v| i128::from(v)).sum();
         let expected = exact as f64 * 2f64.powi(-20);

@@ -511,7 +511,10 @@ mod tests {
 
         let back = QuantileSketch::try_from(forward.state()).unwrap();
         assert_eq!(back, forward);
-        assert_eq!(back.max().unwrap().to_bits(), forward.max().unwrap().to_bits());
+        assert_eq!(
+            back.max().unwrap().to_bits(),
+            forward.max().unwrap().to_bits()
+        );
         let mut bad = forward.state();
         bad.zero += 1;
         bad.min = f64::NAN.to_bits();

@@ -143,7 +143,8 @@ impl Store {
             && let (Some(first), Some(last)) = (pairs.first(), pairs.last())
         {
             let span = (last.0 - first.0) as usize + 1;
-            if (pairs.len() >= SPARSE_MINIMUM && span <= 2 * pairs.len()) || pairs.len() > SPARSE_LIMIT
+            if (pairs.len() >= SPARSE_MINIMUM && span <= 2 * pairs.len())
+                || pairs.len() > SPARSE_LIMIT
             {
                 self.densify();
             }
