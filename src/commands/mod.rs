@@ -1,11 +1,14 @@
 //! The verbs of the command line, as library functions returning what to print.
 
 pub mod calibrate;
+pub mod clock;
 pub mod compare;
 pub mod init;
+pub mod merge;
 pub mod report;
 pub mod run;
 pub mod sensitivity;
+pub mod shard;
 pub mod validate;
 
 use crate::cli::{Cli, Command};
@@ -28,6 +31,18 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             ));
             Ok(())
         }
+        Command::Merge {
+            shards,
+            out,
+            force,
+            quiet,
+        } => merge::merge(&merge::MergeRequest {
+            shards,
+            out,
+            force,
+            quiet,
+        })
+        .map(|_| ()),
         Command::Calibrate(args) => calibrate::calibrate(&args).map(|_| ()),
         Command::Schema { targets } => {
             let schema = if targets {
