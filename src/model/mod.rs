@@ -208,6 +208,18 @@ impl<'a> Simulation<'a> {
         &self.balances
     }
 
+    /// This funding year's cells of measure `measure` per cluster (infrastructure plus activity),
+    /// cents: what the year's allocation contracted, paid over the year's open quarters.
+    pub fn year_cells_of_measure(&self, measure: usize) -> Vec<i64> {
+        let measures = self.scenario.budget.measures.len();
+        self.year_allocation
+            .iter()
+            .skip(measure)
+            .step_by(measures.max(1))
+            .map(|cell| cell[0] + cell[1])
+            .collect()
+    }
+
     /// Unabsorbed money cluster `index` holds over all measures, `[infrastructure, activity]`
     /// cents.
     pub fn cluster_balance(&self, index: usize) -> [i64; 2] {
