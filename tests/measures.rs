@@ -431,3 +431,30 @@ fn measures_that_do_not_add_up_or_make_no_sense_are_refused() {
     let error = load_error(&scenario(duplicate, 0.01));
     assert!(error.contains("budget.measures[1].id"), "{error}");
 }
+
+#[test]
+fn the_shaded_funding_period_starts_when_money_can_flow() {
+    // Two measures whose contracts start some time in 2010 (the late one's earliest is 2010.0),
+    // the early one from 2007: money can flow from 2007.
+    let both = load(&scenario(two_measures("return"), 0.01));
+    assert_eq!(both.budget.money_period(), (2007.0, 2013.0));
+    // Only the late measure, its money returned before the contracts start: from 2010 Q1 (the
+    // earliest contract start its distribution allows).
+    let late_only = json!([two_measures("return")[1].clone()]);
+    let late = load(&scenario(late_only.clone(), 0.01));
+    assert_eq!(late.budget.money_period(), (2010.0, 2013.0));
+    // A fixed start in October 2010: from 2010 Q4.
+    let mut october = late_only;
+    october[0]["contracts_start"] = json!(2010.81);
+    let october = load(&scenario(october, 0.01));
+    assert_eq!(october.budget.money_period(), (2010.75, 2013.0));
+    // A file without measures whose profile gives the first years nothing: from the first year
+    // with money.
+    let mut old = scenario(json!([]), 0.01);
+    old["budget"]
+        .as_object_mut()
+        .map(|budget| budget.remove("measures"));
+    old["budget"]["total"] = json!(1000000);
+    old["budget"]["profile"] = json!({"weights": [0, 0, 0, 1, 1, 1]});
+    assert_eq!(load(&old).budget.money_period(), (2010.0, 2013.0));
+}
