@@ -4,7 +4,7 @@
 
 use super::RunRecord;
 use super::outcomes::{HEADLINE_OUTCOMES, slots_per_quarter};
-use crate::model::LEDGER_FIELDS;
+use crate::model::{LEDGER_FIELDS, MEASURE_QUANTITIES};
 use crate::money::ltl_from_cents;
 use crate::scenario::Scenario;
 use crate::stats::{Accumulator, Summary, summarize_exact};
@@ -20,6 +20,8 @@ pub struct Aggregates {
     pub series: Vec<Accumulator>,
     /// One accumulator per (year, cluster, instrument, ledger field), in LTL.
     pub ledger: Vec<Accumulator>,
+    /// One accumulator per (year, measure, quantity of [`MEASURE_QUANTITIES`]), in LTL.
+    pub measures: Vec<Accumulator>,
     /// Headline values per outcome, in run order.
     pub headline: Vec<Vec<f64>>,
 }
@@ -34,6 +36,12 @@ impl Aggregates {
             width,
             series: vec![Accumulator::new(); scenario.budget.quarters() * width],
             ledger: vec![Accumulator::new(); ledger_cells * LEDGER_FIELDS.len()],
+            measures: vec![
+                Accumulator::new();
+                scenario.budget.funding_years()
+                    * scenario.budget.measures.len()
+                    * MEASURE_QUANTITIES.len()
+            ],
             headline: vec![Vec::new(); HEADLINE_OUTCOMES.len()],
         }
     }
@@ -48,6 +56,9 @@ impl Aggregates {
             for (field, value) in entry.fields().iter().enumerate() {
                 self.ledger[cell * LEDGER_FIELDS.len() + field].push(ltl_from_cents(*value));
             }
+        }
+        for (accumulator, value) in self.measures.iter_mut().zip(&record.measures) {
+            accumulator.push(ltl_from_cents(*value));
         }
         for (values, value) in self.headline.iter_mut().zip(&record.headline) {
             values.push(*value);

@@ -6,6 +6,22 @@ use super::ClusterState;
 /// Ledger column names in output order.
 pub const LEDGER_FIELDS: [&str; 4] = ["allocated", "absorbed", "carried", "returned"];
 
+/// Quantities per (funding year, measure) in [`Simulation::measure_year_totals`]
+/// (crate::model::Simulation::measure_year_totals): the measure's ledger summed over clusters per
+/// instrument, then the money the year's allocation did not contract.
+pub const MEASURE_QUANTITIES: [(&str, &str); 10] = [
+    ("infrastructure", "allocated"),
+    ("infrastructure", "absorbed"),
+    ("infrastructure", "carried"),
+    ("infrastructure", "returned"),
+    ("activity", "allocated"),
+    ("activity", "absorbed"),
+    ("activity", "carried"),
+    ("activity", "returned"),
+    ("all", "not_contracted_returned"),
+    ("all", "not_contracted_carried"),
+];
+
 /// One (funding year, cluster, instrument) line of the ledger, in cents.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LedgerEntry {

@@ -16,7 +16,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 pub use cluster::ClusterState;
-pub use funding::{LEDGER_FIELDS, LedgerEntry};
+pub use funding::{LEDGER_FIELDS, LedgerEntry, MEASURE_QUANTITIES};
 pub use parameters::{RunParameters, draw_parameters};
 
 use crate::policy::{AllocationRule, ClusterView, allocate_year, withheld_cents};
@@ -75,6 +75,10 @@ pub struct Simulation<'a> {
     pending_by_measure: Vec<i64>,
     /// Per measure: the cells allocated so far (paid over their year), cents.
     contracted_by_measure: Vec<i64>,
+    /// Per (funding year, measure), `year · measures + measure`: the money the year's
+    /// allocation did not contract that was returned (with the policy's unspent share), and
+    /// that was carried into the measure's next year, cents.
+    not_contracted_by_year: Vec<[i64; 2]>,
     /// Added value attributable to networking so far, LTL.
     added_value_ltl: f64,
     /// Budget the policy left unallocated so far (its unspent share), cents.
@@ -154,6 +158,7 @@ impl<'a> Simulation<'a> {
             withheld_by_measure: vec![0; measures],
             pending_by_measure: vec![0; measures],
             contracted_by_measure: vec![0; measures],
+            not_contracted_by_year: vec![[0, 0]; scenario.budget.funding_years() * measures],
             added_value_ltl: 0.0,
             withheld_cents: 0,
             formation: Formation::new(scenario, seed, run),
@@ -201,6 +206,33 @@ impl<'a> Simulation<'a> {
     /// cents.
     pub fn pending_by_measure(&self) -> &[i64] {
         &self.pending_by_measure
+    }
+
+    /// Per (funding year, measure), in [`MEASURE_QUANTITIES`] order, indexed `(year · measures +
+    /// measure) · 10 + quantity`: the measure's ledger summed over clusters for each instrument
+    /// (allocated, absorbed, carried, returned), then the money the year's allocation did not
+    /// contract, returned and carried into the next year, cents.
+    pub fn measure_year_totals(&self) -> Vec<i64> {
+        let measures = self.scenario.budget.measures.len();
+        let clusters = self.scenario.clusters.len();
+        let years = self.scenario.budget.funding_years();
+        let mut totals = vec![0i64; years * measures * MEASURE_QUANTITIES.len()];
+        for (block, out) in totals
+            .chunks_exact_mut(MEASURE_QUANTITIES.len())
+            .enumerate()
+        {
+            for cluster in 0..clusters {
+                for instrument in 0..2 {
+                    let entry = self.measure_ledger[(block * clusters + cluster) * 2 + instrument];
+                    for (field, value) in entry.fields().iter().enumerate() {
+                        out[instrument * 4 + field] += value;
+                    }
+                }
+            }
+            out[8] = self.not_contracted_by_year[block][0];
+            out[9] = self.not_contracted_by_year[block][1];
+        }
+        totals
     }
 
     /// Unabsorbed money held per cluster and measure (`cluster · measures + measure`), cents.
@@ -440,6 +472,8 @@ impl<'a> Simulation<'a> {
                 uncontracted + unspent
             };
             self.withheld_by_measure[measure_index] += returned;
+            self.not_contracted_by_year[year_index * measures.len() + measure_index] =
+                [returned, self.pending_by_measure[measure_index]];
             self.contracted_by_measure[measure_index] += allocated;
             self.withheld_cents += returned;
             for (cluster, cell) in cells.into_iter().enumerate().take(clusters) {

@@ -16,7 +16,7 @@ use crate::engine::outcomes::{
     present_percentile, structure_measured,
 };
 use crate::engine::{Aggregates, RunRecord};
-use crate::model::LEDGER_FIELDS;
+use crate::model::{LEDGER_FIELDS, MEASURE_QUANTITIES};
 use crate::money::LTL_PER_EUR;
 use crate::policy::INSTRUMENTS;
 use crate::scenario::Scenario;
@@ -143,6 +143,46 @@ pub fn allocations_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
                         eur.join(",")
                     );
                 }
+            }
+        }
+    }
+    out
+}
+
+/// Header of `measures.csv`.
+pub const MEASURES_HEADER: &str = "year,measure,instrument,quantity,mean_ltl,p5_ltl,p50_ltl,p95_ltl,mean_eur,p5_eur,p50_eur,p95_eur";
+
+/// `measures.csv`: the ledger per (year, measure), summed over clusters — one row per
+/// instrument and ledger field, then the money the year's allocation did not contract (returned,
+/// and carried into the measure's next year) — with the mean and percentiles over runs in LTL
+/// and EUR. A file without measures has one measure, `budget`.
+pub fn measures_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
+    let mut out = format!("{MEASURES_HEADER}\n");
+    let measures = &scenario.budget.measures;
+    for year in 0..scenario.budget.funding_years() {
+        for (index, measure) in measures.iter().enumerate() {
+            for (quantity, (instrument, name)) in MEASURE_QUANTITIES.iter().enumerate() {
+                let slot = (year * measures.len() + index) * MEASURE_QUANTITIES.len() + quantity;
+                let Some(accumulator) = aggregates.measures.get(slot) else {
+                    continue;
+                };
+                let summary = accumulator.summary();
+                let values = [
+                    summary.mean,
+                    present_percentile(summary.p5, false),
+                    present_percentile(summary.p50, false),
+                    present_percentile(summary.p95, false),
+                ];
+                let ltl: Vec<String> = values.iter().map(|v| cell(*v)).collect();
+                let eur: Vec<String> = values.iter().map(|v| cell(v / LTL_PER_EUR)).collect();
+                let _ = writeln!(
+                    out,
+                    "{},{},{instrument},{name},{},{}",
+                    scenario.budget.first_year + year as i32,
+                    text(&measure.id),
+                    ltl.join(","),
+                    eur.join(",")
+                );
             }
         }
     }
