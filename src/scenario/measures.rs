@@ -161,7 +161,7 @@ pub(super) fn check(frame: &BudgetFrame<'_>, problems: &mut Vec<Problem>) -> Vec
             });
         }
         let total_ltl = spec.total * frame.ltl_per_unit;
-        let total_ok = spec.total.is_finite() && total_ltl >= 0.0 && total_ltl <= 1e13;
+        let total_ok = spec.total.is_finite() && (0.0..=1e13).contains(&total_ltl);
         if !total_ok {
             problems.push(Problem {
                 path: path.key("total"),
