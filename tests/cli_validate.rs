@@ -16,9 +16,10 @@ const BASELINE: &str = "scenarios/lithuania-2007-2013.json";
 
 /// Files of every result folder (see `RESULT_FILES` in src/commands/run.rs and `REPORT_FILES`
 /// in src/report/render.rs).
-const RESULT_FILES: [&str; 10] = [
+const RESULT_FILES: [&str; 11] = [
     "summary.csv",
     "allocations.csv",
+    "measures.csv",
     "runs.csv",
     "scenario.json",
     "manifest.json",

@@ -41,8 +41,14 @@ fn load(value: &Value) -> Scenario {
 fn zero_budget_gives_exactly_the_no_funding_dynamics() {
     let text = clustersim::scenario::BASELINE_JSON;
     let mut value: Value = serde_json::from_str(text).unwrap();
-    value["budget"]["total_ltl"] = json!(0);
+    // The baseline's budget is its measures': every measure gets nothing.
+    if let Some(measures) = value["budget"]["measures"].as_array_mut() {
+        for measure in measures {
+            measure["total"] = json!(0);
+        }
+    }
     let scenario = load(&value);
+    assert_eq!(scenario.budget.total_cents, 0);
     let slots = scenario.parameter_slots();
     let rule = rule_for(&scenario.policy.rule);
     for run in 0..30 {

@@ -204,7 +204,7 @@ fn html_has_every_section_and_every_chart_inline() {
     for (name, summary) in fixture.results.headline_summaries() {
         if name == "allocated_ltl" {
             let mean = thousands(summary.mean, 0);
-            assert_eq!(mean, "186,000,000", "every run allocates the whole budget");
+            assert_eq!(mean, "187,004,000", "every run allocates the whole budget");
             row(
                 &html,
                 &[
@@ -227,7 +227,7 @@ fn html_has_every_section_and_every_chart_inline() {
         );
     }
     assert!(html.contains(
-        "<tfoot>\n<tr><td>All years, all clusters</td><td class=\"number\">186,000,000</td>"
+        "<tfoot>\n<tr><td>All years, all clusters</td><td class=\"number\">187,004,000</td>"
     ));
 
     // Reproducibility block from the manifest.
@@ -286,7 +286,7 @@ fn every_scenario_value_is_shown_with_its_source_and_kind() {
     let [source, kind] = source_cells(fixture, file.budget.source.as_deref());
     row(
         budget,
-        &[&cell("Total budget"), &cell("186,000,000"), &source, &kind],
+        &[&cell("Total budget"), &cell("187,004,000"), &source, &kind],
     );
     assert_eq!(
         kind,
@@ -531,7 +531,7 @@ fn markdown_links_every_chart_png_and_has_the_same_sections() {
         "| Outcome | Mean | 90% interval (p5 – p95) | Mean in EUR | Runs where defined |\n\
          | --- | ---: | ---: | ---: | ---: |\n"
     ));
-    assert!(markdown.contains("| **Total** | **All years, all clusters** | **186,000,000** |"));
+    assert!(markdown.contains("| **Total** | **All years, all clusters** | **187,004,000** |"));
     assert!(markdown.contains(
         "|  | `formation_rate` | triangular(min 0.02, mode 0.05, max 0.1) | per quarter | \
          `model-behaviour` | assumption |"

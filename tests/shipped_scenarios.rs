@@ -118,7 +118,29 @@ fn the_baseline_starts_from_what_happened() {
             assert_eq!(*cents, 0, "money in {}", budget.first_year + year as i32);
         }
     }
-    assert_eq!(budget.total_cents, 18_600_000_000);
+    // The two measures (LT-C3, LT-C4) make the total, LTL 187,004,000.
+    assert_eq!(budget.total_cents, 18_700_400_000);
+    let measure = |id: &str| match budget.measures.iter().find(|m| m.id == id) {
+        Some(measure) => measure,
+        None => panic!("measure {id} missing"),
+    };
+    let lt = measure("inoklaster-lt");
+    let lt_plus = measure("inoklaster-lt-plus");
+    assert_eq!(lt.total_cents, 2_670_000_000);
+    assert_eq!(lt_plus.total_cents, 16_030_400_000);
+    assert!(lt.pays_activity && lt.pays_formation && !lt.pays_infrastructure);
+    assert!(lt_plus.pays_infrastructure && lt_plus.pays_activity && !lt_plus.pays_formation);
+    assert_eq!((lt.min_members, lt.min_research_partners), (5, 1));
+    // First contracts 22 October 2010 (LT-C6) and 18 November 2010 (LT-C5): 2010Q4.
+    for measure in [lt, lt_plus] {
+        let quarter = clustersim::scenario::measures::contract_start_quarter(
+            measure.earliest_contracts_start(),
+            budget.first_year,
+        );
+        assert_eq!(budget.period_label(quarter), "2010Q4", "{}", measure.id);
+    }
+    // The charts shade the period in which money can flow: from 2010Q4.
+    assert_eq!(budget.money_period(), (2010.75, 2016.0));
     // Founding dates: photovoltaic 2008 (LT-B3), ABBI December 2009 (LT-B2), lasers before 2007.
     let founded = |id: &str| {
         scenario

@@ -30,8 +30,17 @@ pub fn starter_text_in(currency: &str) -> anyhow::Result<String> {
             let mut file: ScenarioFile =
                 serde_json::from_str(&starter_text()?).context("parsing the starter")?;
             file.currency = Some("EUR".into());
-            let total = file.budget.total_ltl.or(file.budget.total).unwrap_or(0.0);
-            file.budget.total = Some((total / LTL_PER_EUR * 100.0).round() / 100.0);
+            let to_eur = |ltl: f64| (ltl / LTL_PER_EUR * 100.0).round() / 100.0;
+            if file.budget.measures.is_empty() {
+                let total = file.budget.total_ltl.or(file.budget.total).unwrap_or(0.0);
+                file.budget.total = Some(to_eur(total));
+            } else {
+                // With measures the total is their sum; each measure's budget is converted.
+                file.budget.total = None;
+                for measure in &mut file.budget.measures {
+                    measure.total = to_eur(measure.total);
+                }
+            }
             file.budget.total_ltl = None;
             let id = "local-values-needed";
             file.sources.push(SourceSpec {

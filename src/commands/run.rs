@@ -19,7 +19,7 @@ use crate::engine::precision::{DEFAULT_MAX_RUNS, PrecisionReport, tracked_names}
 use crate::engine::{Aggregates, PrecisionTarget, RunRows, RunSettings, run_scenario_range};
 use crate::report::charts::{ChartOptions, render_network};
 use crate::report::comparison::{ComparisonSet, comparison_table};
-use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
+use crate::report::csv::{RunsWriter, allocations_csv, measures_csv, summary_csv};
 use crate::report::network_export::{gexf, graphml};
 use crate::report::render::{REPORT_FILES, render_reports};
 use crate::report::table::headline_table;
@@ -46,9 +46,10 @@ pub struct RunOutcome {
 
 /// The files every result folder holds (charts and reports are listed in
 /// [`crate::report::render::REPORT_FILES`]).
-pub const RESULT_FILES: [&str; 5] = [
+pub const RESULT_FILES: [&str; 6] = [
     "summary.csv",
     "allocations.csv",
+    "measures.csv",
     "runs.csv",
     "scenario.json",
     "manifest.json",
@@ -564,7 +565,7 @@ pub(crate) fn write_results(
     Ok((aggregates, precision))
 }
 
-/// Writes `summary.csv` and `allocations.csv` of a policy's aggregates.
+/// Writes `summary.csv`, `allocations.csv` and `measures.csv` of a policy's aggregates.
 pub(crate) fn write_summaries(
     scenario: &Scenario,
     aggregates: &Aggregates,
@@ -574,6 +575,10 @@ pub(crate) fn write_summaries(
     pending.write(
         "allocations.csv",
         allocations_csv(scenario, aggregates).as_bytes(),
+    )?;
+    pending.write(
+        "measures.csv",
+        measures_csv(scenario, aggregates).as_bytes(),
     )
 }
 

@@ -36,6 +36,40 @@ pub fn describe_unsourced(text: &str) -> String {
     out
 }
 
+/// The measures the budget consists of, when the file names them: budget, what each pays for,
+/// eligibility, contract start and what happens to uncontracted money.
+fn describe_measures(scenario: &Scenario, out: &mut String) {
+    let measures = &scenario.budget.measures;
+    if measures.iter().all(|measure| measure.implicit) {
+        return;
+    }
+    let _ = writeln!(out, "Measures ({}):", measures.len());
+    for measure in measures {
+        let pays: Vec<&str> = [
+            (measure.pays_infrastructure, "infrastructure"),
+            (measure.pays_activity, "activity"),
+            (measure.pays_formation, "formation"),
+        ]
+        .into_iter()
+        .filter_map(|(pays, name)| pays.then_some(name))
+        .collect();
+        let _ = writeln!(
+            out,
+            "  {:<20} LTL {}; pays for {}; eligible: at least {} members and {} research partners; contracts start {}; uncontracted money is {}",
+            measure.id,
+            thousands(crate::money::amount_from_cents(measure.total_cents), 2),
+            pays.join(", "),
+            measure.min_members,
+            measure.min_research_partners,
+            measure.contracts_start,
+            match measure.uncontracted {
+                crate::scenario::Uncontracted::Return => "returned",
+                crate::scenario::Uncontracted::Carry => "carried to the next year",
+            }
+        );
+    }
+}
+
 /// A readable description of a checked scenario.
 pub fn describe(scenario: &Scenario, file: &str) -> String {
     let mut out = String::new();
@@ -87,6 +121,7 @@ pub fn describe(scenario: &Scenario, file: &str) -> String {
             thousands(amount_from_cents(*cents), 2)
         );
     }
+    describe_measures(scenario, &mut out);
     let _ = writeln!(out, "Sectors ({}):", scenario.sectors.len());
     for sector in &scenario.sectors {
         let _ = writeln!(

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::RunRecord;
 use super::outcomes::{HEADLINE_OUTCOMES, slots_per_quarter};
-use crate::model::LEDGER_FIELDS;
+use crate::model::{LEDGER_FIELDS, MEASURE_QUANTITIES};
 use crate::money::amount_from_cents;
 use crate::scenario::Scenario;
 use crate::stats::{
@@ -37,6 +37,8 @@ pub struct Aggregates {
     pub headline_accumulators: Vec<Accumulator>,
     /// Headline values per outcome, in run order, while at most [`EXACT_HEADLINE_RUNS`] runs
     /// are folded in; empty beyond.
+    /// One accumulator per (year, measure, quantity of [`MEASURE_QUANTITIES`]), in LTL.
+    pub measures: Vec<Accumulator>,
     pub headline: Vec<Vec<f64>>,
 }
 
@@ -51,6 +53,12 @@ impl Aggregates {
             series: vec![Accumulator::new(); scenario.budget.quarters() * width],
             ledger: vec![Accumulator::new(); ledger_cells * LEDGER_FIELDS.len()],
             headline_accumulators: vec![Accumulator::new(); HEADLINE_OUTCOMES.len()],
+            measures: vec![
+                Accumulator::new();
+                scenario.budget.funding_years()
+                    * scenario.budget.measures.len()
+                    * MEASURE_QUANTITIES.len()
+            ],
             headline: vec![Vec::new(); HEADLINE_OUTCOMES.len()],
         }
     }
@@ -69,6 +77,9 @@ impl Aggregates {
         for (accumulator, value) in self.headline_accumulators.iter_mut().zip(&record.headline) {
             accumulator.push(*value);
         }
+        for (accumulator, value) in self.measures.iter_mut().zip(&record.measures) {
+            accumulator.push(amount_from_cents(*value));
+        }
         for (values, value) in self.headline.iter_mut().zip(&record.headline) {
             values.push(*value);
         }
@@ -83,6 +94,7 @@ impl Aggregates {
         for (mine, theirs) in [
             (&mut self.series, &later.series),
             (&mut self.ledger, &later.ledger),
+            (&mut self.measures, &later.measures),
             (
                 &mut self.headline_accumulators,
                 &later.headline_accumulators,
@@ -105,6 +117,7 @@ impl Aggregates {
             .series
             .iter_mut()
             .chain(&mut self.ledger)
+            .chain(&mut self.measures)
             .chain(&mut self.headline_accumulators)
         {
             *accumulator = Accumulator::new();
@@ -154,6 +167,7 @@ impl Aggregates {
             width: self.width,
             series: states(&self.series),
             ledger: states(&self.ledger),
+            measures: states(&self.measures),
             headline_accumulators: states(&self.headline_accumulators),
             headline: self
                 .headline
@@ -172,6 +186,7 @@ impl Aggregates {
         let counts = [
             ("series", state.series.len(), shape.series.len()),
             ("ledger", state.ledger.len(), shape.ledger.len()),
+            ("measures", state.measures.len(), shape.measures.len()),
             (
                 "headline_accumulators",
                 state.headline_accumulators.len(),
@@ -212,6 +227,7 @@ impl Aggregates {
             width: state.width,
             series: accumulators(state.series)?,
             ledger: accumulators(state.ledger)?,
+            measures: accumulators(state.measures)?,
             headline_accumulators: accumulators(state.headline_accumulators)?,
             headline: state
                 .headline
@@ -233,6 +249,8 @@ pub struct AggregatesState {
     pub series: Vec<AccumulatorState>,
     /// Accumulators per ledger cell and field.
     pub ledger: Vec<AccumulatorState>,
+    /// Accumulators per (year, measure, measure quantity).
+    pub measures: Vec<AccumulatorState>,
     /// Accumulators per headline outcome.
     pub headline_accumulators: Vec<AccumulatorState>,
     /// Per-run headline values as `f64` bits, per outcome (empty beyond

@@ -46,6 +46,9 @@ pub struct RunRecord {
     pub series: Vec<f64>,
     /// The funded run's final ledger.
     pub ledger: Vec<LedgerEntry>,
+    /// The funded run's ledger per funding year and measure, summed over clusters
+    /// ([`Simulation::measure_year_totals`]).
+    pub measures: Vec<i64>,
     /// Headline outcomes at the horizon.
     pub headline: Vec<f64>,
 }
@@ -185,6 +188,7 @@ pub fn simulate_policies_measuring(
                 parameters: parameters.values.clone(),
                 series,
                 ledger: simulation.ledger().to_vec(),
+                measures: simulation.measure_year_totals(),
                 headline,
             }
         })

@@ -25,8 +25,6 @@ pub struct ClusterState {
     pub network: Network,
     /// The cluster's network stream.
     rng: ChaCha8Rng,
-    /// Unabsorbed money held, `[infrastructure, activity]` cents.
-    pub balance: [i64; 2],
     /// Money absorbed this quarter, cents.
     pub(crate) absorbed_now: [i64; 2],
     /// Infrastructure money absorbed but not yet usable, LTL, oldest first.
@@ -79,7 +77,6 @@ impl ClusterState {
             closed: false,
             network: super::recycle::take_network(),
             rng,
-            balance: [0, 0],
             absorbed_now: [0, 0],
             pipeline: VecDeque::with_capacity(lag + 1),
             lag,

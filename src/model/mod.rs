@@ -19,11 +19,11 @@ use rand_chacha::ChaCha8Rng;
 
 pub use cluster::ClusterState;
 pub use events::EventCounts;
-pub use funding::{LEDGER_FIELDS, LedgerEntry};
+pub use funding::{LEDGER_FIELDS, LedgerEntry, MEASURE_QUANTITIES};
 pub use parameters::{RunParameters, draw_parameters};
 
-use crate::policy::{AllocationRule, ClusterView, allocate_year};
-use crate::scenario::{ClusterStatus, Policy, Scenario, Unabsorbed};
+use crate::policy::{AllocationRule, ClusterView, allocate_year, withheld_cents};
+use crate::scenario::{ClusterStatus, Measure, Policy, Scenario, Unabsorbed, Uncontracted};
 use formation::Formation;
 use streams::{Purpose, stream};
 
@@ -61,10 +61,27 @@ pub struct Simulation<'a> {
     pools: Vec<SectorPool>,
     /// Next quarter to simulate.
     quarter: usize,
-    /// This year's allocation per cluster, `[infrastructure, activity]` cents.
+    /// This year's allocation per cluster and measure (`cluster · measures + measure`),
+    /// `[infrastructure, activity]` cents.
     year_allocation: Vec<[i64; 2]>,
-    /// Ledger per (funding year, cluster, instrument).
+    /// Unabsorbed money held per cluster and measure (`cluster · measures + measure`),
+    /// `[infrastructure, activity]` cents.
+    balances: Vec<[i64; 2]>,
+    /// Ledger per (funding year, cluster, instrument), summed over measures.
     ledger: Vec<LedgerEntry>,
+    /// Ledger per (funding year, measure, cluster, instrument).
+    measure_ledger: Vec<LedgerEntry>,
+    /// Per measure: budget returned without entering the ledger (the policy's unspent share and
+    /// uncontracted money returned), cents.
+    withheld_by_measure: Vec<i64>,
+    /// Per measure: uncontracted money carried into its next funding year, cents.
+    pending_by_measure: Vec<i64>,
+    /// Per measure: the cells allocated so far (paid over their year), cents.
+    contracted_by_measure: Vec<i64>,
+    /// Per (funding year, measure), `year · measures + measure`: the money the year's
+    /// allocation did not contract that was returned (with the policy's unspent share), and
+    /// that was carried into the measure's next year, cents.
+    not_contracted_by_year: Vec<[i64; 2]>,
     /// Added value attributable to networking so far, LTL.
     added_value_ltl: f64,
     /// Budget the policy left unallocated so far (its unspent share), cents.
@@ -130,6 +147,7 @@ impl<'a> Simulation<'a> {
             })
             .collect();
         let cells = scenario.budget.funding_years() * scenario.clusters.len() * 2;
+        let measures = scenario.budget.measures.len();
         Self {
             scenario,
             parameters,
@@ -138,8 +156,14 @@ impl<'a> Simulation<'a> {
             clusters,
             pools,
             quarter: 0,
-            year_allocation: vec![[0, 0]; scenario.clusters.len()],
+            year_allocation: vec![[0, 0]; scenario.clusters.len() * measures],
+            balances: vec![[0, 0]; scenario.clusters.len() * measures],
             ledger: vec![LedgerEntry::default(); cells],
+            measure_ledger: vec![LedgerEntry::default(); cells * measures],
+            withheld_by_measure: vec![0; measures],
+            pending_by_measure: vec![0; measures],
+            contracted_by_measure: vec![0; measures],
+            not_contracted_by_year: vec![[0, 0]; scenario.budget.funding_years() * measures],
             added_value_ltl: 0.0,
             withheld_cents: 0,
             formation: Formation::new(scenario, seed, run),
@@ -167,9 +191,80 @@ impl<'a> Simulation<'a> {
         &self.pools
     }
 
-    /// The ledger, indexed `(year · clusters + cluster) · 2 + instrument`.
+    /// The ledger summed over measures, indexed `(year · clusters + cluster) · 2 + instrument`.
     pub fn ledger(&self) -> &[LedgerEntry] {
         &self.ledger
+    }
+
+    /// The ledger per measure, indexed `((year · measures + measure) · clusters + cluster) · 2 +
+    /// instrument` (measures in [`Budget::measures`](crate::scenario::Budget) order).
+    pub fn measure_ledger(&self) -> &[LedgerEntry] {
+        &self.measure_ledger
+    }
+
+    /// Per measure: budget returned without entering the ledger so far (the policy's unspent
+    /// share, and money no contract took up that was returned), cents.
+    pub fn withheld_by_measure(&self) -> &[i64] {
+        &self.withheld_by_measure
+    }
+
+    /// Per measure: money no contract took up that waits for the measure's next funding year,
+    /// cents.
+    pub fn pending_by_measure(&self) -> &[i64] {
+        &self.pending_by_measure
+    }
+
+    /// Per (funding year, measure), in [`MEASURE_QUANTITIES`] order, indexed `(year · measures +
+    /// measure) · 10 + quantity`: the measure's ledger summed over clusters for each instrument
+    /// (allocated, absorbed, carried, returned), then the money the year's allocation did not
+    /// contract, returned and carried into the next year, cents.
+    pub fn measure_year_totals(&self) -> Vec<i64> {
+        let measures = self.scenario.budget.measures.len();
+        let clusters = self.scenario.clusters.len();
+        let years = self.scenario.budget.funding_years();
+        let mut totals = vec![0i64; years * measures * MEASURE_QUANTITIES.len()];
+        for (block, out) in totals
+            .chunks_exact_mut(MEASURE_QUANTITIES.len())
+            .enumerate()
+        {
+            for cluster in 0..clusters {
+                for instrument in 0..2 {
+                    let entry = self.measure_ledger[(block * clusters + cluster) * 2 + instrument];
+                    for (field, value) in entry.fields().iter().enumerate() {
+                        out[instrument * 4 + field] += value;
+                    }
+                }
+            }
+            out[8] = self.not_contracted_by_year[block][0];
+            out[9] = self.not_contracted_by_year[block][1];
+        }
+        totals
+    }
+
+    /// Unabsorbed money held per cluster and measure (`cluster · measures + measure`), cents.
+    pub fn balances(&self) -> &[[i64; 2]] {
+        &self.balances
+    }
+
+    /// This funding year's cells of measure `measure` per cluster (infrastructure plus activity),
+    /// cents: what the year's allocation contracted, paid over the year's open quarters.
+    pub fn year_cells_of_measure(&self, measure: usize) -> Vec<i64> {
+        let measures = self.scenario.budget.measures.len();
+        self.year_allocation
+            .iter()
+            .skip(measure)
+            .step_by(measures.max(1))
+            .map(|cell| cell[0] + cell[1])
+            .collect()
+    }
+
+    /// Unabsorbed money cluster `index` holds over all measures, `[infrastructure, activity]`
+    /// cents.
+    pub fn cluster_balance(&self, index: usize) -> [i64; 2] {
+        let measures = self.scenario.budget.measures.len();
+        self.balances[index * measures..(index + 1) * measures]
+            .iter()
+            .fold([0, 0], |sum, cell| [sum[0] + cell[0], sum[1] + cell[1]])
     }
 
     /// Added value attributable to networking so far, LTL.
@@ -207,6 +302,7 @@ impl<'a> Simulation<'a> {
         let last_funding_quarter = budget.funding_years() * 4 - 1;
         let mut networked_by_sector = std::mem::take(&mut self.networked_by_sector);
         networked_by_sector.fill(0);
+        let mut inflow: Vec<[i64; 2]> = Vec::with_capacity(budget.measures.len());
         for index in 0..self.clusters.len() {
             let spec = &self.scenario.clusters[index];
             let spillover = spec
@@ -220,13 +316,37 @@ impl<'a> Simulation<'a> {
             };
             let state = &mut self.clusters[index];
             if funding_year {
-                let inflow =
-                    self.year_allocation[index].map(|cents| quarter_share(cents, quarter % 4));
-                let ledger_base = (year_index * self.scenario.clusters.len() + index) * 2;
-                let entries = &mut self.ledger[ledger_base..ledger_base + 2];
+                let clusters = self.scenario.clusters.len();
+                let measures = budget.measures.len();
+                let cells = index * measures..(index + 1) * measures;
+                inflow.clear();
+                inflow.extend(
+                    self.year_allocation[cells.clone()]
+                        .iter()
+                        .zip(&self.parameters.measure_start_quarter)
+                        .map(|(yearly, &start)| {
+                            let first_open = start.saturating_sub(year_index * 4);
+                            yearly.map(|cents| instalment(cents, quarter % 4, first_open))
+                        }),
+                );
+                let ledger_base = (year_index * clusters + index) * 2;
+                let year_block = year_index * measures * clusters * 2;
                 let settle =
                     budget.unabsorbed == Unabsorbed::Return || quarter == last_funding_quarter;
-                state.absorb(inflow, model, settle, entries, quarter % 4 == 3);
+                state.absorb(
+                    &inflow,
+                    &mut self.balances[cells],
+                    model,
+                    settle,
+                    funding::LedgerLines {
+                        total: &mut self.ledger[ledger_base..ledger_base + 2],
+                        by_measure: &mut self.measure_ledger
+                            [year_block..year_block + measures * clusters * 2],
+                        cluster: index,
+                        clusters,
+                    },
+                    quarter % 4 == 3,
+                );
             }
             state.update_stocks(model);
             if state.operating {
@@ -314,14 +434,88 @@ impl<'a> Simulation<'a> {
                 },
             })
             .collect();
-        let budget_cents = self.scenario.budget.yearly_cents[year_index];
-        self.year_allocation =
-            allocate_year(policy, rule, &views, budget_cents, &mut self.policy_rng);
-        // The policy's unspent share, and the whole year's budget when no cluster is operating or
-        // forming (all closed or not yet founded), stay with the budget holder and count as
-        // returned.
-        let allocated: i64 = self.year_allocation.iter().flatten().sum();
-        self.withheld_cents += budget_cents - allocated;
+        let quarter = year_index * 4;
+        let clusters = self.clusters.len();
+        let measures = &self.scenario.budget.measures;
+        let last_year = year_index + 1 == self.scenario.budget.funding_years();
+        for (measure_index, measure) in measures.iter().enumerate() {
+            let budget_cents = measure.yearly_cents[year_index]
+                + std::mem::take(&mut self.pending_by_measure[measure_index]);
+            // Money flows only from the quarter containing the measure's contract start.
+            let open = self.parameters.measure_start_quarter[measure_index] < quarter + 4;
+            let measure_views: Vec<ClusterView> = views
+                .iter()
+                .enumerate()
+                .map(|(index, view)| ClusterView {
+                    operating: view.operating
+                        && measure.pays_operating()
+                        && self.eligible(measure, index, quarter),
+                    forming: view.forming && measure.pays_formation,
+                    ..view.clone()
+                })
+                .collect();
+            let share = measure.infrastructure_share(policy.infrastructure_share);
+            let adjusted;
+            let measure_policy = if share == policy.infrastructure_share {
+                policy
+            } else {
+                adjusted = Policy {
+                    infrastructure_share: share,
+                    ..policy.clone()
+                };
+                &adjusted
+            };
+            let cells = allocate_year(
+                measure_policy,
+                rule,
+                &measure_views,
+                if open { budget_cents } else { 0 },
+                &mut self.policy_rng,
+            );
+            let allocated: i64 = cells.iter().flatten().sum();
+            let unspent = if open {
+                withheld_cents(measure_policy, budget_cents)
+            } else {
+                0
+            };
+            // Money no contract takes up (contracts not started; no eligible or forming
+            // cluster) is carried to the measure's next year or returned, as the measure says;
+            // the policy's unspent share is always returned.
+            let uncontracted = budget_cents - allocated - unspent;
+            let returned = if measure.uncontracted == Uncontracted::Carry && !last_year {
+                self.pending_by_measure[measure_index] = uncontracted;
+                unspent
+            } else {
+                uncontracted + unspent
+            };
+            self.withheld_by_measure[measure_index] += returned;
+            self.not_contracted_by_year[year_index * measures.len() + measure_index] =
+                [returned, self.pending_by_measure[measure_index]];
+            self.contracted_by_measure[measure_index] += allocated;
+            self.withheld_cents += returned;
+            for (cluster, cell) in cells.into_iter().enumerate().take(clusters) {
+                self.year_allocation[cluster * measures.len() + measure_index] = cell;
+            }
+        }
+    }
+
+    /// Whether cluster `index` meets `measure`'s eligibility at the allocation in `quarter`: at
+    /// least its minimum members at the start of the year and at least its minimum research
+    /// partners, counting the cluster's declared ones plus each matching valley open by then.
+    fn eligible(&self, measure: &Measure, index: usize, quarter: usize) -> bool {
+        if self.clusters[index].members_year_ago < measure.min_members {
+            return false;
+        }
+        if measure.min_research_partners == 0 {
+            return true;
+        }
+        let spec = &self.scenario.clusters[index];
+        let open_valleys = spec
+            .valleys
+            .iter()
+            .filter(|&&valley| quarter >= self.parameters.valley_open_quarter[valley])
+            .count() as u64;
+        spec.research_partners + open_valleys >= measure.min_research_partners
     }
 
     /// The end-of-quarter record of each cluster.
@@ -345,7 +539,7 @@ impl<'a> Simulation<'a> {
             let entry = &mut members_by_sector[spec.sector];
             entry.0 += state.network.members() as u64 - sole;
             entry.1 += sole;
-            if state.capital < 0.0 || state.activity < 0.0 || state.balance.iter().any(|b| *b < 0) {
+            if state.capital < 0.0 || state.activity < 0.0 {
                 return Err(format!("negative stock or balance in cluster {}", spec.id));
             }
         }
@@ -365,12 +559,34 @@ impl<'a> Simulation<'a> {
                 return Err(format!("members exceed the firms of sector {}", sector.id));
             }
         }
-        funding::check_ledger(
-            &self.ledger,
-            &self.clusters,
-            self.scenario.clusters.len(),
-            self.quarter / 4,
-        )
+        let funding_years = self.scenario.budget.funding_years();
+        let started_years = self.quarter.div_ceil(4).min(funding_years);
+        if self.balances.iter().flatten().any(|cents| *cents < 0) {
+            return Err("negative balance".into());
+        }
+        funding::check_ledger(&funding::LedgerBooks {
+            total: &self.ledger,
+            by_measure: &self.measure_ledger,
+            balances: &self.balances,
+            yearly_cents: self
+                .scenario
+                .budget
+                .measures
+                .iter()
+                .map(|measure| measure.yearly_cents.as_slice())
+                .collect(),
+            withheld: &self.withheld_by_measure,
+            pending: &self.pending_by_measure,
+            contracted: &self.contracted_by_measure,
+            paid_up: self.quarter % 4 == 0 || self.quarter >= funding_years * 4,
+            clusters: self.scenario.clusters.len(),
+            allocated_years: if self.funding.is_some() {
+                started_years
+            } else {
+                0
+            },
+            completed_years: self.quarter / 4,
+        })
     }
 }
 
@@ -388,9 +604,21 @@ impl Drop for Simulation<'_> {
 /// Cents of a yearly amount paid in quarter `quarter_of_year` (0–3): a quarter each, the
 /// remainder cents one each to the first quarters.
 pub fn quarter_share(yearly_cents: i64, quarter_of_year: usize) -> i64 {
-    let base = yearly_cents / 4;
-    let remainder = (yearly_cents % 4) as usize;
-    base + i64::from(quarter_of_year < remainder)
+    instalment(yearly_cents, quarter_of_year, 0)
+}
+
+/// Cents of a yearly amount paid in quarter `quarter_of_year` (0–3) when money can flow only
+/// from quarter-of-year `first_open` on: nothing before it, then an equal part in each open
+/// quarter, the remainder cents one each to the first open quarters. With `first_open` 0 this
+/// is [`quarter_share`]; with `first_open` ≥ 4 nothing is paid.
+pub fn instalment(yearly_cents: i64, quarter_of_year: usize, first_open: usize) -> i64 {
+    if quarter_of_year < first_open || first_open >= 4 {
+        return 0;
+    }
+    let open = (4 - first_open) as i64;
+    let base = yearly_cents / open;
+    let remainder = yearly_cents % open;
+    base + i64::from(((quarter_of_year - first_open) as i64) < remainder)
 }
 
 /// Draws a uniform number in [0, 1) from `rng` and compares it with `probability`.

@@ -24,6 +24,9 @@ pub struct RunParameters {
     pub potential: Vec<f64>,
     /// First quarter index in which each valley is open (may be 0 or beyond the horizon).
     pub valley_open_quarter: Vec<usize>,
+    /// First quarter index in which each measure's money can flow: the quarter containing its
+    /// drawn contract start (0 for the implicit measure; may lie beyond the funding period).
+    pub measure_start_quarter: Vec<usize>,
     /// Every slot's value in [`Scenario::parameter_slots`] order (for `runs.csv`).
     pub values: Vec<f64>,
 }
@@ -116,15 +119,30 @@ pub fn parameters_from_values(scenario: &Scenario, values: Vec<f64>) -> RunParam
     let propensity = sector_values.iter().step_by(2).copied().collect();
     let potential = sector_values.iter().skip(1).step_by(2).copied().collect();
     let first_year = f64::from(scenario.budget.first_year);
-    let valley_open_quarter = values[model_count + 2 * scenario.sectors.len()..]
+    let valleys_start = model_count + 2 * scenario.sectors.len();
+    let valleys_end = valleys_start + scenario.valleys.len();
+    let valley_open_quarter = values[valleys_start..valleys_end]
         .iter()
         .map(|year| ((year - first_year) * 4.0).ceil().max(0.0) as usize)
+        .collect();
+    let mut measure_years = values[valleys_end..].iter();
+    let measure_start_quarter = scenario
+        .budget
+        .measures
+        .iter()
+        .map(|measure| match (measure.implicit, measure_years.next()) {
+            (false, Some(year)) => {
+                crate::scenario::measures::contract_start_quarter(*year, scenario.budget.first_year)
+            }
+            _ => 0,
+        })
         .collect();
     RunParameters {
         model,
         propensity,
         potential,
         valley_open_quarter,
+        measure_start_quarter,
         values,
     }
 }

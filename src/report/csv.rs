@@ -16,7 +16,7 @@ use crate::engine::outcomes::{
     present_percentile, structure_measured,
 };
 use crate::engine::{Aggregates, RunRecord};
-use crate::model::LEDGER_FIELDS;
+use crate::model::{LEDGER_FIELDS, MEASURE_QUANTITIES};
 use crate::policy::INSTRUMENTS;
 use crate::scenario::Scenario;
 use crate::scenario::currency::Currency;
@@ -157,6 +157,50 @@ pub fn allocations_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
                         cells.join(",")
                     );
                 }
+            }
+        }
+    }
+    out
+}
+
+/// Header of `measures.csv`: the money columns in the scenario's currency, then in its `also_in`
+/// currency if it shows one (as `allocations.csv`).
+pub fn measures_header(currency: &Currency) -> String {
+    allocations_header(currency).replacen("year,cluster,", "year,measure,", 1)
+}
+
+/// `measures.csv`: the ledger per (year, measure), summed over clusters — one row per
+/// instrument and ledger field, then the money the year's allocation did not contract (returned,
+/// and carried into the measure's next year) — with the mean and percentiles over runs in the
+/// scenario's currency (and its `also_in` currency). A file without measures has one measure, `budget`.
+pub fn measures_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
+    let mut out = format!("{}\n", measures_header(&scenario.currency));
+    let measures = &scenario.budget.measures;
+    for year in 0..scenario.budget.funding_years() {
+        for (index, measure) in measures.iter().enumerate() {
+            for (quantity, (instrument, name)) in MEASURE_QUANTITIES.iter().enumerate() {
+                let slot = (year * measures.len() + index) * MEASURE_QUANTITIES.len() + quantity;
+                let Some(accumulator) = aggregates.measures.get(slot) else {
+                    continue;
+                };
+                let summary = accumulator.summary();
+                let values = [
+                    summary.mean,
+                    present_percentile(summary.p5, false),
+                    present_percentile(summary.p50, false),
+                    present_percentile(summary.p95, false),
+                ];
+                let mut cells: Vec<String> = values.iter().map(|v| cell(*v)).collect();
+                if let Some(second) = &scenario.currency.also_in {
+                    cells.extend(values.iter().map(|v| cell(second.convert(*v))));
+                }
+                let _ = writeln!(
+                    out,
+                    "{},{},{instrument},{name},{}",
+                    scenario.budget.first_year + year as i32,
+                    text(&measure.id),
+                    cells.join(",")
+                );
             }
         }
     }

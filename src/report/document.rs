@@ -9,7 +9,7 @@ use super::comparison_section;
 use super::results::ResultSet;
 use super::table::{FEW_RUNS, few_runs_warning, headline_cells, interval_heading, thousands};
 use crate::scenario::currency::Currency;
-use crate::scenario::spec::{ProfileSpec, RuleSpec};
+use crate::scenario::spec::{MeasurePurpose, ProfileSpec, RuleSpec, Uncontracted};
 use crate::scenario::{ClusterStatus, Param, ScenarioFile, SourceKind, Unabsorbed};
 
 /// A run of text: plain words, or an identifier shown as code (`<code>`, backticks).
@@ -526,6 +526,8 @@ fn assumptions_section(file: &ScenarioFile, currency: &Currency) -> Section<'sta
     let budget = &file.budget;
     let source = budget.source.as_deref();
     let group = "Budget";
+    // With measures the total may be omitted: it is their sum.
+    let measures_total: f64 = budget.measures.iter().map(|measure| measure.total).sum();
     table.push(
         group,
         Span::text("Total budget"),
@@ -534,7 +536,7 @@ fn assumptions_section(file: &ScenarioFile, currency: &Currency) -> Section<'sta
                 .total
                 .or(budget.total_ltl)
                 .or(budget.total_eur)
-                .unwrap_or(0.0),
+                .unwrap_or(measures_total),
         ),
         &match &currency.also_in {
             Some(second) => format!(
@@ -547,7 +549,7 @@ fn assumptions_section(file: &ScenarioFile, currency: &Currency) -> Section<'sta
                             .total
                             .or(budget.total_ltl)
                             .or(budget.total_eur)
-                            .unwrap_or(0.0)
+                            .unwrap_or(measures_total)
                     )
                 )
             ),
@@ -604,6 +606,54 @@ fn assumptions_section(file: &ScenarioFile, currency: &Currency) -> Section<'sta
         "",
         source,
     );
+    for measure in &budget.measures {
+        let group = format!("Measure: {}", measure.name);
+        let source = measure.source.as_deref().or(source);
+        let pays: Vec<&str> = measure
+            .pays_for
+            .iter()
+            .map(|purpose| match purpose {
+                MeasurePurpose::Infrastructure => "infrastructure",
+                MeasurePurpose::Activity => "activity",
+                MeasurePurpose::Formation => "formation",
+            })
+            .collect();
+        let rows = [
+            (
+                "Budget",
+                scenario_number(measure.total),
+                file.currency.as_deref().unwrap_or("LTL").to_string(),
+            ),
+            ("Pays for", pays.join(", "), String::new()),
+            (
+                "Fewest members",
+                measure.eligibility.min_members.to_string(),
+                "firms".into(),
+            ),
+            (
+                "Fewest research partners",
+                measure.eligibility.min_research_partners.to_string(),
+                "institutions".into(),
+            ),
+            (
+                "Contracts start",
+                measure.contracts_start.to_string(),
+                "decimal year".into(),
+            ),
+            (
+                "Uncontracted money",
+                match measure.uncontracted {
+                    Uncontracted::Return => "returned",
+                    Uncontracted::Carry => "carried to the next year",
+                }
+                .to_string(),
+                String::new(),
+            ),
+        ];
+        for (item, value, unit) in rows {
+            table.push(&group, Span::text(item), value, &unit, source);
+        }
+    }
 
     for sector in &file.sectors {
         let group = format!("Sector: {}", sector.name);

@@ -84,6 +84,7 @@ pub(super) fn add_generated(
                 initial_links: 0,
                 founded_quarter: None,
                 valleys: valleys.clone(),
+                research_partners: 0,
                 generated: true,
             });
         }

@@ -77,6 +77,9 @@ pub struct Budget {
     pub yearly_cents: Vec<i64>,
     /// Fate of unabsorbed money.
     pub unabsorbed: Unabsorbed,
+    /// The funding measures (one implicit measure when the file names none); their yearly
+    /// cents sum to `yearly_cents` year by year.
+    pub measures: Vec<super::measures::Measure>,
 }
 
 impl Budget {
@@ -88,6 +91,42 @@ impl Budget {
     /// Number of funding years.
     pub fn funding_years(&self) -> usize {
         (self.last_year - self.first_year + 1) as usize
+    }
+
+    /// The period in which money can flow, as fractional years: from the earliest quarter in
+    /// which some measure with money in that year can pay (its contracts started) to the end of
+    /// the last funding year. The whole funding period when no money can flow at all.
+    pub fn money_period(&self) -> (f64, f64) {
+        let end = f64::from(self.last_year + 1);
+        let first_year = f64::from(self.first_year);
+        let start = self
+            .measures
+            .iter()
+            .filter_map(|measure| {
+                let open = super::measures::contract_start_quarter(
+                    measure.earliest_contracts_start(),
+                    self.first_year,
+                );
+                let first_paid_year = measure.yearly_cents.iter().position(|cents| *cents > 0)?;
+                let carried = measure.uncontracted == super::spec::Uncontracted::Carry;
+                // Money of a year before the contracts start flows only if it is carried.
+                let quarter = if carried {
+                    open.max(first_paid_year * 4)
+                } else {
+                    measure
+                        .yearly_cents
+                        .iter()
+                        .enumerate()
+                        .find(|(year, cents)| **cents > 0 && open < (year + 1) * 4)
+                        .map(|(year, _)| open.max(year * 4))?
+                };
+                (quarter < self.funding_years() * 4).then_some(quarter)
+            })
+            .min();
+        match start {
+            Some(quarter) => (first_year + quarter as f64 / 4.0, end),
+            None => (first_year, end),
+        }
     }
 
     /// Label of a quarterly period, e.g. `2007Q1`.
@@ -142,6 +181,8 @@ pub struct Cluster {
     pub founded_quarter: Option<usize>,
     /// Indices of valleys sharing at least one field with this cluster.
     pub valleys: Vec<usize>,
+    /// Science institutions among its partners as declared (0 for generated initiatives).
+    pub research_partners: u64,
     /// Whether the cluster is a generated initiative of its sector's formation process (not
     /// written in the file).
     pub generated: bool,
@@ -239,8 +280,15 @@ impl Scenario {
             &mut problems,
         );
         let mut budget_ok = true;
-        let total_in_currency =
-            super::currency::budget_total(budget_spec, &currency, &mut problems);
+        let with_measures = !budget_spec.measures.is_empty();
+        let total_given = budget_spec.total.is_some()
+            || budget_spec.total_ltl.is_some()
+            || budget_spec.total_eur.is_some();
+        let total_in_currency = if with_measures && !total_given {
+            Some(super::measures::measures_total(budget_spec))
+        } else {
+            super::currency::budget_total(budget_spec, &currency, &mut problems)
+        };
         match total_in_currency {
             None => budget_ok = false,
             Some(total) if !(total.is_finite() && (0.0..=MAX_MONEY).contains(&total)) => {
@@ -344,10 +392,49 @@ impl Scenario {
         } else {
             0
         };
-        let yearly_cents = if budget_ok {
+        let mut yearly_cents = if budget_ok {
             largest_remainder(total_cents, &weights)
         } else {
             vec![0; funding_years]
+        };
+        let measures = if with_measures {
+            let known: Vec<String> = sources.keys().cloned().collect();
+            let measures = super::measures::check(
+                &super::measures::BudgetFrame {
+                    spec: budget_spec,
+                    ltl_per_unit: 1.0,
+                    funding_years,
+                    weights: budget_ok.then_some(weights.as_slice()),
+                    sources: &known,
+                },
+                &mut problems,
+            );
+            let sum: i64 = measures.iter().map(|measure| measure.total_cents).sum();
+            if budget_ok && total_given && (sum - total_cents).abs() > measures.len() as i64 {
+                problems.push(Problem {
+                    path: budget_path.key("total"),
+                    message: format!(
+                        "the budget total ({}) is not the sum of its measures' budgets ({}); remove the total (the measures define it) or correct it",
+                        total_cents as f64 / 100.0,
+                        super::measures::measures_total(budget_spec)
+                    ),
+                });
+            }
+            yearly_cents = (0..funding_years)
+                .map(|year| measures.iter().map(|m| m.yearly_cents[year]).sum())
+                .collect();
+            measures
+        } else {
+            vec![super::measures::Measure::implicit(
+                total_cents,
+                yearly_cents.clone(),
+                budget_spec.first_year,
+            )]
+        };
+        let total_cents = if with_measures {
+            yearly_cents.iter().sum()
+        } else {
+            total_cents
         };
         let budget = Budget {
             total_cents,
@@ -356,6 +443,7 @@ impl Scenario {
             horizon_year: budget_spec.horizon_year,
             yearly_cents,
             unabsorbed: budget_spec.unabsorbed,
+            measures,
         };
 
         // Sectors.
@@ -560,6 +648,7 @@ impl Scenario {
                     &mut problems,
                 ),
                 valleys: matching_valleys,
+                research_partners: spec.research_partners.unwrap_or(0),
                 generated: false,
             });
         }
@@ -708,7 +797,8 @@ impl Scenario {
     }
 
     /// Every parameter drawn per run, in a fixed order: model parameters (table order), then each
-    /// sector's cooperation propensity and potential, then each valley's opening year.
+    /// sector's cooperation propensity and potential, then each valley's opening year, then each
+    /// declared measure's contract start.
     pub fn parameter_slots(&self) -> Vec<ParameterSlot> {
         let mut slots: Vec<ParameterSlot> = self
             .model
@@ -742,6 +832,16 @@ impl Scenario {
                 param: valley.opening_year.clone(),
                 min: 1900.0,
                 max: 2300.0,
+                integer: false,
+            });
+        }
+        for measure in self.budget.measures.iter().filter(|m| !m.implicit) {
+            let (min, max) = super::measures::Measure::contract_years();
+            slots.push(ParameterSlot {
+                label: measure.slot_label(),
+                param: measure.contracts_start.clone(),
+                min,
+                max,
                 integer: false,
             });
         }
@@ -797,7 +897,7 @@ pub(super) fn check_unit_share(problems: &mut Vec<Problem>, path: JsonPath, valu
 
 /// A fixed value must lie in [min, max] (in (0, max] when `positive`); a distribution's whole
 /// support must lie in it too, so that every draw is a valid value (docs/MODEL.md §11.4).
-fn check_param(
+pub(super) fn check_param(
     problems: &mut Vec<Problem>,
     path: JsonPath,
     param: &Param,

@@ -151,6 +151,87 @@ pub struct BudgetSpec {
     /// Source id for the budget figures.
     #[serde(default)]
     pub source: Option<String>,
+    /// The funding measures the budget consists of (docs/SCENARIO.md §5a). Omitted: the whole
+    /// budget is one implicit measure that pays for everything from the first funding year, as
+    /// in files written before measures existed. Given: the total is the sum of the measures'
+    /// budgets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<MeasureSpec>,
+}
+
+/// One funding measure: a budget of its own, what it pays for, who may receive it and when its
+/// contracts start.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureSpec {
+    /// Identifier (letters, digits, `-`, `_`), used in outputs.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The measure's budget in the scenario's currency.
+    pub total: f64,
+    /// What it pays for: any of `infrastructure`, `activity` (operating clusters) and
+    /// `formation` (seed money for each sector's next forming initiative).
+    pub pays_for: Vec<MeasurePurpose>,
+    /// Who may receive money for infrastructure or activity (formation money is not subject to
+    /// it).
+    #[serde(default)]
+    pub eligibility: EligibilitySpec,
+    /// When the first contracts start, as a decimal year (2010.81 = 22 October 2010); a number
+    /// or a distribution drawn once per run. No money of the measure flows before the quarter
+    /// containing it.
+    pub contracts_start: Param,
+    /// How the measure's budget is spread over the funding years; omitted: the budget's
+    /// `profile`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ProfileSpec>,
+    /// What happens to a year's money of the measure that no contract takes up (before the
+    /// contracts start, or with no eligible cluster): `return` (default) or `carry` (added to
+    /// the measure's next funding year; returned after the last).
+    #[serde(default)]
+    pub uncontracted: Uncontracted,
+    /// Source id for the measure's figures.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// What a measure pays for.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasurePurpose {
+    /// Infrastructure of operating clusters (builds the capital stock after a lag).
+    Infrastructure,
+    /// Activity of operating clusters (joint activity, joint R&D; acts at once).
+    Activity,
+    /// Seed money for forming initiatives (the policy's `forming_reserve_share` of the measure).
+    Formation,
+}
+
+/// Who may receive a measure's money for infrastructure or activity, checked at each year's
+/// allocation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EligibilitySpec {
+    /// Fewest member firms at the start of the year.
+    #[serde(default)]
+    pub min_members: u64,
+    /// Fewest research partners (science institutions): the cluster's `research_partners` plus
+    /// one for each matching valley open at the allocation.
+    #[serde(default)]
+    pub min_research_partners: u64,
+}
+
+/// Fate of a measure's money that no contract takes up in its year.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Uncontracted {
+    /// Returned to the budget holder at once.
+    #[default]
+    Return,
+    /// Added to the measure's next funding year; returned after the last funding year.
+    Carry,
 }
 
 /// Yearly disbursement profile.
@@ -229,6 +310,10 @@ pub struct ClusterSpec {
     /// Research fields, matched against valley fields for spillovers.
     #[serde(default)]
     pub fields: Vec<String>,
+    /// Science institutions among the cluster's partners (for measures' eligibility; each
+    /// matching valley open at an allocation counts as one more). Omitted: 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub research_partners: Option<u64>,
     /// Source id for this cluster's figures.
     #[serde(default)]
     pub source: Option<String>,

@@ -22,7 +22,8 @@ pub struct AdditionalNetworkedSmes {
     span: (f64, f64),
     funding: (f64, f64),
     first_year: i32,
-    last_year: i32,
+    /// The funding period in words (from when money can flow).
+    period: String,
     horizon_year: i32,
     /// Median funded and counterfactual networked SMEs at the horizon, for the subtitle.
     levels: Option<(f64, f64)>,
@@ -43,7 +44,7 @@ impl AdditionalNetworkedSmes {
             span: data::time_span(results),
             funding: data::funding_period(results),
             first_year: budget.first_year,
-            last_year: budget.last_year,
+            period: data::funding_period_text(results),
             horizon_year: budget.horizon_year,
             levels: last("networked_smes").zip(last("counterfactual_networked_smes")),
             subtitle: data::provenance(results),
@@ -69,8 +70,8 @@ impl Figure for AdditionalNetworkedSmes {
              cooperation link with the funding minus those in the same run without any funding \
              (same parameters and random numbers), per quarter from {} to the end of {}: median \
              across runs with the 50% and 90% bands; zero (no effect) is marked and the funding \
-             period {}–{} shaded.",
-            self.first_year, self.horizon_year, self.first_year, self.last_year
+             period {} shaded.",
+            self.first_year, self.horizon_year, self.period
         )
     }
 
@@ -107,7 +108,7 @@ impl Figure for AdditionalNetworkedSmes {
                     color: FUNDING_SHADE,
                     outline: None,
                 },
-                format!("Funding period {}–{}", self.first_year, self.last_year),
+                format!("Funding period {}", self.period),
             ),
         ];
         let subtitle = match self.levels {

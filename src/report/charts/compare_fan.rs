@@ -34,6 +34,8 @@ pub struct CompareFan {
     funding: (f64, f64),
     first_year: i32,
     last_year: i32,
+    /// The funding period in words (from when money can flow).
+    period: String,
     horizon_year: i32,
     subtitle: String,
 }
@@ -67,6 +69,7 @@ impl CompareFan {
             funding: data::funding_period(results),
             first_year: budget.first_year,
             last_year: budget.last_year,
+            period: data::funding_period_text(results),
             horizon_year: budget.horizon_year,
             subtitle: look::provenance(results, comparison),
         }
@@ -89,12 +92,11 @@ impl Figure for CompareFan {
         format!(
             "Networked SMEs per quarter from {} to the end of {} under each of the {} compared \
              policies: median across runs with the 50% band (25th–75th percentile); the \
-             baseline is the solid black line, the funding period {}–{} is shaded.",
+             baseline is the solid black line, the funding period {} is shaded.",
             self.first_year,
             self.horizon_year,
             self.series.len(),
-            self.first_year,
-            self.last_year
+            self.period
         )
     }
 
@@ -127,7 +129,7 @@ impl Figure for CompareFan {
                     color: FUNDING_SHADE,
                     outline: None,
                 },
-                format!("Funding period {}–{}", self.first_year, self.last_year),
+                format!("Funding period {}", self.period),
             ),
         ];
         let y_legend = style::draw_legend(&body, style, &extra, (margin, y_legend), right)?;

@@ -75,13 +75,24 @@ pub fn time_span(results: &ResultSet) -> (f64, f64) {
     )
 }
 
-/// The funding period as fractional years: start of the first to end of the last funding year.
+/// The funding period as fractional years: from the first quarter in which money can flow
+/// (some measure's contracts have started and it has money for that year) to the end of the
+/// last funding year ([`Budget::money_period`](crate::scenario::Budget::money_period)).
 pub fn funding_period(results: &ResultSet) -> (f64, f64) {
-    let budget = &results.scenario.budget;
-    (
-        f64::from(budget.first_year),
-        f64::from(budget.last_year + 1),
-    )
+    results.scenario.budget.money_period()
+}
+
+/// The funding period in words, e.g. `2010 Q4–2015` (the quarter only when it is not Q1).
+pub fn funding_period_text(results: &ResultSet) -> String {
+    let (start, end) = funding_period(results);
+    let year = start.floor();
+    let quarter = ((start - year) * 4.0).round() as i32 + 1;
+    let last = end as i32 - 1;
+    if quarter == 1 {
+        format!("{}–{last}", year as i32)
+    } else {
+        format!("{} Q{quarter}–{last}", year as i32)
+    }
 }
 
 /// One line under every title: which scenario, policy and how many runs.

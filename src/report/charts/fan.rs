@@ -22,7 +22,8 @@ pub struct NetworkedSmes {
     span: (f64, f64),
     funding: (f64, f64),
     first_year: i32,
-    last_year: i32,
+    /// The funding period in words (from when money can flow).
+    period: String,
     horizon_year: i32,
     subtitle: String,
 }
@@ -37,7 +38,7 @@ impl NetworkedSmes {
             span: data::time_span(results),
             funding: data::funding_period(results),
             first_year: budget.first_year,
-            last_year: budget.last_year,
+            period: data::funding_period_text(results),
             horizon_year: budget.horizon_year,
             subtitle: data::provenance(results),
         }
@@ -61,8 +62,8 @@ impl Figure for NetworkedSmes {
             "Fan chart of the number of SMEs with at least one cooperation link in any cluster, \
              per quarter from {} to the end of {}: median across runs with the 50% and 90% \
              bands, and the median of the same runs without any funding as a thinner line; the \
-             funding period {}–{} is shaded and the horizon marked.",
-            self.first_year, self.horizon_year, self.first_year, self.last_year
+             funding period {} is shaded and the horizon marked.",
+            self.first_year, self.horizon_year, self.period
         )
     }
 
@@ -99,7 +100,7 @@ impl Figure for NetworkedSmes {
                     color: FUNDING_SHADE,
                     outline: None,
                 },
-                format!("Funding period {}–{}", self.first_year, self.last_year),
+                format!("Funding period {}", self.period),
             ),
         ];
         if !self.counterfactual.is_empty() {
@@ -157,7 +158,7 @@ impl Figure for NetworkedSmes {
             )),
             &font,
         )?;
-        let funding_label = format!("Funding period {}–{}", self.first_year, self.last_year);
+        let funding_label = format!("Funding period {}", self.period);
         let middle = (self.funding.0 + self.funding.1) / 2.0;
         plot::text_at(
             &body,

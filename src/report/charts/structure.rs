@@ -20,7 +20,8 @@ pub struct NetworkStructure {
     span: (f64, f64),
     funding: (f64, f64),
     first_year: i32,
-    last_year: i32,
+    /// The funding period in words (from when money can flow).
+    period: String,
     horizon_year: i32,
     subtitle: String,
 }
@@ -37,7 +38,7 @@ impl NetworkStructure {
             span: data::time_span(results),
             funding: data::funding_period(results),
             first_year: budget.first_year,
-            last_year: budget.last_year,
+            period: data::funding_period_text(results),
             horizon_year: budget.horizon_year,
             subtitle: data::provenance(results),
         }
@@ -89,7 +90,7 @@ impl Figure for NetworkStructure {
                     color: FUNDING_SHADE,
                     outline: None,
                 },
-                format!("Funding period {}–{}", self.first_year, self.last_year),
+                format!("Funding period {}", self.period),
             ),
         ];
         let body = style::frame(root, style, &self.title(), &self.subtitle, &legend)?;
