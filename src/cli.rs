@@ -98,6 +98,11 @@ pub struct RunArgs {
     /// Go ahead with a run whose estimated memory or disk exceeds the limits (16 GiB, 20 GiB).
     #[arg(long)]
     pub allow_large: bool,
+    /// Draw the calibrated inputs from the weighted posterior in this calibration folder (its
+    /// posterior.csv, written by `clustersim calibrate`) instead of their priors: run i takes
+    /// one particle, picked by weight [default: the scenario's `posterior` field, if any].
+    #[arg(long, value_name = "DIR")]
+    pub posterior: Option<PathBuf>,
 }
 
 /// Whether policies share their random numbers in `compare`.

@@ -22,6 +22,8 @@ pub enum Purpose {
     Correlation = 4,
     /// The formation process of sector number `index` (how many initiatives form each quarter).
     Formation = 5,
+    /// Which particle of a weighted posterior run `run` uses (`index` 0; `--posterior`).
+    Posterior = 6,
 }
 
 /// SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective mix of 64 bits.

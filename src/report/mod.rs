@@ -28,5 +28,5 @@ pub mod verdict_by_input;
 mod verdict_section;
 pub mod xlsx;
 
-pub use manifest::{ComparisonManifest, Manifest, sha256_hex};
+pub use manifest::{ComparisonManifest, Manifest, PosteriorManifest, sha256_hex};
 pub use output_dir::{PendingOutput, write_atomically};

@@ -11,6 +11,7 @@ pub mod observations;
 pub mod plan;
 pub mod plausible;
 pub mod policy_plan;
+pub mod posterior;
 pub mod provenance;
 pub mod spec;
 
@@ -22,5 +23,6 @@ pub use load::{
 };
 pub use model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
 pub use plan::{Budget, Cluster, ParameterSlot, Scenario, Sector, Valley};
+pub use posterior::{POSTERIOR_FILE, Posterior, PosteriorError, posterior_folder};
 pub use policy_plan::{NamedPolicy, Policy, RULE_KINDS, Rule};
 pub use spec::{ClusterStatus, CorrelationSpec, ScenarioFile, SourceKind, Unabsorbed};
