@@ -32,7 +32,8 @@ pub enum Command {
     },
     /// Re-render charts and reports of a result folder from its saved files (no re-run).
     Report {
-        /// A result folder written by `clustersim run`.
+        /// A result folder written by `clustersim run` or `compare`, or a calibration folder
+        /// (posterior.csv, fit.csv, generations.csv and scenario.json).
         results: PathBuf,
         /// Chart resolution: PNGs are 10 × 6.25 inches at this many dots per inch (160 → 1600 × 1000 px).
         #[arg(long, default_value_t = DEFAULT_DPI)]

@@ -1,5 +1,5 @@
 //! `run --posterior DIR` and `compare --posterior DIR`: parameter sets drawn from a weighted
-//! posterior (tests/data/posterior, written by hand: two groups of 100 particles over
+//! posterior (tests/data/calibration, written by hand: two groups of 100 particles over
 //! `model.join_funding_response` and `model.formation_rate`, the second group with three times
 //! the weight), byte-identical on any thread count, recorded in the manifest and the report, and
 //! every bad posterior refused with its file, line and column.
@@ -10,7 +10,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
-const FIXTURE: &str = "tests/data/posterior";
+const FIXTURE: &str = "tests/data/calibration";
 const INPUTS: [&str; 2] = ["model.join_funding_response", "model.formation_rate"];
 
 fn clustersim() -> Command {
@@ -66,7 +66,14 @@ fn run_draws_parameter_sets_whose_weighted_means_match_the_posterior() {
     let runs = 2000;
     run(
         &out,
-        &["--runs", &runs.to_string(), "--posterior", FIXTURE, "--seed", "11"],
+        &[
+            "--runs",
+            &runs.to_string(),
+            "--posterior",
+            FIXTURE,
+            "--seed",
+            "11",
+        ],
     )
     .success();
     let (weights, particles) = read_posterior(&Path::new(FIXTURE).join("posterior.csv"));
@@ -77,10 +84,9 @@ fn run_draws_parameter_sets_whose_weighted_means_match_the_posterior() {
 
     // Each run takes one whole particle: its pair of values is some particle's pair, bit for bit
     // (the joint draw keeps the posterior's dependence between the inputs).
-    for run in 0..runs {
-        let pair = [drawn[0][run], drawn[1][run]];
+    for (run, pair) in drawn[0].iter().zip(&drawn[1]).enumerate() {
         assert!(
-            particles.iter().any(|p| p[0] == pair[0] && p[1] == pair[1]),
+            particles.iter().any(|p| p[0] == *pair.0 && p[1] == *pair.1),
             "run {run} drew {pair:?}, which is no particle of the posterior"
         );
     }
@@ -204,7 +210,10 @@ fn the_manifest_and_the_report_record_the_posterior() {
         clustersim::report::sha256_hex(&csv)
     );
     let command = manifest["command"].as_str().unwrap();
-    assert!(command.contains("--posterior tests/data/posterior"), "{command}");
+    assert!(
+        command.contains("--posterior tests/data/calibration"),
+        "{command}"
+    );
     let report = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
         report.contains("Inputs from a calibrated posterior, not from their priors: `model.join_funding_response`, `model.formation_rate`"),
@@ -267,7 +276,13 @@ fn correlations_are_dropped_with_a_warning_under_a_posterior() {
     fs::write(calibration.join("posterior.csv"), only_join).unwrap();
     let out = dir.path().join("result");
     let assert = clustersim()
-        .args(["run", "tests/data/correlated.json", "--quiet", "--runs", "10"])
+        .args([
+            "run",
+            "tests/data/correlated.json",
+            "--quiet",
+            "--runs",
+            "10",
+        ])
         .args(["--posterior"])
         .arg(&calibration)
         .arg("--out")
@@ -346,7 +361,10 @@ fn bad_posteriors_are_refused_with_file_line_and_column() {
         &format!("{header}0,1\n"),
         "2:3: expected 3 cells like the header, found 2",
     );
-    refused("weight,particle\n", "1:1: the header must start with 'particle,weight'");
+    refused(
+        "weight,particle\n",
+        "1:1: the header must start with 'particle,weight'",
+    );
 }
 
 #[test]

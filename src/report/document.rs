@@ -964,7 +964,10 @@ fn reproducibility_section(results: &ResultSet) -> Section<'static> {
         ),
     ];
     if let Some(posterior) = &manifest.posterior {
-        facts.push(("Posterior".to_string(), Span::code(posterior.folder.clone())));
+        facts.push((
+            "Posterior".to_string(),
+            Span::code(posterior.folder.clone()),
+        ));
         facts.push((
             "Posterior SHA-256".to_string(),
             Span::code(posterior.posterior_sha256.clone()),

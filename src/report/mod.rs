@@ -2,6 +2,8 @@
 //! table printed at the end of a run.
 
 pub mod additions;
+pub mod calibration;
+pub mod calibration_data;
 pub mod charts;
 pub mod comparison;
 pub mod comparison_csv;

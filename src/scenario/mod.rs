@@ -23,6 +23,6 @@ pub use load::{
 };
 pub use model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
 pub use plan::{Budget, Cluster, ParameterSlot, Scenario, Sector, Valley};
-pub use posterior::{POSTERIOR_FILE, Posterior, PosteriorError, posterior_folder};
 pub use policy_plan::{NamedPolicy, Policy, RULE_KINDS, Rule};
+pub use posterior::{POSTERIOR_FILE, Posterior, PosteriorError, posterior_folder};
 pub use spec::{ClusterStatus, CorrelationSpec, ScenarioFile, SourceKind, Unabsorbed};

@@ -86,7 +86,10 @@ impl Posterior {
             message,
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut lines = text.lines().enumerate().map(|(index, line)| (index + 1, line));
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .map(|(index, line)| (index + 1, line));
         let header: Vec<&str> = match lines.next() {
             Some((_, line)) => line.split(',').collect(),
             None => vec![],
@@ -204,10 +207,7 @@ impl Posterior {
                     invalid(
                         line,
                         2,
-                        format!(
-                            "a weight is a finite number ≥ 0; found '{}'",
-                            cells[1]
-                        ),
+                        format!("a weight is a finite number ≥ 0; found '{}'", cells[1]),
                     )
                 })?;
             weights.push(weight);
@@ -479,7 +479,10 @@ mod tests {
         assert!((sd - 0.01171875f64.sqrt()).abs() < 1e-15);
         let mut values = vec![9.0, 2.0, 9.0];
         posterior.apply(1, 0, &mut values);
-        assert_eq!(values[1], 2.0, "a slot the posterior does not cover is kept");
+        assert_eq!(
+            values[1], 2.0,
+            "a slot the posterior does not cover is kept"
+        );
         assert!(values == [0.5, 2.0, 3.0] || values == [0.25, 2.0, 4.0]);
     }
 
@@ -505,21 +508,36 @@ mod tests {
             error("particle,weight,model.fixed\n0,1,1\n")
                 .contains("p.csv:1:3: 'model.fixed' is a fixed value")
         );
-        assert!(error("particle,weight,model.a,model.a\n").contains("p.csv:1:4: 'model.a' appears twice"));
+        assert!(
+            error("particle,weight,model.a,model.a\n")
+                .contains("p.csv:1:4: 'model.a' appears twice")
+        );
         assert!(error("particle,weight\n0,1\n").contains("p.csv:1:3: the header names no input"));
         assert!(error("particle,weight,model.a\n").contains("p.csv:2:1: no particles"));
-        assert!(error("particle,weight,model.a\n0,-0.1,1\n").contains("p.csv:2:2: a weight is a finite number ≥ 0; found '-0.1'"));
+        assert!(
+            error("particle,weight,model.a\n0,-0.1,1\n")
+                .contains("p.csv:2:2: a weight is a finite number ≥ 0; found '-0.1'")
+        );
         assert!(error("particle,weight,model.a\n0,NaN,1\n").contains("p.csv:2:2:"));
         assert!(error("particle,weight,model.a\n0,inf,1\n").contains("p.csv:2:2:"));
-        assert!(error("particle,weight,model.a\n0,0,1\n1,0,1\n").contains("p.csv:2:2: the weights must have a positive, finite sum"));
         assert!(
-            error("particle,weight,model.a\n0,1,11\n")
-                .contains("p.csv:2:3: model.a must be a number between 0 and 10 (its valid range); found '11'")
+            error("particle,weight,model.a\n0,0,1\n1,0,1\n")
+                .contains("p.csv:2:2: the weights must have a positive, finite sum")
         );
+        assert!(error("particle,weight,model.a\n0,1,11\n").contains(
+            "p.csv:2:3: model.a must be a number between 0 and 10 (its valid range); found '11'"
+        ));
         assert!(error("particle,weight,model.a\n0,1,x\n").contains("p.csv:2:3:"));
-        assert!(error("particle,weight,model.a\n0,1\n").contains("p.csv:2:3: expected 3 cells like the header, found 2"));
-        assert!(error("particle,weight,model.a\n1,1,1\n").contains("p.csv:2:1: expected particle 0"));
-        assert!(error("particle,weight,model.a\n0,1,1\n\n1,1,1\n").contains("p.csv:3:1: a blank line"));
+        assert!(
+            error("particle,weight,model.a\n0,1\n")
+                .contains("p.csv:2:3: expected 3 cells like the header, found 2")
+        );
+        assert!(
+            error("particle,weight,model.a\n1,1,1\n").contains("p.csv:2:1: expected particle 0")
+        );
+        assert!(
+            error("particle,weight,model.a\n0,1,1\n\n1,1,1\n").contains("p.csv:3:1: a blank line")
+        );
     }
 
     #[test]
