@@ -393,3 +393,26 @@ fn a_missing_posterior_is_refused() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn an_empty_posterior_field_is_a_scenario_error() {
+    let dir = TempDir::new().unwrap();
+    let text = fs::read_to_string("tests/data/minimal.json")
+        .unwrap()
+        .replacen(
+            "\"name\": \"minimal\",",
+            "\"name\": \"minimal\",\n  \"posterior\": \" \",",
+            1,
+        );
+    let path = dir.path().join("scenario.json");
+    fs::write(&path, text).unwrap();
+    let assert = clustersim().arg("validate").arg(&path).assert().failure();
+    let stderr = stderr(&assert);
+    assert!(
+        stderr.contains(&format!(
+            "{}:3:16: at posterior: the posterior is a calibration folder",
+            path.display()
+        )),
+        "{stderr}"
+    );
+}

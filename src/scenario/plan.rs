@@ -661,6 +661,19 @@ impl Scenario {
             });
         }
 
+        if file
+            .posterior
+            .as_deref()
+            .is_some_and(|folder| folder.trim().is_empty())
+        {
+            problems.push(Problem {
+                path: root.key("posterior"),
+                message: "the posterior is a calibration folder (holding posterior.csv), \
+                          relative to this file, e.g. \"calibration/baseline\"; leave the field \
+                          out to draw every input from its prior"
+                    .into(),
+            });
+        }
         for (index, correlation) in file.correlations.iter().enumerate() {
             check_source(
                 root.key("correlations").index(index).key("source"),
