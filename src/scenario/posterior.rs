@@ -55,7 +55,7 @@ pub enum PosteriorError {
 pub struct Posterior {
     /// The folder as given (for messages and the manifest).
     pub folder: String,
-    /// Hex SHA-256 of `posterior.csv`'s bytes.
+    /// Hex SHA-256 of `posterior.csv`'s bytes (as read, a byte-order mark included).
     pub sha256: String,
     /// The inputs it covers, in file order.
     pub labels: Vec<String>,
@@ -85,6 +85,7 @@ impl Posterior {
             column,
             message,
         };
+        let sha256 = crate::report::sha256_hex(text.as_bytes());
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut lines = text
             .lines()
@@ -255,7 +256,7 @@ impl Posterior {
         let weights = weights.iter().map(|weight| weight / total).collect();
         Ok(Self {
             folder: String::new(),
-            sha256: crate::report::sha256_hex(text.as_bytes()),
+            sha256,
             labels,
             column_of_slot,
             weights,
@@ -300,7 +301,6 @@ impl Posterior {
             ))
         })?;
         let mut posterior = Self::parse(&text, &file, &scenario.parameter_slots())?;
-        posterior.sha256 = crate::report::sha256_hex(text.as_bytes());
         posterior.folder = folder.display().to_string();
         let mut warnings = Vec::new();
         let manifest = folder.join("manifest.json");
