@@ -68,7 +68,7 @@ pub struct Interrupted {
 
 /// Installs the Ctrl-C handler once: the first Ctrl-C lets the runs in progress finish and then
 /// writes a complete, clearly marked partial result; a second one exits at once, writing nothing.
-fn install_interrupt_handler() {
+pub(crate) fn install_interrupt_handler() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         let installed = ctrlc::set_handler(|| {

@@ -24,6 +24,9 @@ pub enum Purpose {
     Formation = 5,
     /// Which particle of a weighted posterior run `run` uses (`index` 0; `--posterior`).
     Posterior = 6,
+    /// ABC-SMC proposals of `clustersim calibrate`: `index` is the generation and the stream
+    /// number the attempt within it (which particle is perturbed, and how).
+    Calibration = 7,
 }
 
 /// SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective mix of 64 bits.
