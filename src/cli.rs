@@ -32,7 +32,8 @@ pub enum Command {
     },
     /// Re-render charts and reports of a result folder from its saved files (no re-run).
     Report {
-        /// A result folder written by `clustersim run`.
+        /// A result folder written by `clustersim run` or `compare`, or a calibration folder
+        /// (posterior.csv, fit.csv, generations.csv and scenario.json).
         results: PathBuf,
         /// Chart resolution: PNGs are 10 × 6.25 inches at this many dots per inch (160 → 1600 × 1000 px).
         #[arg(long, default_value_t = DEFAULT_DPI)]
@@ -182,6 +183,12 @@ pub struct RunArgs {
     /// The number of shards, for a Kubernetes Indexed Job (the shard is JOB_COMPLETION_INDEX + 1).
     #[arg(long, value_name = "N")]
     pub shards: Option<u64>,
+
+    /// Draw the calibrated inputs from the weighted posterior in this calibration folder (its
+    /// posterior.csv, written by `clustersim calibrate`) instead of their priors: run i takes
+    /// one particle, picked by weight [default: the scenario's `posterior` field, if any].
+    #[arg(long, value_name = "DIR")]
+    pub posterior: Option<PathBuf>,
 }
 
 /// Whether policies share their random numbers in `compare`.

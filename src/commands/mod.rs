@@ -25,10 +25,12 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Report { results, dpi } => {
             report::report(&results, dpi)?;
-            print_stdout(&format!(
-                "re-rendered charts/, report.html, report.md and summary.xlsx in {}\n",
-                results.display()
-            ));
+            let files = if report::is_calibration(&results) {
+                "charts/, report.html and report.md"
+            } else {
+                "charts/, report.html, report.md and summary.xlsx"
+            };
+            print_stdout(&format!("re-rendered {files} in {}\n", results.display()));
             Ok(())
         }
         Command::Merge {

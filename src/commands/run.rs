@@ -24,10 +24,11 @@ use crate::report::network_export::{gexf, graphml};
 use crate::report::render::{REPORT_FILES, render_reports};
 use crate::report::table::headline_table;
 use crate::report::verdict_by_input::BY_INPUT_FILE;
-use crate::report::{Manifest, PendingOutput, sha256_hex};
+use crate::report::{Manifest, PendingOutput, PosteriorManifest, sha256_hex};
 use crate::scenario::plan::MAX_RUNS;
 use crate::scenario::{
-    BASELINE_JSON, BASELINE_LABEL, STDIN_LABEL, Scenario, load_baseline, read_path,
+    BASELINE_JSON, BASELINE_LABEL, Posterior, STDIN_LABEL, Scenario, load_baseline,
+    posterior_folder, read_path,
 };
 
 /// Default root folder for results.
@@ -118,8 +119,9 @@ pub(crate) fn execute(
     request: Option<&ComparisonRequest>,
 ) -> anyhow::Result<RunOutcome> {
     let clock = RunClock::start()?;
-    let (scenario, text, label) = load_scenario(args.scenario.as_deref())?;
+    let (mut scenario, text, label) = load_scenario(args.scenario.as_deref())?;
     super::print_warnings(&scenario, &label);
+    attach_posterior(&mut scenario, args, &text)?;
     let plan = request
         .map(|request| ComparisonPlan::resolve(&scenario, request))
         .transpose()?;
@@ -167,7 +169,7 @@ pub(crate) fn execute(
         seed,
         threads,
     };
-    let command = reproduce_line(args, plan.as_ref(), runs, seed, false);
+    let command = reproduce_line(args, plan.as_ref(), runs, seed, false, &scenario);
     if let Some(selected) = shard {
         let out = args.out.as_deref().with_context(|| {
             format!(
@@ -258,7 +260,7 @@ pub(crate) fn execute(
         }
         _ => false,
     };
-    let command = reproduce_line(args, plan.as_ref(), aggregates.runs, seed, exported);
+    let command = reproduce_line(args, plan.as_ref(), aggregates.runs, seed, exported, &scenario);
     finish(ResultParts {
         scenario: &scenario,
         text: &text,
@@ -366,6 +368,7 @@ pub(crate) fn finish(parts: ResultParts) -> anyhow::Result<RunOutcome> {
             .collect(),
         comparison: plan.map(ComparisonPlan::manifest),
         precision: precision.clone(),
+        posterior: scenario.posterior.as_deref().map(PosteriorManifest::new),
     };
     let written = pending
         .write("scenario.json", text.as_bytes())
@@ -420,9 +423,13 @@ pub(crate) fn reproduce_line(
     runs: u64,
     seed: u64,
     exported: bool,
+    scenario: &Scenario,
 ) -> String {
     let mut reproduce = reproduce_command(args.scenario.as_deref(), plan, runs, seed);
     let mut extra_options = String::new();
+    if let Some(posterior) = &scenario.posterior {
+        extra_options.push_str(&format!(" --posterior {}", shell_quote(&posterior.folder)));
+    }
     if args.dpi != crate::cli::DEFAULT_DPI {
         extra_options.push_str(&format!(" --dpi {}", args.dpi));
     }
@@ -435,6 +442,26 @@ pub(crate) fn reproduce_line(
         None => reproduce.push_str(&extra_options),
     }
     reproduce
+}
+
+/// Reads the posterior that `--posterior` or the scenario's `posterior` field names, if any,
+/// prints its warnings and attaches it to the scenario (whose correlations then no longer
+/// apply: the particles carry the calibrated inputs' dependence).
+fn attach_posterior(scenario: &mut Scenario, args: &RunArgs, text: &str) -> anyhow::Result<()> {
+    let Some(folder) = posterior_folder(
+        args.posterior.as_deref(),
+        scenario,
+        args.scenario.as_deref(),
+    ) else {
+        return Ok(());
+    };
+    let (posterior, warnings) = Posterior::read(&folder, scenario, &sha256_hex(text.as_bytes()))?;
+    for warning in warnings {
+        eprintln!("{warning}");
+    }
+    scenario.correlations = None;
+    scenario.posterior = Some(std::sync::Arc::new(posterior));
+    Ok(())
 }
 
 /// The folder of a result that holds the exported networks.

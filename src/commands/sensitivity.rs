@@ -144,6 +144,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<SensitivityOutcome>
                 .collect(),
             comparison: None,
             precision: None,
+            posterior: None,
         };
         let json = serde_json::to_string_pretty(&manifest).context("encoding the manifest")?;
         pending.write("manifest.json", format!("{json}\n").as_bytes())?;
@@ -168,6 +169,11 @@ pub fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<SensitivityOutcome>
     if scenario.correlations.is_some() {
         eprintln!(
             "warning: the scenario's correlations are not imposed here: Sobol' indices, Morris and the tornado treat the inputs as independent (run and compare impose them)"
+        );
+    }
+    if scenario.file.posterior.is_some() {
+        eprintln!(
+            "warning: the scenario's posterior is not used here: sensitivity analysis places the inputs by their priors' quantiles (run and compare draw from the posterior)"
         );
     }
     for warning in &analysis.warnings {

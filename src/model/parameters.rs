@@ -49,22 +49,32 @@ pub fn draw_slot(slot: &ParameterSlot, rng: &mut ChaCha8Rng) -> f64 {
     if slot.integer { value.round() } else { value }
 }
 
-/// Draws every parameter of run `run`.
+/// Draws every parameter of run `run`: each input from its prior, except that under a posterior
+/// the inputs it covers take the values of run `run`'s particle (and correlations are not
+/// imposed: the particles carry the dependence).
 pub fn draw_parameters(
     scenario: &Scenario,
     slots: &[ParameterSlot],
     seed: u64,
     run: u64,
 ) -> RunParameters {
+    let posterior = scenario.posterior.as_deref();
     let mut values: Vec<f64> = slots
         .iter()
         .enumerate()
         .map(|(index, slot)| {
+            if posterior.is_some_and(|posterior| posterior.column_of_slot[index].is_some()) {
+                // Replaced by the run's particle below; its prior stream is left unused.
+                return f64::NAN;
+            }
             let mut rng = stream(seed, Purpose::Parameter, index as u64, run);
             draw_slot(slot, &mut rng)
         })
         .collect();
-    if let Some(correlations) = &scenario.correlations {
+    if let Some(posterior) = posterior {
+        // The particles carry the calibrated inputs' dependence; correlations do not apply.
+        posterior.apply(seed, run, &mut values);
+    } else if let Some(correlations) = &scenario.correlations {
         for (slot, value) in
             correlations
                 .slots

@@ -22,6 +22,8 @@ pub enum Purpose {
     Correlation = 4,
     /// The formation process of sector number `index` (how many initiatives form each quarter).
     Formation = 5,
+    /// Which particle of a weighted posterior run `run` uses (`index` 0; `--posterior`).
+    Posterior = 6,
     /// ABC-SMC proposals of `clustersim calibrate`: `index` is the generation and the stream
     /// number the attempt within it (which particle is perturbed, and how).
     Calibration = 7,

@@ -167,6 +167,9 @@ impl<'a> Document<'a> {
                 thousands(manifest.runs as f64, 0),
             ))]);
         }
+        if let Some(posterior) = &manifest.posterior {
+            lead.push(posterior_lead(posterior));
+        }
         for warning in &results.scenario.warnings {
             lead.push(vec![Span::text(format!(
                 "Warning: at {} in the scenario: {}.",
@@ -977,6 +980,31 @@ fn method_section(results: &ResultSet) -> Section<'static> {
     }
 }
 
+/// The lead paragraph of a result whose calibrated inputs came from a posterior.
+fn posterior_lead(posterior: &super::PosteriorManifest) -> Paragraph {
+    let mut paragraph = vec![Span::text(
+        "Inputs from a calibrated posterior, not from their priors: ",
+    )];
+    for (index, input) in posterior.inputs.iter().enumerate() {
+        if index > 0 {
+            paragraph.push(Span::text(", "));
+        }
+        paragraph.push(Span::code(input.clone()));
+    }
+    paragraph.push(Span::text(format!(
+        " take, in each run, the values of one of the {} particles of ",
+        thousands(posterior.particles as f64, 0)
+    )));
+    paragraph.push(Span::code(posterior.folder.clone()));
+    paragraph.push(Span::text(format!(
+        ", picked with probability equal to its weight (effective sample size {}); every other \
+         uncertain input is drawn from its prior, and the scenario's correlations, if any, are \
+         not imposed. The assumptions below show the priors.",
+        thousands(posterior.effective_sample_size, 0)
+    )));
+    paragraph
+}
+
 fn reproducibility_section(results: &ResultSet) -> Section<'static> {
     let manifest = &results.manifest;
     let runs = if manifest.complete && manifest.runs_completed == manifest.runs {
@@ -988,7 +1016,7 @@ fn reproducibility_section(results: &ResultSet) -> Section<'static> {
             thousands(manifest.runs as f64, 0)
         )
     };
-    let facts = vec![
+    let mut facts = vec![
         (
             "Tool".to_string(),
             Span::text(format!("{} {}", manifest.tool, manifest.version)),
@@ -1020,6 +1048,16 @@ fn reproducibility_section(results: &ResultSet) -> Section<'static> {
             Span::text(format!("{} s", manifest.wall_seconds)),
         ),
     ];
+    if let Some(posterior) = &manifest.posterior {
+        facts.push((
+            "Posterior".to_string(),
+            Span::code(posterior.folder.clone()),
+        ));
+        facts.push((
+            "Posterior SHA-256".to_string(),
+            Span::code(posterior.posterior_sha256.clone()),
+        ));
+    }
     Section {
         id: "reproducibility",
         heading: "Reproducibility",

@@ -53,6 +53,42 @@ pub struct Manifest {
     /// For `--until-se`: the target and the precision reached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<crate::engine::precision::PrecisionReport>,
+    /// With `--posterior` (or the scenario's `posterior` field): the posterior the calibrated
+    /// inputs were drawn from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PosteriorManifest>,
+}
+
+/// The weighted posterior a result's calibrated inputs were drawn from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PosteriorManifest {
+    /// The calibration folder as given.
+    pub folder: String,
+    /// SHA-256 of its `posterior.csv`.
+    pub posterior_sha256: String,
+    /// Particles in the posterior.
+    pub particles: usize,
+    /// Kish's effective sample size of the weights, 1 / Σ w².
+    pub effective_sample_size: f64,
+    /// The inputs drawn from the posterior (the others from their priors).
+    pub inputs: Vec<String>,
+    /// SHA-256 of the scenario file it was calibrated on, from the folder's manifest (null when
+    /// the folder does not say).
+    pub calibrated_scenario_sha256: Option<String>,
+}
+
+impl PosteriorManifest {
+    /// The record of `posterior`.
+    pub fn new(posterior: &crate::scenario::Posterior) -> Self {
+        Self {
+            folder: posterior.folder.clone(),
+            posterior_sha256: posterior.sha256.clone(),
+            particles: posterior.particles(),
+            effective_sample_size: posterior.effective_sample_size(),
+            inputs: posterior.labels.clone(),
+            calibrated_scenario_sha256: posterior.calibrated_scenario_sha256.clone(),
+        }
+    }
 }
 
 /// What a comparison compared.

@@ -3,6 +3,8 @@
 
 pub mod abc_files;
 pub mod additions;
+pub mod calibration;
+pub mod calibration_data;
 pub mod charts;
 pub mod comparison;
 pub mod comparison_csv;
@@ -29,5 +31,5 @@ pub mod verdict_by_input;
 mod verdict_section;
 pub mod xlsx;
 
-pub use manifest::{ComparisonManifest, Manifest, sha256_hex};
+pub use manifest::{ComparisonManifest, Manifest, PosteriorManifest, sha256_hex};
 pub use output_dir::{PendingOutput, write_atomically};

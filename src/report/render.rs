@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use super::charts::{ChartOptions, render_all};
+use super::charts::{Chart, ChartOptions, render_all};
 use super::drivers::drivers_csv;
 use super::html::report_html;
 use super::markdown::report_md;
@@ -48,12 +48,30 @@ pub fn render_reports(folder: &Path, options: &ChartOptions) -> anyhow::Result<(
     }
     let charts = render_all(&results, options).context("drawing the charts")?;
 
+    replace_charts(folder, &charts)?;
+
+    write_atomically(
+        &folder.join("report.html"),
+        report_html(&results, &charts).as_bytes(),
+    )?;
+    write_atomically(
+        &folder.join("report.md"),
+        report_md(&results, &charts).as_bytes(),
+    )?;
+    let workbook = summary_xlsx(&results).context("writing the Excel workbook")?;
+    write_atomically(&folder.join("summary.xlsx"), &workbook)?;
+    Ok(())
+}
+
+/// Writes every chart (SVG and PNG) into a staging folder and then swaps it in as
+/// `folder/charts/`: the old charts are replaced only once the new ones are complete.
+pub(crate) fn replace_charts(folder: &Path, charts: &[Chart]) -> anyhow::Result<()> {
     let staging = folder.join(format!(".charts.partial-{}", std::process::id()));
     if staging.exists() {
         fs::remove_dir_all(&staging).ok();
     }
     fs::create_dir(&staging).with_context(|| format!("creating '{}'", staging.display()))?;
-    for chart in &charts {
+    for chart in charts {
         write_atomically(
             &staging.join(format!("{}.svg", chart.name)),
             chart.svg.as_bytes(),
@@ -71,16 +89,5 @@ pub fn render_reports(folder: &Path, options: &ChartOptions) -> anyhow::Result<(
     if aside.exists() {
         fs::remove_dir_all(&aside).ok();
     }
-
-    write_atomically(
-        &folder.join("report.html"),
-        report_html(&results, &charts).as_bytes(),
-    )?;
-    write_atomically(
-        &folder.join("report.md"),
-        report_md(&results, &charts).as_bytes(),
-    )?;
-    let workbook = summary_xlsx(&results).context("writing the Excel workbook")?;
-    write_atomically(&folder.join("summary.xlsx"), &workbook)?;
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod observations;
 pub mod plan;
 pub mod plausible;
 pub mod policy_plan;
+pub mod posterior;
 pub mod provenance;
 pub mod spec;
 
@@ -28,3 +29,4 @@ pub use policy_plan::{NamedPolicy, Policy, RULE_KINDS, Rule};
 pub use spec::{
     ClusterStatus, CorrelationSpec, ScenarioFile, SourceKind, Unabsorbed, Uncontracted,
 };
+pub use posterior::{POSTERIOR_FILE, Posterior, PosteriorError, posterior_folder};

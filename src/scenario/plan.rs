@@ -55,6 +55,10 @@ pub struct Scenario {
     pub currency: super::currency::Currency,
     /// Observed members of named clusters at dates (for charts; not model inputs).
     pub observations: Vec<super::observations::Observation>,
+    /// The weighted posterior that replaces the priors of the inputs it covers (`run` and
+    /// `compare` with `--posterior` or the file's `posterior` field); None: every input is drawn
+    /// from its prior. Attached by the command, never by loading the file.
+    pub posterior: Option<std::sync::Arc<super::posterior::Posterior>>,
     /// The parsed file, kept for manifests and reports.
     pub file: ScenarioFile,
     /// Valid but implausible values (docs/SCENARIO.md "Plausible values"), located by
@@ -746,6 +750,19 @@ impl Scenario {
             });
         }
 
+        if file
+            .posterior
+            .as_deref()
+            .is_some_and(|folder| folder.trim().is_empty())
+        {
+            problems.push(Problem {
+                path: root.key("posterior"),
+                message: "the posterior is a calibration folder (holding posterior.csv), \
+                          relative to this file, e.g. \"calibration/baseline\"; leave the field \
+                          out to draw every input from its prior"
+                    .into(),
+            });
+        }
         for (index, correlation) in file.correlations.iter().enumerate() {
             check_source(
                 root.key("correlations").index(index).key("source"),
@@ -782,6 +799,7 @@ impl Scenario {
             correlations: None,
             currency,
             observations,
+            posterior: None,
             file,
         };
         scenario.correlations = super::correlations::check_correlations(

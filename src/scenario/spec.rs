@@ -69,6 +69,11 @@ pub struct ScenarioFile {
     /// in the members chart; not inputs to the model).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub observations: Vec<ObservationSpec>,
+    /// A calibration folder (written by `clustersim calibrate`, holding `posterior.csv`), relative
+    /// to this file's folder: `run` and `compare` then draw the inputs it calibrated from its
+    /// weighted posterior instead of their priors. `--posterior DIR` overrides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<String>,
 }
 
 /// A rank correlation between two uncertain inputs.

@@ -17,6 +17,8 @@ mod additional;
 mod additional_by_cluster;
 mod allocations;
 mod axis;
+mod calibration_fit;
+mod calibration_inputs;
 mod compare_boxes;
 mod compare_differences;
 mod compare_efficient;
@@ -181,6 +183,25 @@ pub fn render_all(results: &ResultSet, options: &ChartOptions) -> anyhow::Result
     charts.push(render(&drivers::Drivers::new(results), options)?);
     charts.push(render(&structure::NetworkStructure::new(results), options)?);
     Ok(charts)
+}
+
+/// Names of the charts [`render_calibration_charts`] draws, in order.
+pub const CALIBRATION_CHART_NAMES: [&str; 2] = ["calibration-fit", "calibration-inputs"];
+
+/// Draws the charts of a calibration folder: the predictive check per target, then prior
+/// against posterior per input.
+pub fn render_calibration_charts(
+    calibration: &crate::report::calibration_data::Calibration,
+    options: &ChartOptions,
+) -> anyhow::Result<Vec<Chart>> {
+    style::register_fonts()?;
+    Ok(vec![
+        render(&calibration_fit::PredictiveCheck::new(calibration), options)?,
+        render(
+            &calibration_inputs::PriorPosterior::new(calibration),
+            options,
+        )?,
+    ])
 }
 
 /// Draws the picture of an exported run's networks at the horizon (`networks/run-<i>`; layout
