@@ -1,6 +1,6 @@
 //! `clustersim plan [SCENARIO] --runs R --shards N (--slurm DIR | --k8s DIR)`: job files that run
 //! the shards of a `run` or `compare` on a Slurm or Kubernetes cluster and merge them
-//! (docs/SCALE-OUT.md). The command line is checked into a [`ShardPlan`] first; the job files
+//! (docs/SCALE-OUT.md). The command line is checked into a [`JobPlan`] first; the job files
 //! are then written together, atomically, into the plan folder.
 
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use crate::report::file_set::{FileToWrite, write_file_set};
 use crate::scaleout::kubernetes::{self, KubernetesOptions};
 use crate::scaleout::quote::{control_character, shell_quote};
 use crate::scaleout::slurm::{self, SlurmOptions};
-use crate::scaleout::{JobFile, ShardPlan, check_name, default_name};
+use crate::scaleout::{JobFile, JobPlan, check_name, default_name};
 use crate::scenario::plan::MAX_RUNS;
 
 /// The copy of the scenario in the plan folder.
@@ -32,7 +32,7 @@ pub struct PlanOutcome {
     /// The plan folder.
     pub folder: PathBuf,
     /// The checked plan.
-    pub plan: ShardPlan,
+    pub plan: JobPlan,
     /// The files written, with what each is.
     pub files: Vec<(PathBuf, &'static str)>,
     /// The scheduler: "Slurm" or "Kubernetes".
@@ -165,7 +165,7 @@ fn check_scheduler_options(args: &PlanArgs, slurm: bool) -> anyhow::Result<()> {
 
 /// Arguments → checked plan: the scenario loaded and checked, runs, seed and policies resolved as
 /// `run`/`compare` would resolve them, names and paths checked.
-fn check(args: &PlanArgs, folder: &Path, slurm: bool) -> anyhow::Result<ShardPlan> {
+fn check(args: &PlanArgs, folder: &Path, slurm: bool) -> anyhow::Result<JobPlan> {
     let (scenario, text, label) = load_scenario(args.scenario.as_deref())?;
     super::print_warnings(&scenario, &label);
     let runs = args.runs.unwrap_or(scenario.runs);
@@ -232,7 +232,7 @@ fn check(args: &PlanArgs, folder: &Path, slurm: bool) -> anyhow::Result<ShardPla
         (None, false) => PathBuf::from(DEFAULT_KUBERNETES_WORKDIR),
     };
     let workdir = path_text(&workdir, "--workdir")?;
-    Ok(ShardPlan {
+    Ok(JobPlan {
         name,
         scenario_text: args.scenario.is_some().then_some(text),
         scenario_name: scenario.name.clone(),

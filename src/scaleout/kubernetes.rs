@@ -8,7 +8,7 @@
 //! Indexed Jobs: <https://kubernetes.io/docs/concepts/workloads/controllers/job/#completion-mode>.
 
 use super::quote::{shell_quote, yaml_block_or_quote, yaml_quote};
-use super::{JobFile, ShardPlan};
+use super::{JobFile, JobPlan};
 
 /// Where the scenario ConfigMap is mounted in the shard pods.
 pub const SCENARIO_MOUNT: &str = "/etc/clustersim";
@@ -63,7 +63,7 @@ pub fn check_image(image: &str) -> Result<(), String> {
 }
 
 /// The job files of `plan` for Kubernetes: `shards.yaml`, `merge.yaml`, `submit.sh`.
-pub fn job_files(plan: &ShardPlan, options: &KubernetesOptions) -> Result<Vec<JobFile>, String> {
+pub fn job_files(plan: &JobPlan, options: &KubernetesOptions) -> Result<Vec<JobFile>, String> {
     if let Some(text) = &plan.scenario_text
         && text.len() > MAX_SCENARIO_BYTES
     {
@@ -94,14 +94,14 @@ pub fn job_files(plan: &ShardPlan, options: &KubernetesOptions) -> Result<Vec<Jo
     ])
 }
 
-fn labels(plan: &ShardPlan, indent: &str) -> String {
+fn labels(plan: &JobPlan, indent: &str) -> String {
     format!(
         "{indent}labels:\n{indent}  app.kubernetes.io/name: clustersim\n{indent}  app.kubernetes.io/instance: {}\n",
         yaml_quote(&plan.name)
     )
 }
 
-fn header(plan: &ShardPlan, options: &KubernetesOptions, what: &str) -> String {
+fn header(plan: &JobPlan, options: &KubernetesOptions, what: &str) -> String {
     format!(
         "# {what}\n\
          # Written by `clustersim plan` (clustersim {version}). Together the {shards} shards compute\n\
@@ -128,7 +128,7 @@ fn work_volume(options: &KubernetesOptions) -> String {
     )
 }
 
-fn shards_manifest(plan: &ShardPlan, options: &KubernetesOptions) -> String {
+fn shards_manifest(plan: &JobPlan, options: &KubernetesOptions) -> String {
     let mut manifest = header(
         plan,
         options,
@@ -199,7 +199,7 @@ fn shards_manifest(plan: &ShardPlan, options: &KubernetesOptions) -> String {
     manifest
 }
 
-fn merge_manifest(plan: &ShardPlan, options: &KubernetesOptions) -> String {
+fn merge_manifest(plan: &JobPlan, options: &KubernetesOptions) -> String {
     let mut arguments = vec![plan.binary.clone(), "merge".to_string()];
     arguments.extend(plan.shard_folders());
     arguments.extend(["--out".to_string(), plan.result_folder()]);
@@ -240,7 +240,7 @@ fn merge_manifest(plan: &ShardPlan, options: &KubernetesOptions) -> String {
     )
 }
 
-fn submit_script(plan: &ShardPlan) -> String {
+fn submit_script(plan: &JobPlan) -> String {
     format!(
         "#!/bin/bash\n\
          # Applies the shards (Indexed Job {name}-shards), waits until every shard has succeeded,\n\
@@ -326,7 +326,7 @@ mod tests {
 
     #[test]
     fn a_scenario_too_large_for_a_config_map_is_refused() {
-        let plan = ShardPlan {
+        let plan = JobPlan {
             scenario_text: Some(" ".repeat(MAX_SCENARIO_BYTES + 1)),
             ..example_plan()
         };

@@ -4,7 +4,7 @@
 //! machine would have written (`clustersim merge`). Writing these files is `clustersim plan`;
 //! the workflow is docs/SCALE-OUT.md.
 //!
-//! This module only produces text from a checked [`ShardPlan`]; nothing here touches a file.
+//! This module only produces text from a checked [`JobPlan`]; nothing here touches a file.
 
 pub mod kubernetes;
 pub mod quote;
@@ -19,7 +19,7 @@ pub const MAX_NAME_LENGTH: usize = 40;
 
 /// A checked plan: what every shard runs and where the shards and the result go.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ShardPlan {
+pub struct JobPlan {
     /// Job name prefix (a DNS label of at most [`MAX_NAME_LENGTH`] characters).
     pub name: String,
     /// The scenario text every shard reads (`None`: the built-in baseline, no scenario argument).
@@ -42,7 +42,7 @@ pub struct ShardPlan {
     pub workdir: String,
 }
 
-impl ShardPlan {
+impl JobPlan {
     /// The verb every shard runs.
     pub fn verb(&self) -> &'static str {
         if self.compare_options.is_some() {
@@ -178,8 +178,8 @@ pub fn default_name(scenario_name: &str) -> String {
 mod tests {
     use super::*;
 
-    pub(crate) fn example_plan() -> ShardPlan {
-        ShardPlan {
+    pub(crate) fn example_plan() -> JobPlan {
+        JobPlan {
             name: "tiny".into(),
             scenario_text: Some("{}\n".into()),
             scenario_name: "tiny".into(),
@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn a_comparison_puts_its_options_before_runs_and_seed_as_the_manifest_does() {
-        let plan = ShardPlan {
+        let plan = JobPlan {
             compare_options: Some(
                 "--policies a,b --baseline a --crn on --min-difference 1%".into(),
             ),

@@ -8,7 +8,7 @@
 //! shell's. Slurm's options: <https://slurm.schedmd.com/sbatch.html>.
 
 use super::quote::shell_quote;
-use super::{JobFile, ShardPlan};
+use super::{JobFile, JobPlan};
 
 /// Options of the Slurm job files beyond the plan itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub fn output_pattern(path: &str) -> Result<String, String> {
 }
 
 /// The job files of `plan` for Slurm: `shards.sbatch`, `merge.sbatch`, `submit.sh`.
-pub fn job_files(plan: &ShardPlan, options: &SlurmOptions) -> Result<Vec<JobFile>, String> {
+pub fn job_files(plan: &JobPlan, options: &SlurmOptions) -> Result<Vec<JobFile>, String> {
     let log_folder = format!("{}/logs", output_pattern(&plan.workdir)?);
     Ok(vec![
         JobFile {
@@ -67,7 +67,7 @@ pub fn job_files(plan: &ShardPlan, options: &SlurmOptions) -> Result<Vec<JobFile
     ])
 }
 
-fn header(plan: &ShardPlan, options: &SlurmOptions, what: &str) -> String {
+fn header(plan: &JobPlan, options: &SlurmOptions, what: &str) -> String {
     format!(
         "#!/bin/bash\n\
          # {what}\n\
@@ -89,7 +89,7 @@ fn directives(job_name: &str, options: &SlurmOptions, extra: &[String]) -> Strin
     lines
 }
 
-fn shards_script(plan: &ShardPlan, options: &SlurmOptions) -> String {
+fn shards_script(plan: &JobPlan, options: &SlurmOptions) -> String {
     format!(
         "{header}{directives}\nset -euo pipefail\n{variables}\
          # Task i of the array (SLURM_ARRAY_TASK_ID, 1..{shards}) computes shard i of {shards}.\n\
@@ -115,7 +115,7 @@ fn shards_script(plan: &ShardPlan, options: &SlurmOptions) -> String {
     )
 }
 
-fn merge_script(plan: &ShardPlan, options: &SlurmOptions) -> String {
+fn merge_script(plan: &JobPlan, options: &SlurmOptions) -> String {
     format!(
         "{header}{directives}\nset -euo pipefail\n{variables}\
          shard_folders=()\n\
@@ -136,7 +136,7 @@ fn merge_script(plan: &ShardPlan, options: &SlurmOptions) -> String {
     )
 }
 
-fn submit_script(plan: &ShardPlan, log_folder: &str) -> String {
+fn submit_script(plan: &JobPlan, log_folder: &str) -> String {
     format!(
         "#!/bin/bash\n\
          # Submits the shard array, then the merge job that waits for every shard to succeed, and\n\
