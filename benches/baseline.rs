@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use clustersim::engine::compare::{CompareSettings, run_comparison};
 use clustersim::engine::comparison::ComparisonAggregates;
-use clustersim::engine::{RunSettings, run_scenario};
+use clustersim::engine::{RunRows, RunSettings, run_scenario};
 use clustersim::scenario::load_baseline;
 
 fn main() {
@@ -35,7 +35,10 @@ fn main() {
         },
         &|| {},
         &|| false,
-        &mut |_| Ok(()),
+        RunRows {
+            format: &|_, _| {},
+            write: &mut |_| Ok(()),
+        },
     );
     for threads in [1, 2] {
         let settings = RunSettings {
@@ -44,7 +47,16 @@ fn main() {
             threads,
         };
         let started = Instant::now();
-        let aggregates = run_scenario(&scenario, settings, &|| {}, &|| false, &mut |_| Ok(()));
+        let aggregates = run_scenario(
+            &scenario,
+            settings,
+            &|| {},
+            &|| false,
+            RunRows {
+                format: &|_, _| {},
+                write: &mut |_| Ok(()),
+            },
+        );
         let seconds = started.elapsed().as_secs_f64();
         match aggregates {
             Ok(aggregates) => println!(

@@ -41,6 +41,22 @@ pub enum Command {
         #[arg(long, default_value_t = DEFAULT_DPI)]
         dpi: u32,
     },
+    /// Merge shard folders (from `run`/`compare` with --shard I/N) into the result folder one
+    /// machine would have written, byte for byte.
+    Merge {
+        /// Every shard folder of the result, in any order.
+        #[arg(required = true, value_name = "SHARD_DIRS")]
+        shards: Vec<PathBuf>,
+        /// The result folder to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace an earlier clustersim result in --out (never a folder of other files).
+        #[arg(long)]
+        force: bool,
+        /// No summary table.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Print the JSON Schema of scenario files.
     Schema,
     /// Write a starter scenario file.
@@ -101,6 +117,16 @@ pub struct RunArgs {
     /// Go ahead with a run whose estimated memory or disk exceeds the limits (16 GiB, 20 GiB).
     #[arg(long)]
     pub allow_large: bool,
+    /// Do only shard I of N (1-based) and write a shard folder to --out for `clustersim merge`.
+    /// Runs are grouped in blocks of 256 run indices; with B = ceil(runs / 256) blocks, shard I
+    /// does blocks floor((I − 1)·B / N) .. floor(I·B / N). Without it, a Slurm array task
+    /// (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN + 1 of SLURM_ARRAY_TASK_COUNT) or a Kubernetes
+    /// Indexed Job pod (JOB_COMPLETION_INDEX + 1 of --shards N) is a shard.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// The number of shards, for a Kubernetes Indexed Job (the shard is JOB_COMPLETION_INDEX + 1).
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u64>,
 }
 
 /// Whether policies share their random numbers in `compare`.

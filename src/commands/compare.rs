@@ -223,20 +223,27 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<RunOutcome> {
     execute(&args.run, Some(&request))
 }
 
-/// Runs the comparison (with a progress bar over policies × runs unless `quiet`), streaming
-/// `runs.csv` (baseline policy) and `comparison_runs.csv`, then writes the summaries of the
-/// baseline policy and the comparison files. Returns the baseline's aggregates and the
-/// comparison as written.
+/// Runs the comparison on the runs `range` (with a progress bar over policies × runs unless
+/// `quiet`), streaming `runs.csv` (baseline policy) and `comparison_runs.csv`; with `summaries`,
+/// then writes the baseline policy's summaries and the comparison files. Returns the baseline's
+/// aggregates, the comparison's, the comparison as written (with `summaries`) and the precision.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn write_comparison_results(
     scenario: &Scenario,
     plan: &ComparisonPlan,
     settings: RunSettings,
+    range: std::ops::Range<u64>,
     target: Option<PrecisionTarget>,
     pending: &PendingOutput,
     quiet: bool,
-) -> anyhow::Result<(Aggregates, ComparisonSet, Option<PrecisionReport>)> {
+    summaries: bool,
+) -> anyhow::Result<(Aggregates, ComparisonResult, Option<PrecisionReport>)> {
     let names = plan.names();
-    let bar = progress_bar(settings.runs * names.len() as u64, "policy-runs", quiet);
+    let bar = progress_bar(
+        (range.end - range.start) * names.len() as u64,
+        "policy-runs",
+        quiet,
+    );
     let mut runs_writer = RunsWriter::create(&pending.file("runs.csv"), scenario)?;
     let mut comparison_runs =
         ComparisonRunsWriter::create(&pending.file("comparison_runs.csv"), &names)?;
@@ -246,10 +253,14 @@ pub(crate) fn write_comparison_results(
         scenario,
         &plan.policies,
         CompareSettings {
-            runs: settings,
+            runs: RunSettings {
+                runs: range.end,
+                ..settings
+            },
             common_random_numbers: plan.common_random_numbers,
             baseline: plan.baseline,
         },
+        range.start,
         target,
         &|finished| bar.inc(finished),
         &|| INTERRUPTED.load(Ordering::SeqCst),
@@ -264,18 +275,56 @@ pub(crate) fn write_comparison_results(
     bar.finish_and_clear();
     runs_writer.finish()?;
     comparison_runs.finish()?;
-    write_summaries(scenario, &aggregates, pending)?;
-    let table = comparison_csv(&comparison);
-    let periods = comparison_periods_csv(scenario, &comparison);
+    let set = if summaries {
+        Some(write_comparison_files(
+            scenario,
+            plan,
+            &aggregates,
+            &comparison,
+            pending,
+        )?)
+    } else {
+        None
+    };
+    let precision = tracker.map(|tracker| tracker.report(&tracked_names(&plan.names())));
+    Ok((
+        aggregates,
+        ComparisonResult {
+            aggregates: comparison,
+            set,
+        },
+        precision,
+    ))
+}
+
+/// A comparison's aggregates and, once written, its files read back.
+pub(crate) struct ComparisonResult {
+    /// Everything aggregated.
+    pub aggregates: ComparisonAggregates,
+    /// The comparison as written to `comparison.csv` (None in a shard).
+    pub set: Option<ComparisonSet>,
+}
+
+/// Writes the baseline policy's summaries and `comparison.csv`, `comparison_periods.csv` and
+/// `comparison_pairs.csv`, and returns the comparison as written.
+pub(crate) fn write_comparison_files(
+    scenario: &Scenario,
+    plan: &ComparisonPlan,
+    aggregates: &Aggregates,
+    comparison: &ComparisonAggregates,
+    pending: &PendingOutput,
+) -> anyhow::Result<ComparisonSet> {
+    write_summaries(scenario, aggregates, pending)?;
+    let table = comparison_csv(comparison);
+    let periods = comparison_periods_csv(scenario, comparison);
     pending.write("comparison.csv", table.as_bytes())?;
     pending.write("comparison_periods.csv", periods.as_bytes())?;
-    let pairs = comparison_pairs_csv(&comparison);
+    let pairs = comparison_pairs_csv(comparison);
     pending.write("comparison_pairs.csv", pairs.as_bytes())?;
     let mut set = ComparisonSet::parse(&table, &periods)
         .context("reading back comparison.csv")?
         .with_pairs(&pairs)
         .context("reading back comparison_pairs.csv")?;
     set.min_difference = plan.min_difference;
-    let precision = tracker.map(|tracker| tracker.report(&tracked_names(&plan.names())));
-    Ok((aggregates, set, precision))
+    Ok(set)
 }

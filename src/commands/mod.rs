@@ -1,11 +1,14 @@
 //! The verbs of the command line, as library functions returning what to print.
 
+pub mod clock;
 pub mod compare;
 pub mod init;
+pub mod merge;
 pub mod plan;
 pub mod report;
 pub mod run;
 pub mod sensitivity;
+pub mod shard;
 pub mod validate;
 
 use crate::cli::{Cli, Command};
@@ -32,6 +35,18 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             ));
             Ok(())
         }
+        Command::Merge {
+            shards,
+            out,
+            force,
+            quiet,
+        } => merge::merge(&merge::MergeRequest {
+            shards,
+            out,
+            force,
+            quiet,
+        })
+        .map(|_| ()),
         Command::Schema => {
             print_stdout(&format!("{}\n", schema_json()));
             Ok(())

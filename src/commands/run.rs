@@ -4,11 +4,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::clock::RunClock;
 use super::compare::{
     COMPARISON_FILES, ComparisonPlan, ComparisonRequest, write_comparison_results,
 };
@@ -16,7 +16,7 @@ use crate::cli::RunArgs;
 use crate::engine::network_history::{RunSelection, record_history};
 use crate::engine::outcomes::HEADLINE_OUTCOMES;
 use crate::engine::precision::{DEFAULT_MAX_RUNS, PrecisionReport, tracked_names};
-use crate::engine::{Aggregates, PrecisionTarget, RunSettings, run_scenario_until};
+use crate::engine::{Aggregates, PrecisionTarget, RunRows, RunSettings, run_scenario_range};
 use crate::report::charts::{ChartOptions, render_network};
 use crate::report::comparison::{ComparisonSet, comparison_table};
 use crate::report::csv::{RunsWriter, allocations_csv, summary_csv};
@@ -67,7 +67,7 @@ pub struct Interrupted {
 
 /// Installs the Ctrl-C handler once: the first Ctrl-C lets the runs in progress finish and then
 /// writes a complete, clearly marked partial result; a second one exits at once, writing nothing.
-fn install_interrupt_handler() {
+pub(crate) fn install_interrupt_handler() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         let installed = ctrlc::set_handler(|| {
@@ -110,13 +110,13 @@ pub(crate) fn load_scenario(scenario: Option<&Path>) -> anyhow::Result<(Scenario
 }
 
 /// Runs a scenario — under its own policy, or, given a comparison request, under each policy
-/// compared — and writes the result folder: the shared pipeline of `run` and `compare`.
+/// compared — and writes the result folder (or, given a shard, the shard folder): the shared
+/// pipeline of `run` and `compare`.
 pub(crate) fn execute(
     args: &RunArgs,
     request: Option<&ComparisonRequest>,
 ) -> anyhow::Result<RunOutcome> {
-    let started = chrono::Utc::now();
-    let clock = Instant::now();
+    let clock = RunClock::start()?;
     let (scenario, text, label) = load_scenario(args.scenario.as_deref())?;
     super::print_warnings(&scenario, &label);
     let plan = request
@@ -131,6 +131,23 @@ pub(crate) fn execute(
         bail!("--runs must be between 1 and {MAX_RUNS} (got {runs})");
     }
     let seed = args.seed.unwrap_or(scenario.seed);
+    let shard = super::shard::select(args.shard.as_deref(), args.shards, &|name| {
+        std::env::var(name).ok()
+    })?;
+    if let Some(selected) = &shard {
+        if target.is_some() {
+            bail!(
+                "--until-se decides the run count as it goes, so it cannot be split into shards ({}); run --runs N with shards, or --until-se on one machine",
+                selected.source
+            );
+        }
+        if args.export_network.is_some() {
+            bail!(
+                "--export-network needs the whole result; run it on the merged result's scenario without a shard ({})",
+                selected.source
+            );
+        }
+    }
     let export = network_selection(args, request.is_some(), runs)?;
     let chart_options = super::report::chart_options(args.dpi)?;
     let threads = match args.threads {
@@ -144,6 +161,34 @@ pub(crate) fn execute(
             &scenario, runs, threads, policies,
         ))?;
     }
+    let settings = RunSettings {
+        runs,
+        seed,
+        threads,
+    };
+    let command = reproduce_line(args, plan.as_ref(), runs, seed, false);
+    if let Some(selected) = shard {
+        let out = args.out.as_deref().with_context(|| {
+            format!(
+                "a shard ({}) needs --out DIR: the shard folder that `clustersim merge` reads",
+                selected.source
+            )
+        })?;
+        return super::shard::run_shard(super::shard::ShardJob {
+            scenario: &scenario,
+            text: &text,
+            label: &label,
+            plan: plan.as_ref(),
+            selected,
+            settings,
+            command,
+            dpi: args.dpi,
+            clock,
+            out,
+            force: args.force,
+            quiet: args.quiet,
+        });
+    }
     let pending = match &args.out {
         Some(out) => PendingOutput::exact(out, args.force)?,
         None => PendingOutput::timestamped(
@@ -152,23 +197,21 @@ pub(crate) fn execute(
             &format!(
                 "{}{}",
                 if plan.is_some() { "compare-" } else { "" },
-                started.format("%Y%m%dT%H%M%SZ")
+                clock.started().format("%Y%m%dT%H%M%SZ")
             ),
         )?,
     };
-    let settings = RunSettings {
-        runs,
-        seed,
-        threads,
-    };
     install_interrupt_handler();
+    let range = 0..runs;
     let result = match &plan {
-        None => write_results(&scenario, settings, target, &pending, args.quiet)
-            .map(|(aggregates, precision)| (aggregates, None, precision)),
-        Some(plan) => write_comparison_results(
-            &scenario, plan, settings, target, &pending, args.quiet,
+        None => write_results(
+            &scenario, settings, range, target, &pending, args.quiet, true,
         )
-        .map(|(aggregates, comparison, precision)| (aggregates, Some(comparison), precision)),
+        .map(|(aggregates, precision)| (aggregates, None, precision)),
+        Some(plan) => write_comparison_results(
+            &scenario, plan, settings, range, target, &pending, args.quiet, true,
+        )
+        .map(|(aggregates, comparison, precision)| (aggregates, comparison.set, precision)),
     };
     let (aggregates, comparison, precision) = match result {
         Ok((aggregates, _, _)) if aggregates.runs == 0 => {
@@ -214,24 +257,82 @@ pub(crate) fn execute(
         }
         _ => false,
     };
-    let mut reproduce = reproduce_command(
-        args.scenario.as_deref(),
-        plan.as_ref(),
-        aggregates.runs,
+    let command = reproduce_line(args, plan.as_ref(), aggregates.runs, seed, exported);
+    finish(ResultParts {
+        scenario: &scenario,
+        text: &text,
+        label,
+        plan: plan.as_ref(),
+        aggregates,
+        comparison,
+        precision,
+        runs,
+        complete,
         seed,
-    );
-    let mut extra_options = String::new();
-    if args.dpi != crate::cli::DEFAULT_DPI {
-        extra_options.push_str(&format!(" --dpi {}", args.dpi));
-    }
-    if let (true, Some(text)) = (exported, &args.export_network) {
-        extra_options.push_str(&format!(" --export-network {}", shell_quote(text)));
-    }
-    // Before a `< scenario.json` redirection, if any.
-    match reproduce.find(" < ") {
-        Some(at) => reproduce.insert_str(at, &extra_options),
-        None => reproduce.push_str(&extra_options),
-    }
+        threads,
+        started_utc: clock.started_utc(),
+        clock,
+        wall_seconds: None,
+        command,
+        exported,
+        pending,
+        chart_options,
+        quiet: args.quiet,
+    })
+}
+
+/// Everything a result folder is finished from, once its runs are aggregated and `runs.csv`,
+/// the summaries and any comparison files are in the staging folder.
+pub(crate) struct ResultParts<'a> {
+    pub scenario: &'a Scenario,
+    pub text: &'a str,
+    pub label: String,
+    pub plan: Option<&'a ComparisonPlan>,
+    pub aggregates: Aggregates,
+    pub comparison: Option<ComparisonSet>,
+    pub precision: Option<PrecisionReport>,
+    /// Runs requested.
+    pub runs: u64,
+    pub complete: bool,
+    pub seed: u64,
+    pub threads: usize,
+    pub started_utc: String,
+    pub clock: RunClock,
+    /// Wall seconds to record instead of the clock's (a merge records its shards' sum).
+    pub wall_seconds: Option<f64>,
+    /// The command that reproduces the result.
+    pub command: String,
+    pub exported: bool,
+    pub pending: PendingOutput,
+    pub chart_options: ChartOptions,
+    pub quiet: bool,
+}
+
+/// Writes the manifest and the scenario, renders charts and reports, moves the folder into
+/// place and prints the headline table: the end of `run`, `compare` and `merge` alike, so a
+/// merged result is made by the same code as a one-machine result.
+pub(crate) fn finish(parts: ResultParts) -> anyhow::Result<RunOutcome> {
+    let ResultParts {
+        scenario,
+        text,
+        label,
+        plan,
+        aggregates,
+        comparison,
+        precision,
+        runs,
+        complete,
+        seed,
+        threads,
+        started_utc,
+        clock,
+        wall_seconds,
+        command,
+        exported,
+        pending,
+        chart_options,
+        quiet,
+    } = parts;
     let manifest = Manifest {
         tool: "clustersim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -243,10 +344,10 @@ pub(crate) fn execute(
         runs_completed: aggregates.runs,
         complete,
         threads,
-        started_utc: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        finished_utc: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        wall_seconds: (clock.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
-        command: reproduce,
+        started_utc,
+        finished_utc: clock.finished_utc(),
+        wall_seconds: wall_seconds.unwrap_or_else(|| clock.wall_seconds()),
+        command,
         files: RESULT_FILES
             .iter()
             .chain(if plan.is_some() {
@@ -256,14 +357,13 @@ pub(crate) fn execute(
             })
             .chain(&REPORT_FILES)
             .chain(
-                plan.as_ref()
-                    .filter(|plan| plan.common_random_numbers)
+                plan.filter(|plan| plan.common_random_numbers)
                     .map(|_| &BY_INPUT_FILE),
             )
             .chain(if exported { &[NETWORK_FOLDER][..] } else { &[] })
             .map(|f| f.to_string())
             .collect(),
-        comparison: plan.as_ref().map(ComparisonPlan::manifest),
+        comparison: plan.map(ComparisonPlan::manifest),
         precision: precision.clone(),
     };
     let written = pending
@@ -288,7 +388,7 @@ pub(crate) fn execute(
         }
         .into());
     }
-    if !args.quiet {
+    if !quiet {
         let horizon = scenario.budget.period_label(scenario.budget.quarters() - 1);
         let table = match &comparison {
             None => headline_table(&aggregates, &horizon),
@@ -307,6 +407,31 @@ pub(crate) fn execute(
         aggregates,
         comparison,
     })
+}
+
+/// The command line that reproduces a result of `runs` runs (with `--dpi` and, when networks
+/// were exported, `--export-network`).
+pub(crate) fn reproduce_line(
+    args: &RunArgs,
+    plan: Option<&ComparisonPlan>,
+    runs: u64,
+    seed: u64,
+    exported: bool,
+) -> String {
+    let mut reproduce = reproduce_command(args.scenario.as_deref(), plan, runs, seed);
+    let mut extra_options = String::new();
+    if args.dpi != crate::cli::DEFAULT_DPI {
+        extra_options.push_str(&format!(" --dpi {}", args.dpi));
+    }
+    if let (true, Some(text)) = (exported, &args.export_network) {
+        extra_options.push_str(&format!(" --export-network {}", shell_quote(text)));
+    }
+    // Before a `< scenario.json` redirection, if any.
+    match reproduce.find(" < ") {
+        Some(at) => reproduce.insert_str(at, &extra_options),
+        None => reproduce.push_str(&extra_options),
+    }
+    reproduce
 }
 
 /// The folder of a result that holds the exported networks.
@@ -328,6 +453,12 @@ fn network_selection(
         );
     }
     let selection: RunSelection = text.parse()?;
+    if selection.median && runs > crate::engine::EXACT_HEADLINE_RUNS {
+        bail!(
+            "--export-network median: the median run is found among at most {} runs (got {runs}); name run indices instead",
+            crate::engine::EXACT_HEADLINE_RUNS
+        );
+    }
     if let Some(run) = selection.runs.iter().find(|run| **run >= runs) {
         bail!(
             "--export-network: run {run} does not exist; with {runs} runs the indices are 0 to {}",
@@ -397,28 +528,36 @@ fn precision_target(args: &RunArgs) -> anyhow::Result<Option<PrecisionTarget>> {
     }))
 }
 
-/// Runs the engine, streaming `runs.csv`, then writes the summaries. With a precision target,
-/// also returns the precision reached.
-fn write_results(
+/// Runs the engine on the runs `range`, streaming `runs.csv`, then (if `summaries`) writes the
+/// summaries. With a precision target, also returns the precision reached.
+pub(crate) fn write_results(
     scenario: &Scenario,
     settings: RunSettings,
+    range: std::ops::Range<u64>,
     target: Option<PrecisionTarget>,
     pending: &PendingOutput,
     quiet: bool,
+    summaries: bool,
 ) -> anyhow::Result<(Aggregates, Option<PrecisionReport>)> {
-    let bar = progress_bar(settings.runs, "runs", quiet);
+    let bar = progress_bar(range.end - range.start, "runs", quiet);
     let mut runs_writer = RunsWriter::create(&pending.file("runs.csv"), scenario)?;
-    let (aggregates, tracker) = run_scenario_until(
+    let (aggregates, tracker) = run_scenario_range(
         scenario,
         settings,
+        range,
         target,
         &|| bar.inc(1),
         &|| INTERRUPTED.load(Ordering::SeqCst),
-        &mut |record| runs_writer.push(record),
+        RunRows {
+            format: &RunsWriter::format,
+            write: &mut |text| runs_writer.push_lines(text),
+        },
     )?;
     bar.finish_and_clear();
     runs_writer.finish()?;
-    write_summaries(scenario, &aggregates, pending)?;
+    if summaries {
+        write_summaries(scenario, &aggregates, pending)?;
+    }
     let precision = tracker.map(|tracker| tracker.report(&tracked_names(&[])));
     Ok((aggregates, precision))
 }

@@ -7,7 +7,7 @@
 
 use super::outcomes::HEADLINE_OUTCOMES;
 use super::precision::{PrecisionTarget, PrecisionTracker};
-use super::{RunSettings, run_in_order, simulate_policies};
+use super::{RunSettings, run_in_order_from, simulate_policies};
 use crate::model::draw_parameters;
 use crate::model::streams::splitmix64;
 use crate::policy::{AllocationRule, rule_for};
@@ -96,17 +96,21 @@ pub fn run_comparison(
     stop: &dyn Fn() -> bool,
     each_run: &mut (dyn FnMut(&[super::RunRecord]) -> anyhow::Result<()> + Send),
 ) -> anyhow::Result<u64> {
-    run_comparison_until(scenario, policies, settings, None, progress, stop, each_run)
-        .map(|(runs, _)| runs)
+    run_comparison_until(
+        scenario, policies, settings, 0, None, progress, stop, each_run,
+    )
+    .map(|(runs, _)| runs)
 }
 
 /// [`run_comparison`], optionally until every policy's headline means are precise enough
 /// (`--until-se`; `settings.runs.runs` is then the run limit). Returns the runs completed and
-/// the tracker.
+/// the tracker. Only runs `first..settings.runs.runs` are simulated (a shard starts past 0).
+#[allow(clippy::too_many_arguments)]
 pub fn run_comparison_until(
     scenario: &Scenario,
     policies: &[NamedPolicy],
     settings: CompareSettings,
+    first: u64,
     target: Option<PrecisionTarget>,
     progress: &(dyn Fn(u64) + Sync),
     stop: &dyn Fn() -> bool,
@@ -126,7 +130,8 @@ pub fn run_comparison_until(
     let mut tracker = target
         .map(|target| PrecisionTracker::new(target, policies.len() * HEADLINE_OUTCOMES.len()));
     let mut headline = Vec::with_capacity(policies.len() * HEADLINE_OUTCOMES.len());
-    let runs = run_in_order(
+    let runs = run_in_order_from(
+        first,
         settings.runs,
         stop,
         &|run| {

@@ -6,7 +6,11 @@ use super::RunRecord;
 use super::outcomes::{CLUSTER_OUTCOMES, HEADLINE_OUTCOMES, TOTAL_OUTCOMES};
 use crate::scenario::Scenario;
 use crate::stats::paired::{Better, PairedDifference, add_rank_weights, oriented, regrets};
-use crate::stats::{Accumulator, Moments, Summary, summarize_exact};
+use serde::{Deserialize, Serialize};
+
+use crate::stats::exact_sum::{ExactSum, ExactSumState};
+use crate::stats::moments::MomentsState;
+use crate::stats::{Accumulator, AccumulatorState, Moments, Summary, summarize_exact};
 
 /// The outcomes compared, at the horizon, and which direction is better.
 pub const COMPARED_OUTCOMES: [(&str, Better); 7] = [
@@ -103,8 +107,9 @@ pub struct ComparisonAggregates {
     values: Vec<Vec<Vec<f64>>>,
     /// `regret[outcome][policy]`: per-run regret, in run order.
     regret: Vec<Vec<Vec<f64>>>,
-    /// `rank_weights[outcome][policy][rank]`.
-    rank_weights: Vec<Vec<Vec<f64>>>,
+    /// `rank_weights[outcome][policy][rank]`, summed exactly (ties add shares such as 1/3,
+    /// whose floating-point sum would depend on the order of runs and shards).
+    rank_weights: Vec<Vec<Vec<ExactSum>>>,
     /// `beats[outcome][policy]`: runs strictly better than the baseline.
     beats: Vec<Vec<u64>>,
     /// `period_levels[quarter · policies + policy]`.
@@ -131,7 +136,7 @@ impl ComparisonAggregates {
             headline_index: compared_headline_indices(),
             values: vec![vec![Vec::new(); policies]; outcomes],
             regret: vec![vec![Vec::new(); policies]; outcomes],
-            rank_weights: vec![vec![vec![0.0; policies]; policies]; outcomes],
+            rank_weights: vec![vec![vec![ExactSum::new(); policies]; policies]; outcomes],
             beats: vec![vec![0; policies]; outcomes],
             period_levels: vec![Accumulator::new(); quarters * policies],
             period_differences: vec![Moments::new(); quarters * policies],
@@ -143,13 +148,20 @@ impl ComparisonAggregates {
     pub fn push(&mut self, records: &[RunRecord]) {
         self.runs += 1;
         let policies = self.names.len();
+        let mut shares = vec![vec![0.0; policies]; policies];
         for (outcome, (_, better)) in COMPARED_OUTCOMES.iter().enumerate() {
             let values: Vec<f64> = records
                 .iter()
                 .map(|record| record.headline[self.headline_index[outcome]])
                 .collect();
             let keys: Vec<f64> = values.iter().map(|v| oriented(*v, *better)).collect();
-            add_rank_weights(&keys, &mut self.rank_weights[outcome]);
+            shares.iter_mut().for_each(|row| row.fill(0.0));
+            add_rank_weights(&keys, &mut shares);
+            for (sums, row) in self.rank_weights[outcome].iter_mut().zip(&shares) {
+                for (sum, share) in sums.iter_mut().zip(row) {
+                    sum.add(*share);
+                }
+            }
             for (policy, regret) in regrets(&keys).into_iter().enumerate() {
                 self.regret[outcome][policy].push(regret);
             }
@@ -172,6 +184,152 @@ impl ComparisonAggregates {
         }
     }
 
+    /// Folds in `later`, the aggregates of the runs that follow these: per-run values are
+    /// appended (staying in run order), counts and exact sums add, so the result is the same
+    /// bits however the runs were split.
+    pub fn merge(&mut self, later: &ComparisonAggregates) {
+        self.runs += later.runs;
+        for (mine, theirs) in [
+            (&mut self.values, &later.values),
+            (&mut self.regret, &later.regret),
+        ] {
+            for (outcome, other) in mine.iter_mut().zip(theirs) {
+                for (values, more) in outcome.iter_mut().zip(other) {
+                    values.extend_from_slice(more);
+                }
+            }
+        }
+        for (outcome, other) in self.rank_weights.iter_mut().zip(&later.rank_weights) {
+            for (policy, theirs) in outcome.iter_mut().zip(other) {
+                for (sum, more) in policy.iter_mut().zip(theirs) {
+                    sum.merge(more);
+                }
+            }
+        }
+        for (outcome, other) in self.beats.iter_mut().zip(&later.beats) {
+            for (count, more) in outcome.iter_mut().zip(other) {
+                *count += more;
+            }
+        }
+        for (level, more) in self.period_levels.iter_mut().zip(&later.period_levels) {
+            level.merge(more);
+        }
+        for (difference, more) in self
+            .period_differences
+            .iter_mut()
+            .zip(&later.period_differences)
+        {
+            difference.merge(more);
+        }
+    }
+
+    /// The serialisable state (values as `f64` bits, sums exactly).
+    pub fn state(&self) -> ComparisonState {
+        let bits = |values: &Vec<Vec<Vec<f64>>>| -> Vec<Vec<Vec<u64>>> {
+            values
+                .iter()
+                .map(|outcome| {
+                    outcome
+                        .iter()
+                        .map(|policy| policy.iter().map(|v| v.to_bits()).collect())
+                        .collect()
+                })
+                .collect()
+        };
+        ComparisonState {
+            names: self.names.clone(),
+            baseline: self.baseline,
+            runs: self.runs,
+            values: bits(&self.values),
+            regret: bits(&self.regret),
+            rank_weights: self
+                .rank_weights
+                .iter()
+                .map(|outcome| {
+                    outcome
+                        .iter()
+                        .map(|policy| policy.iter().map(ExactSum::state).collect())
+                        .collect()
+                })
+                .collect(),
+            beats: self.beats.clone(),
+            period_levels: self.period_levels.iter().map(Accumulator::state).collect(),
+            period_differences: self.period_differences.iter().map(Moments::state).collect(),
+        }
+    }
+
+    /// Aggregates from a saved state, checked against the shape the scenario and `names` give.
+    pub fn from_state(state: ComparisonState, scenario: &Scenario) -> Result<Self, String> {
+        let mut shape = Self::new(scenario, state.names.clone(), state.baseline);
+        let policies = state.names.len();
+        let runs = state.runs as usize;
+        let per_run_ok = |values: &Vec<Vec<Vec<u64>>>| {
+            values.len() == COMPARED_OUTCOMES.len()
+                && values
+                    .iter()
+                    .all(|o| o.len() == policies && o.iter().all(|p| p.len() == runs))
+        };
+        if state.baseline >= policies
+            || !per_run_ok(&state.values)
+            || !per_run_ok(&state.regret)
+            || state.beats.len() != COMPARED_OUTCOMES.len()
+            || state.beats.iter().any(|o| o.len() != policies)
+            || state.rank_weights.len() != COMPARED_OUTCOMES.len()
+            || state
+                .rank_weights
+                .iter()
+                .any(|o| o.len() != policies || o.iter().any(|p| p.len() != policies))
+            || state.period_levels.len() != shape.period_levels.len()
+            || state.period_differences.len() != shape.period_differences.len()
+        {
+            return Err("the comparison state does not fit the scenario and policies".into());
+        }
+        let floats = |values: Vec<Vec<Vec<u64>>>| -> Vec<Vec<Vec<f64>>> {
+            values
+                .into_iter()
+                .map(|outcome| {
+                    outcome
+                        .into_iter()
+                        .map(|policy| policy.into_iter().map(f64::from_bits).collect())
+                        .collect()
+                })
+                .collect()
+        };
+        shape.runs = state.runs;
+        shape.values = floats(state.values);
+        shape.regret = floats(state.regret);
+        shape.beats = state.beats;
+        shape.rank_weights = state
+            .rank_weights
+            .into_iter()
+            .map(|outcome| {
+                outcome
+                    .into_iter()
+                    .map(|policy| {
+                        policy
+                            .into_iter()
+                            .map(ExactSum::try_from)
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| error.to_string())?;
+        shape.period_levels = state
+            .period_levels
+            .into_iter()
+            .map(Accumulator::try_from)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| error.to_string())?;
+        shape.period_differences = state
+            .period_differences
+            .into_iter()
+            .map(Moments::try_from)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| error.to_string())?;
+        Ok(shape)
+    }
+
     /// The comparison table: for each policy (in order), each compared outcome.
     pub fn outcome_rows(&self) -> Vec<OutcomeComparison> {
         let runs = self.runs.max(1) as f64;
@@ -186,7 +344,10 @@ impl ComparisonAggregates {
                         differences.push(value - base);
                     }
                 }
-                let weights = &self.rank_weights[outcome][policy];
+                let weights: Vec<f64> = self.rank_weights[outcome][policy]
+                    .iter()
+                    .map(ExactSum::value)
+                    .collect();
                 rows.push(OutcomeComparison {
                     policy: name.clone(),
                     baseline: policy == self.baseline,
@@ -253,4 +414,27 @@ impl ComparisonAggregates {
         }
         rows
     }
+}
+
+/// The serialised form of [`ComparisonAggregates`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComparisonState {
+    /// Policy names in order.
+    pub names: Vec<String>,
+    /// Index of the baseline.
+    pub baseline: usize,
+    /// Runs folded in.
+    pub runs: u64,
+    /// `values[outcome][policy][run]` as `f64` bits.
+    pub values: Vec<Vec<Vec<u64>>>,
+    /// `regret[outcome][policy][run]` as `f64` bits.
+    pub regret: Vec<Vec<Vec<u64>>>,
+    /// `rank_weights[outcome][policy][rank]`, exact sums.
+    pub rank_weights: Vec<Vec<Vec<ExactSumState>>>,
+    /// `beats[outcome][policy]`.
+    pub beats: Vec<Vec<u64>>,
+    /// Per quarter and policy.
+    pub period_levels: Vec<AccumulatorState>,
+    /// Per quarter and policy.
+    pub period_differences: Vec<MomentsState>,
 }

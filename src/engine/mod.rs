@@ -1,11 +1,13 @@
 //! Monte Carlo runs: seeding, parallelism, ordered aggregation.
 //!
 //! Run *i* draws only from streams keyed by (seed, purpose, index, i), so a run's numbers never
-//! depend on which thread ran it. Runs are simulated in parallel in chunks; each chunk's results
-//! are collected in run-index order and folded into the aggregates in that order, so every output
-//! is byte-identical whatever the thread count, and memory does not grow with the run count.
+//! depend on which thread ran it. Runs are simulated in parallel in units of consecutive runs,
+//! each aggregated by the worker that ran it; the units' aggregates merge exactly and in run
+//! order (see [`blocks`]), so every output is byte-identical whatever the thread count or the
+//! split into shards, and memory does not grow with the run count.
 
 mod aggregate;
+pub mod blocks;
 pub mod compare;
 pub mod comparison;
 pub mod limits;
@@ -18,7 +20,7 @@ pub mod sensitivity_analysis;
 use anyhow::Context;
 use rayon::prelude::*;
 
-pub use aggregate::Aggregates;
+pub use aggregate::{Aggregates, AggregatesState, AggregatesStateError, EXACT_HEADLINE_RUNS};
 
 use crate::model::structure::measure_all;
 use crate::model::{LedgerEntry, RunParameters, Simulation, draw_parameters};
@@ -30,7 +32,7 @@ use outcomes::{
 };
 pub use precision::{PrecisionTarget, PrecisionTracker};
 
-/// Runs simulated in parallel before their results are folded in order.
+/// Runs simulated in parallel before their results are folded in order (sensitivity designs).
 const CHUNK_RUNS: u64 = 256;
 
 /// What one run produced.
@@ -169,17 +171,25 @@ pub fn simulate_policies(
         .collect()
 }
 
-/// Runs the scenario and folds every run, in run-index order, into the aggregates and into
-/// `each_run` (which writes `runs.csv`). `progress` is called once per finished run, from any
-/// thread. `stop` is polled between chunks; when it returns true no further chunk starts.
+/// Where the text each run contributes to `runs.csv` goes.
+pub struct RunRows<'a> {
+    /// Appends one run's line (with its newline) to a buffer; called on worker threads.
+    pub format: &'a (dyn Fn(&RunRecord, &mut String) + Sync),
+    /// Receives the lines of consecutive runs, in run order, on the calling thread.
+    pub write: &'a mut dyn FnMut(&str) -> anyhow::Result<()>,
+}
+
+/// Runs the scenario and folds every run into the aggregates; each run's `runs.csv` line goes
+/// to `rows` in run order. `progress` is called once per finished run, from any thread. `stop`
+/// is polled before each unit of runs starts; once it returns true no further unit starts.
 pub fn run_scenario(
     scenario: &Scenario,
     settings: RunSettings,
     progress: &(dyn Fn() + Sync),
-    stop: &dyn Fn() -> bool,
-    each_run: &mut (dyn FnMut(&RunRecord) -> anyhow::Result<()> + Send),
+    stop: &(dyn Fn() -> bool + Sync),
+    rows: RunRows,
 ) -> anyhow::Result<Aggregates> {
-    run_scenario_until(scenario, settings, None, progress, stop, each_run)
+    run_scenario_until(scenario, settings, None, progress, stop, rows)
         .map(|(aggregates, _)| aggregates)
 }
 
@@ -191,27 +201,83 @@ pub fn run_scenario_until(
     settings: RunSettings,
     target: Option<PrecisionTarget>,
     progress: &(dyn Fn() + Sync),
-    stop: &dyn Fn() -> bool,
-    each_run: &mut (dyn FnMut(&RunRecord) -> anyhow::Result<()> + Send),
+    stop: &(dyn Fn() -> bool + Sync),
+    rows: RunRows,
+) -> anyhow::Result<(Aggregates, Option<PrecisionTracker>)> {
+    run_scenario_range(
+        scenario,
+        settings,
+        0..settings.runs,
+        target,
+        progress,
+        stop,
+        rows,
+    )
+}
+
+/// [`run_scenario_until`] for the runs `range` only (a shard; the whole range is
+/// `0..settings.runs`). Each worker simulates a unit of runs ([`blocks::UNIT_RUNS`]) into its
+/// own aggregates and formats their `runs.csv` lines; the calling thread merges the units in
+/// run order. The merges are exact, so the result is the same bits on any thread count and for
+/// any split of the runs into shards.
+pub fn run_scenario_range(
+    scenario: &Scenario,
+    settings: RunSettings,
+    range: std::ops::Range<u64>,
+    target: Option<PrecisionTarget>,
+    progress: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+    rows: RunRows,
 ) -> anyhow::Result<(Aggregates, Option<PrecisionTracker>)> {
     let slots = scenario.parameter_slots();
     let rule = rule_for(&scenario.policy.rule);
     let mut aggregates = Aggregates::new(scenario);
     let mut tracker = target.map(|target| PrecisionTracker::new(target, HEADLINE_OUTCOMES.len()));
-    run_in_order(
-        settings,
+    let spare: std::sync::Mutex<Vec<Aggregates>> = std::sync::Mutex::new(Vec::new());
+    let format = rows.format;
+    let write = rows.write;
+    let mut headline = vec![0.0; HEADLINE_OUTCOMES.len()];
+    blocks::run_units(
+        range,
+        settings.threads,
         stop,
-        &|run| {
-            let record = simulate_run(scenario, &slots, rule.as_ref(), settings.seed, run);
-            progress();
-            record
+        &|runs| {
+            let mut unit = spare
+                .lock()
+                .ok()
+                .and_then(|mut spare| spare.pop())
+                .unwrap_or_else(|| Aggregates::new(scenario));
+            let mut text = String::new();
+            for run in runs {
+                let record = simulate_run(scenario, &slots, rule.as_ref(), settings.seed, run);
+                unit.push(&record);
+                format(&record, &mut text);
+                progress();
+            }
+            (unit, text)
         },
-        &mut |record| {
-            aggregates.push(record);
-            each_run(record)?;
-            Ok(tracker
-                .as_mut()
-                .is_some_and(|tracker| tracker.push(&record.headline)))
+        &mut |(mut unit, text)| {
+            aggregates.merge(&unit);
+            write(&text)?;
+            let mut done = false;
+            if let Some(tracker) = tracker.as_mut() {
+                for run in 0..unit.runs as usize {
+                    for (value, values) in headline.iter_mut().zip(&unit.headline) {
+                        *value = values[run];
+                    }
+                    if tracker.push(&headline) {
+                        // Precision batches are whole units, so this is the unit's last run.
+                        debug_assert_eq!(run + 1, unit.runs as usize);
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            unit.clear();
+            if let Ok(mut spare) = spare.lock() {
+                spare.push(unit);
+            }
+            Ok(done)
         },
     )?;
     Ok((aggregates, tracker))
@@ -231,6 +297,17 @@ pub(crate) fn run_in_order<T: Send + Sync>(
     simulate: &(dyn Fn(u64) -> T + Sync),
     fold: &mut (dyn FnMut(&T) -> anyhow::Result<bool> + Send),
 ) -> anyhow::Result<u64> {
+    run_in_order_from(0, settings, stop, simulate, fold)
+}
+
+/// [`run_in_order`] for runs `first..settings.runs`.
+pub(crate) fn run_in_order_from<T: Send + Sync>(
+    first: u64,
+    settings: RunSettings,
+    stop: &dyn Fn() -> bool,
+    simulate: &(dyn Fn(u64) -> T + Sync),
+    fold: &mut (dyn FnMut(&T) -> anyhow::Result<bool> + Send),
+) -> anyhow::Result<u64> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads.max(1))
         .build()
@@ -238,7 +315,7 @@ pub(crate) fn run_in_order<T: Send + Sync>(
     let mut pending: Vec<T> = Vec::new();
     let mut folded_runs = 0;
     let mut done = false;
-    let mut next = 0;
+    let mut next = first;
     loop {
         let more = next < settings.runs && !stop();
         let end = if more {

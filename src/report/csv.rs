@@ -171,6 +171,13 @@ impl StreamingCsv {
         Ok(stream)
     }
 
+    /// Appends text made of whole lines (each with its newline).
+    pub fn lines(&mut self, text: &str) -> anyhow::Result<()> {
+        self.writer
+            .write_all(text.as_bytes())
+            .with_context(|| format!("writing '{}'", self.temporary.display()))
+    }
+
     /// Appends one line (without its newline).
     pub fn line(&mut self, line: &str) -> anyhow::Result<()> {
         writeln!(self.writer, "{line}")
@@ -199,6 +206,13 @@ pub struct RunsWriter {
 impl RunsWriter {
     /// Creates `path` (through a temporary name) and writes the header.
     pub fn create(path: &Path, scenario: &Scenario) -> anyhow::Result<Self> {
+        Ok(Self {
+            stream: StreamingCsv::create(path, &Self::header(scenario))?,
+        })
+    }
+
+    /// The header line of `runs.csv` (without its newline).
+    pub fn header(scenario: &Scenario) -> String {
         let mut header = vec!["run".to_string()];
         header.extend(
             scenario
@@ -207,19 +221,29 @@ impl RunsWriter {
                 .map(|slot| text(&slot.label)),
         );
         header.extend(HEADLINE_OUTCOMES.iter().map(|name| name.to_string()));
-        Ok(Self {
-            stream: StreamingCsv::create(path, &header.join(","))?,
-        })
+        header.join(",")
     }
 
     /// Appends one run.
     pub fn push(&mut self, record: &RunRecord) -> anyhow::Result<()> {
-        let mut line = record.run.to_string();
+        let mut line = String::new();
+        Self::format(record, &mut line);
+        self.stream.lines(&line)
+    }
+
+    /// Appends one run's line, with its newline, to `text` (no I/O: callable on any thread).
+    pub fn format(record: &RunRecord, text: &mut String) {
+        text.push_str(&record.run.to_string());
         for value in record.parameters.iter().chain(&record.headline) {
-            line.push(',');
-            line.push_str(&cell(*value));
+            text.push(',');
+            text.push_str(&cell(*value));
         }
-        self.stream.line(&line)
+        text.push('\n');
+    }
+
+    /// Appends lines formatted by [`RunsWriter::format`].
+    pub fn push_lines(&mut self, text: &str) -> anyhow::Result<()> {
+        self.stream.lines(text)
     }
 
     /// Flushes and renames into place.

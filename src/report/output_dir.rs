@@ -44,9 +44,10 @@ pub fn folder_name(name: &str) -> String {
     }
 }
 
-/// Whether a folder holds a clustersim result (a `manifest.json` from an earlier run).
+/// Whether a folder holds a clustersim result (a `manifest.json` from an earlier run) or a
+/// shard of one (a `shard.json`).
 fn is_result(folder: &Path) -> bool {
-    folder.join("manifest.json").is_file()
+    folder.join("manifest.json").is_file() || folder.join("shard.json").is_file()
 }
 
 fn is_empty_folder(folder: &Path) -> anyhow::Result<bool> {
@@ -79,7 +80,7 @@ impl PendingOutput {
             if !is_empty_folder(destination)? {
                 if !is_result(destination) {
                     bail!(
-                        "output folder '{}' holds files that are not a clustersim result (no manifest.json); it is never replaced, even with --force; choose another --out",
+                        "output folder '{}' holds files that are not a clustersim result (no manifest.json or shard.json); it is never replaced, even with --force; choose another --out",
                         destination.display()
                     );
                 }

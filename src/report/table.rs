@@ -78,13 +78,23 @@ pub fn headline_cells(name: &str, values: &[f64], runs: u64) -> Option<(String, 
     if summary.n == 0 {
         return None;
     }
-    let (low, high) = headline_interval(&defined, &summary, runs);
+    let interval = headline_interval(&defined, &summary, runs);
+    Some(format_cells(name, &summary, interval, runs))
+}
+
+/// [`headline_cells`] from a summary and the interval already chosen.
+fn format_cells(
+    name: &str,
+    summary: &Summary,
+    (low, high): (f64, f64),
+    runs: u64,
+) -> (String, String) {
     let bounds = bound_decimals(name);
     let mut interval = format!("{} – {}", thousands(low, bounds), thousands(high, bounds));
     if summary.n < runs {
         interval.push_str(&format!("  (defined in {} runs)", summary.n));
     }
-    Some((thousands(summary.mean, mean_decimals(name)), interval))
+    (thousands(summary.mean, mean_decimals(name)), interval)
 }
 
 /// The table: each headline outcome's mean and its interval (see [`headline_interval`]) over
@@ -96,8 +106,15 @@ pub fn headline_table(aggregates: &Aggregates, horizon_label: &str) -> String {
         interval_heading(aggregates.runs).to_string(),
     )];
     for (index, name) in HEADLINE_OUTCOMES.iter().enumerate() {
-        let (mean, interval) = headline_cells(name, &aggregates.headline[index], aggregates.runs)
-            .unwrap_or_else(|| ("undefined".to_string(), String::new()));
+        let cells = if aggregates.has_headline_values() {
+            headline_cells(name, &aggregates.headline[index], aggregates.runs)
+        } else {
+            // Beyond the exact limit (far above FEW_RUNS): the sketch's 5th to 95th percentile.
+            let summary = aggregates.headline_summary(index);
+            (summary.n > 0)
+                .then(|| format_cells(name, &summary, (summary.p5, summary.p95), aggregates.runs))
+        };
+        let (mean, interval) = cells.unwrap_or_else(|| ("undefined".to_string(), String::new()));
         rows.push((
             crate::engine::outcomes::headline_label(name).to_string(),
             mean,

@@ -4,15 +4,17 @@
 //! outcome to summarise it at the end would make memory grow with the run count, so outcomes
 //! are folded into an [`Accumulator`] as they are produced:
 //!
-//! * **Bounded memory.** [`Moments`] (Welford's online mean/variance) is O(1);
+//! * **Bounded memory.** [`Moments`] (exact sums of the values and their squares) grow only with
+//!   their dynamic range, never with the count;
 //!   [`QuantileSketch`] (a DDSketch) needs a number of buckets that depends only on the
 //!   dynamic range of the values (≈ 6 900 buckets per sign for six orders of magnitude), never
 //!   on how many values were pushed.
 //! * **Mergeable and deterministic.** Each shard keeps its own accumulator and the shards are
 //!   merged at the end. Sketch merges add integer bucket counts, so quantiles are
 //!   bit-identical whatever order shards merge in (and equal to pushing everything into one
-//!   sketch). Moment merges (Chan et al.) are exact up to floating-point rounding; merge in a
-//!   fixed order (e.g. by shard index) for bit-identical means and standard deviations.
+//!   sketch). [`Moments`] keep exact sums ([`exact_sum`]), so their merges are exact too: every
+//!   statistic is bit-identical whatever the order of pushes and merges, the thread count or
+//!   the split into shards.
 //! * **Stated accuracy.** Mean, standard deviation and standard error are exact up to
 //!   rounding. Quantiles use the "lower" definition, the order statistic of zero-based rank
 //!   `floor(q * (n - 1))`, and are reported within relative error [`sketch::ALPHA`]` = 0.001`
@@ -26,6 +28,7 @@
 //! the runs where the outcome is defined. [`QuantileSketch::push`] itself treats them as a caller
 //! bug (`debug_assert!`, skipped in release builds).
 
+pub mod exact_sum;
 pub mod iman_conover;
 pub mod matrix;
 pub mod moments;
@@ -33,6 +36,7 @@ pub mod paired;
 pub mod rank_correlation;
 pub mod sensitivity;
 pub mod sketch;
+mod sketch_store;
 
 pub use moments::Moments;
 pub use sketch::QuantileSketch;
@@ -145,10 +149,57 @@ impl Accumulator {
         &self.sketch
     }
 
+    /// The serialisable state.
+    pub fn state(&self) -> AccumulatorState {
+        AccumulatorState {
+            moments: self.moments.state(),
+            sketch: self.sketch.state(),
+        }
+    }
+
     /// Summary of everything pushed or merged so far; [`Summary::EMPTY`] when nothing was.
     /// Quantiles come from the sketch (relative error ≤ 0.001).
     pub fn summary(&self) -> Summary {
         Summary::from_parts(&self.moments, |q| self.sketch.quantile(q).unwrap_or(0.0))
+    }
+}
+
+/// The serialised form of an [`Accumulator`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccumulatorState {
+    /// Count and exact sums.
+    pub moments: moments::MomentsState,
+    /// Quantile sketch.
+    pub sketch: sketch::SketchState,
+}
+
+/// A serialised accumulator that is not consistent.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AccumulatorStateError {
+    /// The exact sums are malformed.
+    #[error(transparent)]
+    Sums(#[from] exact_sum::ExactSumStateError),
+    /// The sketch is malformed.
+    #[error(transparent)]
+    Sketch(#[from] sketch::SketchStateError),
+    /// Moments and sketch count different values.
+    #[error("the moments count {0} values, the sketch {1}")]
+    Counts(u64, u64),
+}
+
+impl TryFrom<AccumulatorState> for Accumulator {
+    type Error = AccumulatorStateError;
+
+    fn try_from(state: AccumulatorState) -> Result<Self, Self::Error> {
+        let moments = Moments::try_from(state.moments)?;
+        let sketch = QuantileSketch::try_from(state.sketch)?;
+        if moments.count() != sketch.count() {
+            return Err(AccumulatorStateError::Counts(
+                moments.count(),
+                sketch.count(),
+            ));
+        }
+        Ok(Self { moments, sketch })
     }
 }
 

@@ -1,26 +1,27 @@
-//! Streaming mean and variance.
+//! Streaming mean and variance, exactly mergeable.
 
-/// Running count, mean and variance of a stream of `f64` values in O(1) memory.
+use super::exact_sum::{ExactSum, ExactSumState, ExactSumStateError, double_double};
+
+/// Running count, mean and variance of a stream of `f64` values in memory independent of the
+/// number of values.
 ///
-/// Values are folded in with Welford's online algorithm (B. P. Welford, "Note on a Method for
-/// Calculating Corrected Sums of Squares and Products", *Technometrics* 4(3):419–420, 1962),
-/// which avoids the catastrophic cancellation of the naive sum-of-squares formula. Two
-/// accumulators built from disjoint shards are combined with the pairwise update of Chan,
-/// Golub & LeVeque ("Updating Formulae and a Pairwise Algorithm for Computing Sample
-/// Variances", 1979/1983), see [`Moments::merge`].
+/// The state is the count and the *exact* sums `S1 = Σx` and `S2 = Σx²` ([`ExactSum`]; each
+/// square enters exactly as the pair `x·x` rounded plus its rounding error, from a fused
+/// multiply-add). Pushing and [`merge`](Moments::merge) are therefore exactly associative and
+/// commutative: the same values give bit-identical statistics in any order, on any thread count
+/// and in any split into shards. The statistics are computed once from the exact sums in
+/// double-double arithmetic: mean `S1 / n` and `M2 = S2 − S1² / n` (the corrected sum of
+/// squares; with exact sums this textbook formula has no catastrophic cancellation left
+/// beyond the ~2⁻¹⁰⁴ of the double-double, which is why it is safe here, unlike in plain `f64`
+/// — see Welford 1962 and Chan, Golub & LeVeque 1983 for the streaming formulas this replaces).
 ///
 /// `Moments` itself does no input validation: a non-finite value makes the mean and variance
 /// non-finite. [`super::Accumulator`] filters such values before they get here.
-///
-/// Floating-point addition is not associative, so merging the same shards in a different order
-/// may change the last few bits of the result (relative differences of order 1e-15). Merge in
-/// a fixed order (e.g. by shard index) when bit-identical output is required.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Moments {
     count: u64,
-    mean: f64,
-    /// Sum of squared deviations from the current mean.
-    m2: f64,
+    sum: ExactSum,
+    squares: ExactSum,
 }
 
 impl Moments {
@@ -29,12 +30,15 @@ impl Moments {
         Self::default()
     }
 
-    /// Adds one observation (Welford's update).
+    /// Adds one observation.
     pub fn push(&mut self, x: f64) {
         self.count += 1;
-        let delta = x - self.mean;
-        self.mean += delta / self.count as f64;
-        self.m2 += delta * (x - self.mean);
+        self.sum.add(x);
+        let square = x * x;
+        self.squares.add(square);
+        if square.is_finite() {
+            self.squares.add(x.mul_add(x, -square));
+        }
     }
 
     /// Number of observations pushed or merged in.
@@ -44,16 +48,32 @@ impl Moments {
 
     /// Arithmetic mean; `0.0` when empty.
     pub fn mean(&self) -> f64 {
-        self.mean
+        if self.count == 0 {
+            return 0.0;
+        }
+        let (high, low) = double_double::div_f64(self.sum.to_double_double(), self.count as f64);
+        high + low
     }
 
     /// Unbiased sample variance (divisor `n - 1`); `0.0` when fewer than two observations.
     pub fn variance(&self) -> f64 {
         if self.count < 2 {
-            0.0
-        } else {
-            self.m2 / (self.count - 1) as f64
+            return 0.0;
         }
+        let n = self.count as f64;
+        let sum = self.sum.to_double_double();
+        let squares = self.squares.to_double_double();
+        if !sum.0.is_finite() {
+            return f64::NAN;
+        }
+        if !squares.0.is_finite() {
+            return squares.0;
+        }
+        let corrected = double_double::sub(
+            squares,
+            double_double::div_f64(double_double::mul(sum, sum), n),
+        );
+        ((corrected.0 + corrected.1) / (n - 1.0)).max(0.0)
     }
 
     /// Sample standard deviation, `sqrt(variance())`.
@@ -70,25 +90,44 @@ impl Moments {
         }
     }
 
-    /// Folds `other` into `self`, as if every value pushed into `other` had been pushed into
-    /// `self` (up to floating-point rounding). Uses the parallel update of Chan et al.:
-    /// `mean = mean_a + delta * n_b / n` and `M2 = M2_a + M2_b + delta^2 * n_a * n_b / n`.
+    /// Folds `other` into `self`, exactly as if every value pushed into `other` had been pushed
+    /// into `self`: the result is bit-identical whatever the order of pushes and merges.
     pub fn merge(&mut self, other: &Moments) {
-        if other.count == 0 {
-            return;
+        self.count += other.count;
+        self.sum.merge(&other.sum);
+        self.squares.merge(&other.squares);
+    }
+
+    /// The serialisable, canonical state.
+    pub fn state(&self) -> MomentsState {
+        MomentsState {
+            count: self.count,
+            sum: self.sum.state(),
+            squares: self.squares.state(),
         }
-        if self.count == 0 {
-            *self = other.clone();
-            return;
-        }
-        let n_a = self.count as f64;
-        let n_b = other.count as f64;
-        let count = self.count + other.count;
-        let n = count as f64;
-        let delta = other.mean - self.mean;
-        self.mean += delta * (n_b / n);
-        self.m2 += other.m2 + delta * delta * (n_a * n_b / n);
-        self.count = count;
+    }
+}
+
+/// The serialised form of [`Moments`]: the count and the two exact sums.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MomentsState {
+    /// Observations.
+    pub count: u64,
+    /// Σx.
+    pub sum: ExactSumState,
+    /// Σx².
+    pub squares: ExactSumState,
+}
+
+impl TryFrom<MomentsState> for Moments {
+    type Error = ExactSumStateError;
+
+    fn try_from(state: MomentsState) -> Result<Self, Self::Error> {
+        Ok(Self {
+            count: state.count,
+            sum: state.sum.try_into()?,
+            squares: state.squares.try_into()?,
+        })
     }
 }
 
@@ -168,6 +207,37 @@ mod tests {
             assert!(rel_close(reversed.mean(), all.mean(), 1e-12));
             assert!(rel_close(reversed.variance(), all.variance(), 1e-12));
         }
+    }
+
+    #[test]
+    fn any_order_and_split_is_bit_identical() {
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        let values: Vec<f64> = (0..2_000)
+            .map(|_| 1e6 + 1e3 * rng.random::<f64>())
+            .collect();
+        let all = from(&values);
+        let mut reversed = values.clone();
+        reversed.reverse();
+        let backwards = from(&reversed);
+        let mut blocks = Moments::new();
+        for block in values.chunks(256).rev() {
+            blocks.merge(&from(block));
+        }
+        for other in [&backwards, &blocks] {
+            assert_eq!(other.mean().to_bits(), all.mean().to_bits());
+            assert_eq!(other.variance().to_bits(), all.variance().to_bits());
+        }
+        let back = Moments::try_from(all.state()).unwrap();
+        assert_eq!(back.variance().to_bits(), all.variance().to_bits());
+    }
+
+    #[test]
+    fn uniform_integers_against_closed_forms() {
+        // 1..=n: mean (n + 1) / 2 and variance n (n + 1) / 12, exact in f64 for this n.
+        let n = 10_001u32;
+        let m = from(&(1..=n).map(f64::from).collect::<Vec<_>>());
+        assert_eq!(m.mean(), 5_001.0);
+        assert_eq!(m.variance(), f64::from(n) * f64::from(n + 1) / 12.0);
     }
 
     #[test]

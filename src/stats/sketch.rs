@@ -1,6 +1,7 @@
 //! Mergeable quantile sketch with a relative-error guarantee.
 
 use super::lower_rank;
+use super::sketch_store::Store;
 
 /// Relative accuracy of [`QuantileSketch`] quantiles.
 pub const ALPHA: f64 = 0.001;
@@ -34,99 +35,8 @@ fn representative(i: i32) -> f64 {
 
 /// Smallest and largest bucket index any magnitude in `[ZERO_THRESHOLD, f64::MAX]` can map to.
 /// `key` is monotone, so no finite non-zero value falls outside.
-fn key_bounds() -> (i32, i32) {
+pub(super) fn key_bounds() -> (i32, i32) {
     (key(ZERO_THRESHOLD), key(f64::MAX))
-}
-
-/// Dense bucket counts: `counts[k]` is the count of bucket `offset + k`.
-///
-/// The vector may carry zero-count slack at either end (it grows geometrically), so equality is
-/// defined on the trimmed non-zero span, not on the raw fields.
-#[derive(Debug, Clone, Default)]
-struct Store {
-    offset: i32,
-    counts: Vec<u64>,
-}
-
-impl Store {
-    fn add(&mut self, index: i32, n: u64) {
-        self.cover(index, index);
-        self.counts[(index - self.offset) as usize] += n;
-    }
-
-    /// Grows the dense range so that it contains `lo..=hi`.
-    fn cover(&mut self, lo: i32, hi: i32) {
-        debug_assert!(lo <= hi);
-        if self.counts.is_empty() {
-            self.offset = lo;
-            self.counts = vec![0; (hi - lo) as usize + 1];
-            return;
-        }
-        let cur_lo = self.offset;
-        let cur_hi = self.offset + self.counts.len() as i32 - 1;
-        if lo >= cur_lo && hi <= cur_hi {
-            return;
-        }
-        // Geometric slack keeps growth amortised O(1) per bucket even when new extremes keep
-        // arriving (e.g. sorted input); it never extends past the reachable index range.
-        let slack = (self.counts.len() / 2) as i32;
-        let (min_key, max_key) = key_bounds();
-        let new_lo = if lo < cur_lo {
-            lo.min((cur_lo - slack).max(min_key))
-        } else {
-            cur_lo
-        };
-        let new_hi = if hi > cur_hi {
-            hi.max((cur_hi + slack).min(max_key))
-        } else {
-            cur_hi
-        };
-        let mut counts = vec![0; (new_hi - new_lo) as usize + 1];
-        let start = (cur_lo - new_lo) as usize;
-        counts[start..start + self.counts.len()].copy_from_slice(&self.counts);
-        self.offset = new_lo;
-        self.counts = counts;
-    }
-
-    /// The non-zero span as `(first index, counts)`; `(0, [])` when empty.
-    fn trimmed(&self) -> (i32, &[u64]) {
-        match self.counts.iter().position(|&c| c != 0) {
-            None => (0, &[]),
-            Some(first) => {
-                let last = self.counts.iter().rposition(|&c| c != 0).unwrap_or(first);
-                (self.offset + first as i32, &self.counts[first..=last])
-            }
-        }
-    }
-
-    fn merge(&mut self, other: &Store) {
-        let (lo, counts) = other.trimmed();
-        if counts.is_empty() {
-            return;
-        }
-        self.cover(lo, lo + counts.len() as i32 - 1);
-        let start = (lo - self.offset) as usize;
-        for (dst, &src) in self.counts[start..start + counts.len()]
-            .iter_mut()
-            .zip(counts)
-        {
-            *dst += src;
-        }
-    }
-
-    /// `(bucket index, count)` in ascending index order.
-    fn buckets(&self) -> impl DoubleEndedIterator<Item = (i32, u64)> + '_ {
-        self.counts
-            .iter()
-            .enumerate()
-            .map(|(k, &c)| (self.offset + k as i32, c))
-    }
-}
-
-impl PartialEq for Store {
-    fn eq(&self, other: &Self) -> bool {
-        self.trimmed() == other.trimmed()
-    }
 }
 
 /// A DDSketch (C. Masson, J. E. Rim & H. K. Lee, "DDSketch: A Fast and Fully-Mergeable Quantile
@@ -288,6 +198,82 @@ impl QuantileSketch {
         if other.max.total_cmp(&self.max).is_gt() {
             self.max = other.max;
         }
+    }
+}
+
+/// The serialised form of a [`QuantileSketch`]: its non-empty buckets and exact extremes (as
+/// `f64` bit patterns, so that they survive any text format exactly).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SketchState {
+    /// (bucket, count) of positive values, ascending.
+    pub positive: Vec<(i32, u64)>,
+    /// (bucket, count) of the magnitudes of negative values, ascending.
+    pub negative: Vec<(i32, u64)>,
+    /// Values counted as zero.
+    pub zero: u64,
+    /// Bits of the exact minimum (+inf while empty).
+    pub min: u64,
+    /// Bits of the exact maximum (−inf while empty).
+    pub max: u64,
+}
+
+/// A serialised sketch that is not consistent.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("not a quantile sketch: {0}")]
+pub struct SketchStateError(&'static str);
+
+impl QuantileSketch {
+    /// The serialisable state.
+    pub fn state(&self) -> SketchState {
+        SketchState {
+            positive: self.positive.buckets().collect(),
+            negative: self.negative.buckets().collect(),
+            zero: self.zero_count,
+            min: self.min.to_bits(),
+            max: self.max.to_bits(),
+        }
+    }
+}
+
+impl TryFrom<SketchState> for QuantileSketch {
+    type Error = SketchStateError;
+
+    fn try_from(state: SketchState) -> Result<Self, Self::Error> {
+        let (low, high) = key_bounds();
+        let mut count = state.zero;
+        let mut stores = [Store::default(), Store::default()];
+        for (store, pairs) in stores.iter_mut().zip([&state.positive, &state.negative]) {
+            if pairs.windows(2).any(|pair| pair[0].0 >= pair[1].0) {
+                return Err(SketchStateError("buckets not in ascending order"));
+            }
+            for &(index, n) in pairs {
+                if !(low..=high).contains(&index) || n == 0 {
+                    return Err(SketchStateError("bucket index or count out of range"));
+                }
+                count = count
+                    .checked_add(n)
+                    .ok_or(SketchStateError("counts overflow"))?;
+                store.add(index, n);
+            }
+        }
+        let (min, max) = (f64::from_bits(state.min), f64::from_bits(state.max));
+        let consistent = if count == 0 {
+            min == f64::INFINITY && max == f64::NEG_INFINITY
+        } else {
+            min.is_finite() && max.is_finite() && min.total_cmp(&max).is_le()
+        };
+        if !consistent {
+            return Err(SketchStateError("extremes do not match the counts"));
+        }
+        let [positive, negative] = stores;
+        Ok(Self {
+            positive,
+            negative,
+            zero_count: state.zero,
+            count,
+            min,
+            max,
+        })
     }
 }
 
@@ -522,6 +508,20 @@ mod tests {
         let mut from_empty = QuantileSketch::new();
         from_empty.merge(&forward);
         assert_eq!(from_empty, forward);
+
+        let back = QuantileSketch::try_from(forward.state()).unwrap();
+        assert_eq!(back, forward);
+        assert_eq!(
+            back.max().unwrap().to_bits(),
+            forward.max().unwrap().to_bits()
+        );
+        let mut bad = forward.state();
+        bad.zero += 1;
+        bad.min = f64::NAN.to_bits();
+        assert!(QuantileSketch::try_from(bad).is_err());
+        let mut bad = forward.state();
+        bad.positive.reverse();
+        assert!(QuantileSketch::try_from(bad).is_err());
     }
 
     #[test]
@@ -530,7 +530,7 @@ mod tests {
         let values: Vec<f64> = (0..20_000).map(|k| 1e6 * 0.999f64.powi(k)).collect();
         let s = sketch_of(&values);
         assert_within_alpha(&values, &QS);
-        assert!(s.positive.counts.len() <= 2 * (key(1e6) - key(values[19_999]) + 1) as usize);
+        assert!(s.positive.cells() <= 2 * (key(1e6) - key(values[19_999]) + 1) as usize);
     }
 
     #[test]
