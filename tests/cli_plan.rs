@@ -88,7 +88,7 @@ fn slurm_plan_writes_an_array_of_one_task_per_shard_and_a_merge() {
             "plan",
             SCENARIO,
             "--runs",
-            "1000",
+            "2000",
             "--shards",
             "7",
             "--seed",
@@ -379,7 +379,7 @@ fn kubernetes_pod_of_index_k_runs_shard_k_plus_one() {
             "--policies",
             "equal,by_members",
             "--runs",
-            "700",
+            "1300",
             "--shards",
             "5",
             "--seed",
@@ -423,7 +423,7 @@ fn kubernetes_pod_of_index_k_runs_shard_k_plus_one() {
             "--min-difference",
             "1%",
             "--runs",
-            "700",
+            "1300",
             "--seed",
             "3",
             "--threads",
@@ -574,7 +574,7 @@ fn bad_arguments_are_refused_with_what_would_be_valid() {
     let dir = TempDir::new().unwrap();
     let plan = dir.path().join("plan");
     let plan = plan.to_str().unwrap();
-    let base = ["plan", SCENARIO, "--runs", "100"];
+    let base = ["plan", SCENARIO, "--runs", "1000"];
     // Every folder named `x` is the temporary plan folder, which must stay unwritten.
     let with = |extra: &[&'static str]| -> Vec<&str> {
         base.iter()
@@ -584,9 +584,12 @@ fn bad_arguments_are_refused_with_what_would_be_valid() {
     };
     fails_with(
         &with(&["--shards", "0", "--slurm", "x"]),
-        "--shards must be between 1 and the number of runs, 100",
+        "--shards must be between 1 and 4 (got 0): shards are made of blocks of 256 runs",
     );
-    fails_with(&with(&["--shards", "101", "--slurm", "x"]), "(got 101)");
+    fails_with(
+        &with(&["--shards", "5", "--slurm", "x"]),
+        "1000 runs make 4",
+    );
     fails_with(&with(&["--shards", "2"]), "--slurm");
     fails_with(
         &with(&["--shards", "2", "--slurm", "x", "--k8s", "x"]),
@@ -683,10 +686,197 @@ fn bad_arguments_are_refused_with_what_would_be_valid() {
             "plan",
             SCENARIO,
             "--shards",
-            "2",
+            "1",
             "--slurm",
             file.to_str().unwrap(),
         ],
         "not a folder",
     );
+}
+
+/// The manifests record when a result was made; pinned, one machine and a merge record the same.
+const EPOCH: &str = "SOURCE_DATE_EPOCH";
+const PINNED: &str = "1700000000";
+
+/// Every file under `folder`, relative, with its bytes.
+fn tree(folder: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(folder).unwrap().to_path_buf();
+                files.insert(relative, fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+fn assert_same_tree(one_machine: &Path, merged: &Path) {
+    let expected = tree(one_machine);
+    let actual = tree(merged);
+    assert_eq!(
+        expected.keys().collect::<Vec<_>>(),
+        actual.keys().collect::<Vec<_>>(),
+        "the merged folder holds other files"
+    );
+    for (file, bytes) in &expected {
+        assert!(bytes == &actual[file], "{} differs", file.display());
+    }
+}
+
+#[test]
+fn slurm_job_files_run_without_a_scheduler_give_the_one_machine_result() {
+    // The scripts run as Slurm would run them: each array task with its SLURM_ARRAY_TASK_ID (in
+    // an order other than the array's), then the merge job.
+    let dir = TempDir::new().unwrap();
+    let plan = awkward_folder(dir.path());
+    clustersim()
+        .args([
+            "plan", SCENARIO, "--runs", "600", "--shards", "3", "--seed", "9", "--slurm",
+        ])
+        .arg(&plan)
+        .env(EPOCH, PINNED)
+        .assert()
+        .success();
+    for task in ["3", "1", "2"] {
+        let output = Process::new("bash")
+            .arg(plan.join("shards.sbatch"))
+            .env("SLURM_ARRAY_TASK_ID", task)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "task {task}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let output = Process::new("bash")
+        .arg(plan.join("merge.sbatch"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "merge: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let one_machine = dir.path().join("one-machine");
+    clustersim()
+        .arg("run")
+        .arg(plan.join("scenario.json"))
+        .args([
+            "--runs",
+            "600",
+            "--seed",
+            "9",
+            "--threads",
+            "1",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&one_machine)
+        .env(EPOCH, PINNED)
+        .assert()
+        .success();
+    assert_same_tree(&one_machine, &plan.join("result"));
+}
+
+#[test]
+fn kubernetes_pods_of_a_comparison_give_the_one_machine_result() {
+    // Each pod's command as the kubelet runs it (with the ConfigMap's mount path replaced by the
+    // plan's copy of the scenario, the same bytes), in an order other than the indices', then
+    // the merge Job's command.
+    let dir = TempDir::new().unwrap();
+    let plan = dir.path().join("k8s");
+    let workdir = awkward_folder(dir.path());
+    let binary = Command::cargo_bin("clustersim")
+        .unwrap()
+        .get_program()
+        .to_owned();
+    clustersim()
+        .args([
+            "plan",
+            SCENARIO,
+            "--compare",
+            "--policies",
+            "equal,by_members",
+            "--runs",
+            "520",
+            "--shards",
+            "2",
+            "--seed",
+            "4",
+        ])
+        .arg("--binary")
+        .arg(&binary)
+        .arg("--workdir")
+        .arg(&workdir)
+        .arg("--k8s")
+        .arg(&plan)
+        .env(EPOCH, PINNED)
+        .assert()
+        .success();
+    let scenario = plan.join("scenario.json").display().to_string();
+    let documents = yaml_documents(&plan.join("shards.yaml"));
+    let script = documents[1]["spec"]["template"]["spec"]["containers"][0]["command"][2]
+        .as_str()
+        .unwrap()
+        .replace("/etc/clustersim/scenario.json", &scenario);
+    for index in ["1", "0"] {
+        let output = Process::new("/bin/sh")
+            .arg("-c")
+            .arg(&script)
+            .env("JOB_COMPLETION_INDEX", index)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "pod {index}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let merge = yaml_documents(&plan.join("merge.yaml"));
+    let container = &merge[0]["spec"]["template"]["spec"]["containers"][0];
+    let command: Vec<String> = container["command"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|value| value.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(container["env"][0]["name"], EPOCH);
+    let output = Process::new(&command[0])
+        .args(&command[1..])
+        .env(EPOCH, container["env"][0]["value"].as_str().unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "merge: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let one_machine = dir.path().join("one-machine");
+    clustersim()
+        .args([
+            "compare",
+            &scenario,
+            "--policies",
+            "equal,by_members",
+            "--runs",
+            "520",
+            "--seed",
+            "4",
+            "--threads",
+            "1",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&one_machine)
+        .env(EPOCH, PINNED)
+        .assert()
+        .success();
+    assert_same_tree(&one_machine, &workdir.join("result"));
 }

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+use super::clock::SOURCE_DATE_EPOCH;
 use super::compare::{ComparisonPlan, ComparisonRequest};
 use super::run::load_scenario;
 use crate::cli::{PlanArgs, Switch};
+use crate::engine::blocks::{BLOCK_RUNS, ShardPlan, block_count};
 use crate::report::file_set::{FileToWrite, write_file_set};
 use crate::scaleout::kubernetes::{self, KubernetesOptions};
 use crate::scaleout::quote::{control_character, shell_quote};
@@ -51,6 +53,27 @@ impl PlanOutcome {
             self.plan.one_machine_command(self.scenario_path.as_deref()),
             self.folder.display()
         );
+        let sizes = (1..=self.plan.shards).map(|index| {
+            let runs = ShardPlan {
+                index,
+                count: self.plan.shards,
+            }
+            .runs(self.plan.runs);
+            runs.end - runs.start
+        });
+        let (fewest, most) = sizes.fold((u64::MAX, 0), |(low, high), size| {
+            (low.min(size), high.max(size))
+        });
+        text.push_str(&if fewest == most {
+            format!("each shard does {most} runs\n")
+        } else {
+            format!("each shard does {fewest} to {most} runs (whole blocks of {BLOCK_RUNS})\n")
+        });
+        if let Some(epoch) = self.plan.source_date_epoch {
+            text.push_str(&format!(
+                "the jobs record the time {SOURCE_DATE_EPOCH}={epoch}, as a one-machine run with it set does\n"
+            ));
+        }
         for (path, description) in &self.files {
             text.push_str(&format!("  {}  {description}\n", path.display()));
         }
@@ -172,9 +195,10 @@ fn check(args: &PlanArgs, folder: &Path, slurm: bool) -> anyhow::Result<JobPlan>
     if runs == 0 || runs > MAX_RUNS {
         bail!("--runs must be between 1 and {MAX_RUNS} (got {runs})");
     }
-    if args.shards == 0 || args.shards > runs {
+    let blocks = block_count(runs);
+    if args.shards == 0 || args.shards > blocks {
         bail!(
-            "--shards must be between 1 and the number of runs, {runs} (got {})",
+            "--shards must be between 1 and {blocks} (got {}): shards are made of blocks of {BLOCK_RUNS} runs, and {runs} runs make {blocks}; plan fewer shards or more runs",
             args.shards
         );
     }
@@ -243,7 +267,21 @@ fn check(args: &PlanArgs, folder: &Path, slurm: bool) -> anyhow::Result<JobPlan>
         compare_options,
         binary,
         workdir,
+        source_date_epoch: source_date_epoch()?,
     })
+}
+
+/// `SOURCE_DATE_EPOCH` from the environment of `plan`, if set: the job files pin the times the
+/// shards and the merge record to it, as `run` does on one machine.
+fn source_date_epoch() -> anyhow::Result<Option<i64>> {
+    match std::env::var(SOURCE_DATE_EPOCH) {
+        Ok(text) => text.trim().parse::<i64>().map(Some).map_err(|_| {
+            anyhow::anyhow!(
+                "{SOURCE_DATE_EPOCH}={text:?} is not a time in seconds since 1970 (e.g. 1700000000); unset it to let the jobs record the real time"
+            )
+        }),
+        Err(_) => Ok(None),
+    }
 }
 
 /// A path as text for a job file, without a trailing `/`: refused if it is not valid UTF-8 or

@@ -220,7 +220,7 @@ fn merge_manifest(plan: &JobPlan, options: &KubernetesOptions) -> String {
          \x20     containers:\n\
          \x20       - name: merge\n\
          \x20         image: {image}\n\
-         \x20         command:\n{command}\
+         \x20         command:\n{command}{environment}\
          \x20         volumeMounts:\n\
          \x20           - name: work\n\
          \x20             mountPath: {workdir}\n\
@@ -237,6 +237,12 @@ fn merge_manifest(plan: &JobPlan, options: &KubernetesOptions) -> String {
         image = yaml_quote(&options.image),
         workdir = yaml_quote(&plan.workdir),
         work_volume = work_volume(options),
+        environment = plan
+            .source_date_epoch
+            .map_or(String::new(), |epoch| format!(
+                "          env:\n            - name: SOURCE_DATE_EPOCH\n              value: {}\n",
+                yaml_quote(&epoch.to_string())
+            )),
     )
 }
 

@@ -40,6 +40,8 @@ pub struct JobPlan {
     pub binary: String,
     /// The shared folder holding `shards/`, `result/` (and `logs/` on Slurm), as the jobs see it.
     pub workdir: String,
+    /// `SOURCE_DATE_EPOCH` for the jobs, pinning the times their results record.
+    pub source_date_epoch: Option<i64>,
 }
 
 impl JobPlan {
@@ -76,13 +78,17 @@ impl JobPlan {
         }
     }
 
-    /// Shell lines setting `binary`, `workdir` and (with a scenario file) `scenario`.
+    /// Shell lines setting `binary`, `workdir`, (with a scenario file) `scenario` and (when
+    /// pinned) exporting `SOURCE_DATE_EPOCH`.
     fn variable_lines(&self, scenario_path: Option<&str>) -> String {
         let mut lines = format!(
             "binary={}\nworkdir={}\n",
             shell_quote(&self.binary),
             shell_quote(&self.workdir)
         );
+        if let Some(epoch) = self.source_date_epoch {
+            lines.push_str(&format!("export SOURCE_DATE_EPOCH={epoch}\n"));
+        }
         if let (Some(path), Some(_)) = (scenario_path, &self.scenario_text) {
             lines.push_str(&format!("scenario={}\n", shell_quote(path)));
         }
@@ -190,6 +196,7 @@ mod tests {
             compare_options: None,
             binary: "/opt/clustersim bin/clustersim".into(),
             workdir: "/shared/it's here".into(),
+            source_date_epoch: None,
         }
     }
 

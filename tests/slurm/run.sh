@@ -73,12 +73,16 @@ cleanup() {
   local status=$? index
   if [ "$status" -ne 0 ]; then
     say "FAILED; logs follow"
-    for file in "$work"/log/*.log "$work"/plan/logs/*.out "$work"/munge/munged.log; do
+    for file in "$work"/log/* "$work"/plan/logs/*.out "$work"/munge/munged.log; do
       [ -f "$file" ] && { echo "----- $file" >&2; tail -n 40 "$file" >&2; }
     done
   fi
   if [ "${#jobs_submitted[@]}" -gt 0 ]; then
     scancel "${jobs_submitted[@]}" 2>/dev/null || true
+    if ! wait_until "the job steps to end" 15 no_job_steps; then
+      for pid in $(live_processes slurmstepd); do kill -KILL "$pid" 2>/dev/null || true; done
+      status=1
+    fi
   fi
   for ((index = ${#daemons[@]} - 1; index >= 0; index--)); do
     stop_daemon "${daemons[index]}" "${names[index]}" || status=1
@@ -106,13 +110,27 @@ wait_until() {
   return 1
 }
 
+# Starts a daemon in the foreground as a child of this script, its output in log/NAME.out.
 start_daemon() {
   local name="$1"
   shift
-  "$@" &
+  "$@" >>"$work/log/$name.out" 2>&1 &
   daemons+=("$!")
   names+=("$name")
 }
+
+# PIDs of live (not zombie) processes named $1: the job steps slurmd started.
+live_processes() {
+  local stat pid state
+  for stat in /proc/[0-9]*/stat; do
+    pid="${stat#/proc/}"
+    pid="${pid%/stat}"
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$1" ] || continue
+    state="$(state_of "$pid")"
+    if [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]; then echo "$pid"; fi
+  done
+}
+no_job_steps() { [ -z "$(live_processes slurmstepd)" ]; }
 
 # munge: a fresh key and socket of our own, the daemon in the foreground as the munge user.
 mkdir -p "$work/munge" "$work/log" "$work/state" "$work/spool"
@@ -169,8 +187,11 @@ node_idle() { [ "$(sinfo -h -N -o %t 2>/dev/null)" = idle ]; }
 wait_until "the node to be idle" 30 node_idle
 say "Slurm is up after $((SECONDS - started)) s"
 
-# The plan, submitted as a user would; jobs inherit this environment.
+# The plan, submitted as a user would; jobs inherit this environment. SOURCE_DATE_EPOCH pins the
+# times the results record (the plan's scripts export it), so that manifests and reports of the
+# merge and of one machine can be equal.
 export PATH
+export SOURCE_DATE_EPOCH=1700000000
 plan="$work/plan"
 "$binary" plan "$root/tests/data/minimal.json" --runs "$runs" --shards "$shards" \
   --seed "$seed" --slurm "$plan" >/dev/null
@@ -204,7 +225,7 @@ for shard in $(seq 1 "$shards"); do
 done
 
 # The merged folder is the one-machine result of the same command, byte for byte.
-"$binary" run "$plan/scenario.json" --runs "$runs" --seed "$seed" --out "$work/one-machine" \
-  --quiet
+"$binary" run "$plan/scenario.json" --runs "$runs" --seed "$seed" --threads 1 \
+  --out "$work/one-machine" --quiet
 diff -r "$work/one-machine" "$plan/result"
 say "merged result of $shards shards equals the one-machine run byte for byte"
