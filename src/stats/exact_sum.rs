@@ -390,7 +390,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let values: Vec<f64> = (0..3_000)
             .map(|k| {
-                let scale = 10f64.powi((k % 13) as i32 - 6);
+                let scale = 10f64.powi((k % 13) - 6);
                 (rng.random::<f64>() - 0.4) * scale
             })
             .collect();

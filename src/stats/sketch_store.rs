@@ -253,6 +253,6 @@ mod tests {
                 (3000, 1)
             ]
         );
-        assert_eq!(ab.buckets().rev().next(), Some((3000, 1)));
+        assert_eq!(ab.buckets().next_back(), Some((3000, 1)));
     }
 }
