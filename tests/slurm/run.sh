@@ -17,6 +17,8 @@ shards=4
 seed=20261128
 wait_seconds=180
 started=$SECONDS
+# The daemons live in /usr/sbin, which a non-login environment may leave off PATH.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 say() { echo "slurm test: $*" >&2; }
 
