@@ -388,9 +388,9 @@ mod tests {
     #[test]
     fn any_order_and_any_split_gives_the_same_state() {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let values: Vec<f64> = (0..3_000)
+        let values: Vec<f64> = (0..3_000i32)
             .map(|k| {
-                let scale = 10f64.powi((k % 13) - 6);
+                let scale = 10f64.powi(k % 13 - 6);
                 (rng.random::<f64>() - 0.4) * scale
             })
             .collect();
