@@ -57,8 +57,15 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
-    /// Print the JSON Schema of scenario files.
-    Schema,
+    /// Condition the scenario's uncertain inputs on observations (ABC-SMC) and write the
+    /// posterior and the fit per target.
+    Calibrate(CalibrateArgs),
+    /// Print the JSON Schema of scenario files (or of targets files, with --targets).
+    Schema {
+        /// Print the schema of calibration targets files instead.
+        #[arg(long)]
+        targets: bool,
+    },
     /// Write a starter scenario file.
     Init {
         /// Where to write it.
@@ -71,6 +78,57 @@ pub enum Command {
         #[arg(long, default_value = "LTL")]
         currency: String,
     },
+}
+
+/// Default particles per generation of `calibrate`.
+pub const DEFAULT_PARTICLES: usize = 400;
+/// Default generations of `calibrate` (after the prior).
+pub const DEFAULT_GENERATIONS: usize = 8;
+/// Default most rounds of moves per generation of `calibrate`.
+pub const DEFAULT_MAX_MOVES: usize = 8;
+/// Default tolerance quantile of `calibrate`.
+pub const DEFAULT_QUANTILE: f64 = 0.5;
+
+/// Options of `calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenario file (JSON); the built-in Lithuanian 2007–2013 baseline (with its shipped
+    /// targets) if omitted.
+    pub scenario: Option<PathBuf>,
+    /// Targets file (JSON; `clustersim schema --targets`) [default: the scenario's observations
+    /// inside the run, each with a standard deviation of 25% of the count; for the built-in
+    /// baseline, its shipped targets].
+    #[arg(long)]
+    pub targets: Option<PathBuf>,
+    /// Particles per generation.
+    #[arg(long, default_value_t = DEFAULT_PARTICLES)]
+    pub particles: usize,
+    /// Generations after the first (which draws from the prior); each shrinks the tolerance.
+    #[arg(long, default_value_t = DEFAULT_GENERATIONS)]
+    pub generations: usize,
+    /// Quantile of the previous generation's distances that sets the next tolerance, in (0, 1).
+    #[arg(long, default_value_t = DEFAULT_QUANTILE)]
+    pub quantile: f64,
+    /// Most rounds of MCMC moves per particle and generation (the number is set from the first
+    /// round's acceptance rate so that about 99% of particles move).
+    #[arg(long, default_value_t = DEFAULT_MAX_MOVES)]
+    pub max_moves: usize,
+    /// Master seed [default: the scenario's simulation.seed].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Write results exactly into this folder [default:
+    /// output/<scenario>/calibrate-<UTC time>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an earlier clustersim result in --out (never a folder of other files).
+    #[arg(long, requires = "out")]
+    pub force: bool,
+    /// No progress bar and no summary tables (misfits are still listed on stderr).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Options of `run`.

@@ -3,6 +3,7 @@
 //!
 //! The pipeline runs scenario → policy/model → engine → stats → report; each stage is a module.
 
+pub mod calibration;
 pub mod cli;
 pub mod commands;
 pub mod engine;

@@ -155,8 +155,9 @@ fn assert_run_writes_result(scenario: &str, runs: &str) {
 // validate on good files
 // ---------------------------------------------------------------------------------------------
 
-/// Every `.json` file under `folder` (relative to the crate root, searched recursively), as
-/// paths relative to the crate root, sorted.
+/// Every `.json` scenario file under `folder` (relative to the crate root, searched
+/// recursively), as paths relative to the crate root, sorted. Calibration targets files
+/// (`*.targets.json`, docs/CALIBRATION.md) sit beside their scenarios and are not scenarios.
 fn json_files(folder: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut pending = vec![folder.to_string()];
@@ -166,7 +167,7 @@ fn json_files(folder: &str) -> Vec<String> {
             let name = format!("{relative}/{}", entry.file_name().to_string_lossy());
             if entry.file_type().expect("file type").is_dir() {
                 pending.push(name);
-            } else if name.ends_with(".json") {
+            } else if name.ends_with(".json") && !name.ends_with(".targets.json") {
                 found.push(name);
             }
         }

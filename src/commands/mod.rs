@@ -1,5 +1,6 @@
 //! The verbs of the command line, as library functions returning what to print.
 
+pub mod calibrate;
 pub mod clock;
 pub mod compare;
 pub mod init;
@@ -47,8 +48,14 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             quiet,
         })
         .map(|_| ()),
-        Command::Schema => {
-            print_stdout(&format!("{}\n", schema_json()));
+        Command::Calibrate(args) => calibrate::calibrate(&args).map(|_| ()),
+        Command::Schema { targets } => {
+            let schema = if targets {
+                crate::calibration::targets_file::targets_schema_json()
+            } else {
+                schema_json()
+            };
+            print_stdout(&format!("{schema}\n"));
             Ok(())
         }
         Command::Init {

@@ -22,6 +22,9 @@ pub enum Purpose {
     Correlation = 4,
     /// The formation process of sector number `index` (how many initiatives form each quarter).
     Formation = 5,
+    /// ABC-SMC proposals of `clustersim calibrate`: `index` is the generation and the stream
+    /// number the attempt within it (which particle is perturbed, and how).
+    Calibration = 7,
 }
 
 /// SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective mix of 64 bits.

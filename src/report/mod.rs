@@ -1,6 +1,7 @@
 //! Everything that writes files: result folders, CSV exporters, the manifest, and the text
 //! table printed at the end of a run.
 
+pub mod abc_files;
 pub mod additions;
 pub mod charts;
 pub mod comparison;

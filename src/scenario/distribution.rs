@@ -32,6 +32,7 @@ use serde::de::{self, MapAccess, Unexpected, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+mod density;
 mod quantile;
 
 /// The distribution kinds, as they are spelled in JSON (and returned by [`Distribution::kind`]).

@@ -44,7 +44,7 @@ pub enum ScenarioError {
         reason: String,
     },
     /// The file was read but is not a valid scenario.
-    #[error("{}", format_problems(file, problems))]
+    #[error("{}", format_problems("scenario", file, problems))]
     Invalid {
         /// File as given.
         file: String,
@@ -53,11 +53,12 @@ pub enum ScenarioError {
     },
 }
 
-fn format_problems(file: &str, problems: &[LocatedProblem]) -> String {
+/// Every problem of a file, located, one per line (the first [`SHOWN_PROBLEMS`]).
+pub(crate) fn format_problems(what: &str, file: &str, problems: &[LocatedProblem]) -> String {
     let mut out = String::new();
     let count = problems.len();
     if count > 1 {
-        out.push_str(&format!("scenario '{file}' has {count} problems:\n"));
+        out.push_str(&format!("{what} '{file}' has {count} problems:\n"));
     }
     for (index, problem) in problems.iter().take(SHOWN_PROBLEMS).enumerate() {
         if index > 0 {
@@ -234,7 +235,8 @@ pub fn load_baseline() -> Result<Scenario, ScenarioError> {
     load_str(BASELINE_JSON, BASELINE_LABEL)
 }
 
-fn locate_problem(text: &str, problem: Problem) -> LocatedProblem {
+/// A problem located in the text it was found in.
+pub(crate) fn locate_problem(text: &str, problem: Problem) -> LocatedProblem {
     LocatedProblem {
         position: locate(text, &problem.path),
         path: problem.path.to_string(),
@@ -259,13 +261,23 @@ fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
             problems: vec![problem],
         });
     }
+    deserialize_located(text).map_err(|problem| ScenarioError::Invalid {
+        file: file.to_string(),
+        problems: vec![problem],
+    })
+}
+
+/// Deserialises JSON text into `T`, or says where and why it failed (JSON path, line and column,
+/// what would be valid). Trailing content after the top-level value is refused too.
+pub(crate) fn deserialize_located<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Result<T, LocatedProblem> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let parsed: ScenarioFile = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| json_error(text, file, JsonPath::from(error.path()), error.inner()))?;
-    // Reject trailing content after the top-level object.
+    let parsed: T = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| json_problem(text, JsonPath::from(error.path()), error.inner()))?;
     deserializer
         .end()
-        .map_err(|error| json_error(text, file, JsonPath::root(), &error))?;
+        .map_err(|error| json_problem(text, JsonPath::root(), &error))?;
     Ok(parsed)
 }
 
@@ -310,7 +322,7 @@ fn text_at(text: &str, line: usize, column: usize) -> &str {
     &line_text[start..]
 }
 
-fn json_error(text: &str, file: &str, path: JsonPath, error: &serde_json::Error) -> ScenarioError {
+fn json_problem(text: &str, path: JsonPath, error: &serde_json::Error) -> LocatedProblem {
     // serde_json counts columns from 0 at the start of a line (e.g. at the end of a file that ends
     // in a newline); positions here are 1-based.
     let position = (error.line() > 0).then(|| (error.line(), error.column().max(1)));
@@ -326,13 +338,10 @@ fn json_error(text: &str, file: &str, path: JsonPath, error: &serde_json::Error)
     } else {
         describe_json_error(error, &path, valid_json)
     };
-    ScenarioError::Invalid {
-        file: file.to_string(),
-        problems: vec![LocatedProblem {
-            message,
-            path: path.to_string(),
-            position,
-        }],
+    LocatedProblem {
+        message,
+        path: path.to_string(),
+        position,
     }
 }
 

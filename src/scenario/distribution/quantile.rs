@@ -136,7 +136,7 @@ impl Param {
 }
 
 /// The beta shapes of a PERT distribution (λ = 4).
-fn pert_shapes(min: f64, mode: f64, max: f64) -> (f64, f64) {
+pub(super) fn pert_shapes(min: f64, mode: f64, max: f64) -> (f64, f64) {
     let range = max - min;
     (
         1.0 + 4.0 * (mode - min) / range,
@@ -145,7 +145,7 @@ fn pert_shapes(min: f64, mode: f64, max: f64) -> (f64, f64) {
 }
 
 /// (μ, σ) of the logarithm of a lognormal with mean `mean` and standard deviation `sd`.
-fn lognormal_log_parameters(mean: f64, sd: f64) -> (f64, f64) {
+pub(super) fn lognormal_log_parameters(mean: f64, sd: f64) -> (f64, f64) {
     let sigma2 = ((sd / mean).powi(2)).ln_1p();
     (mean.ln() - sigma2 / 2.0, sigma2.sqrt())
 }
