@@ -25,6 +25,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// Which uncertain inputs drive the outcomes: Sobol' indices, Morris screening, tornado.
     Sensitivity(SensitivityArgs),
+    /// Write job files that spread a run or comparison over a Slurm or Kubernetes cluster in
+    /// shards, then merge them (docs/SCALE-OUT.md).
+    Plan(PlanArgs),
     /// Check a scenario file and print the resolved plan.
     Validate {
         /// Scenario file (JSON).
@@ -270,4 +273,83 @@ pub struct SensitivityArgs {
     /// Chart resolution: PNGs are 10 × 6.25 inches at this many dots per inch (160 → 1600 × 1000 px).
     #[arg(long, default_value_t = DEFAULT_DPI)]
     pub dpi: u32,
+}
+
+/// Options of `plan`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("scheduler").required(true).args(["slurm", "k8s"])))]
+pub struct PlanArgs {
+    /// Scenario file (JSON), copied into the plan so that every shard reads the same bytes; the
+    /// built-in Lithuanian 2007–2013 baseline if omitted; `-` reads standard input.
+    pub scenario: Option<PathBuf>,
+    /// Total Monte Carlo runs over all shards [default: the scenario's simulation.runs].
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Number of shards: Slurm array tasks or Kubernetes completions.
+    #[arg(long)]
+    pub shards: u64,
+    /// Master seed [default: the scenario's simulation.seed].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads of each shard (the CPUs each task requests); the result is the same for
+    /// any number.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Plan `clustersim compare` instead of `run`.
+    #[arg(long)]
+    pub compare: bool,
+    /// With --compare: the policies, as for `compare` [default: the scenario's policy, then
+    /// every variant].
+    #[arg(long, value_delimiter = ',', requires = "compare")]
+    pub policies: Option<Vec<String>>,
+    /// With --compare: the policy the others are compared with [default: the first].
+    #[arg(long, requires = "compare")]
+    pub baseline: Option<String>,
+    /// With --compare: common random numbers.
+    #[arg(long, value_enum, default_value_t = Switch::On, requires = "compare")]
+    pub crn: Switch,
+    /// With --compare: the smallest practical difference, as for `compare`.
+    #[arg(long, default_value = "1%", requires = "compare")]
+    pub min_difference: crate::report::verdict::MinDifference,
+    /// Write Slurm job files (an sbatch job array, a merge job, submit.sh) into this folder,
+    /// which must be on the file system the nodes share.
+    #[arg(long, value_name = "DIR")]
+    pub slurm: Option<PathBuf>,
+    /// Write Kubernetes manifests (an Indexed Job, a merge Job, submit.sh) into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub k8s: Option<PathBuf>,
+    /// The clustersim binary as the jobs call it [default: Slurm: this binary's absolute path;
+    /// Kubernetes: clustersim, found on the image's PATH].
+    #[arg(long)]
+    pub binary: Option<String>,
+    /// The shared folder for shards/, result/ (and logs/ on Slurm) as the jobs see it
+    /// [default: Slurm: the plan folder; Kubernetes: /work, where the volume is mounted].
+    #[arg(long)]
+    pub workdir: Option<PathBuf>,
+    /// Job name prefix: jobs are NAME-shards and NAME-merge [default: from the scenario's name].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Slurm: an extra #SBATCH option for both jobs, e.g. --sbatch-option=--partition=short
+    /// (repeatable).
+    #[arg(
+        long,
+        value_name = "OPTION",
+        requires = "slurm",
+        allow_hyphen_values = true
+    )]
+    pub sbatch_option: Vec<String>,
+    /// Kubernetes: the container image holding clustersim and /bin/sh [default:
+    /// clustersim:<this version>].
+    #[arg(long)]
+    pub image: Option<String>,
+    /// Kubernetes: the PersistentVolumeClaim of the shared volume (ReadWriteMany) [default:
+    /// clustersim-work].
+    #[arg(long)]
+    pub pvc: Option<String>,
+    /// Kubernetes: shards running at once [default: all of them].
+    #[arg(long)]
+    pub parallelism: Option<u64>,
+    /// Overwrite job files an earlier plan wrote into the folder.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -11,5 +11,6 @@ pub mod model;
 pub mod money;
 pub mod policy;
 pub mod report;
+pub mod scaleout;
 pub mod scenario;
 pub mod stats;

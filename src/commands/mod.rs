@@ -5,6 +5,7 @@ pub mod clock;
 pub mod compare;
 pub mod init;
 pub mod merge;
+pub mod plan;
 pub mod report;
 pub mod run;
 pub mod sensitivity;
@@ -19,6 +20,10 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::run(&args).map(|_| ()),
         Command::Compare(args) => compare::compare(&args).map(|_| ()),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args).map(|_| ()),
+        Command::Plan(args) => {
+            print_stdout(&plan::plan(&args)?.summary());
+            Ok(())
+        }
         Command::Validate { scenario } => {
             print_stdout(&validate::validate(&scenario)?);
             Ok(())

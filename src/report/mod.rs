@@ -13,6 +13,7 @@ pub mod csv;
 mod document;
 pub mod drivers;
 mod drivers_section;
+pub mod file_set;
 pub mod font_face;
 pub mod html;
 pub mod manifest;
