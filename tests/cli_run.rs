@@ -457,7 +457,9 @@ fn measures_csv_holds_the_ledger_per_measure_and_year() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("year,measure,instrument,quantity,mean_ltl,p5_ltl,p50_ltl,p95_ltl,mean_eur,p5_eur,p50_eur,p95_eur")
+        Some(
+            "year,measure,instrument,quantity,mean_ltl,p5_ltl,p50_ltl,p95_ltl,mean_eur,p5_eur,p50_eur,p95_eur"
+        )
     );
     // Per measure: mean allocated (both instruments) + mean returned without a contract over
     // the years = the measure's budget (means are linear; the file rounds to cents).

@@ -216,6 +216,11 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<CalibrateOutcome> {
         settings,
         (started, clock, complete),
     );
+    // The charts and the report are drawn from the files just written, as `clustersim report`
+    // re-draws them.
+    let written = written.and_then(|()| {
+        crate::report::calibration::write_calibration_outputs(&pending.file(""), &scenario)
+    });
     if let Err(error) = written {
         pending.abandon();
         return Err(error);

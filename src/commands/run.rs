@@ -260,7 +260,14 @@ pub(crate) fn execute(
         }
         _ => false,
     };
-    let command = reproduce_line(args, plan.as_ref(), aggregates.runs, seed, exported, &scenario);
+    let command = reproduce_line(
+        args,
+        plan.as_ref(),
+        aggregates.runs,
+        seed,
+        exported,
+        &scenario,
+    );
     finish(ResultParts {
         scenario: &scenario,
         text: &text,

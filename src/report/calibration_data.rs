@@ -305,7 +305,12 @@ pub fn parse_generations(text: &str) -> anyhow::Result<Vec<GenerationRow>> {
             };
             Ok(GenerationRow {
                 generation: count(0, "generation")?,
-                tolerance: required(&cells[1], FILE, line, "tolerance")?,
+                // Generation 0 (draws from the prior) accepts every distance: `inf`.
+                tolerance: if cells[1] == "inf" {
+                    f64::INFINITY
+                } else {
+                    required(&cells[1], FILE, line, "tolerance")?
+                },
                 particles: count(2, "particles")?,
                 simulations: count(3, "simulations")?,
                 acceptance_rate: required(&cells[4], FILE, line, "acceptance_rate")?,

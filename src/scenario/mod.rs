@@ -26,7 +26,7 @@ pub use measures::Measure;
 pub use model_parameters::{ModelParameters, PARAMETER_TABLE, ParameterInfo};
 pub use plan::{Budget, Cluster, ParameterSlot, Scenario, Sector, Valley};
 pub use policy_plan::{NamedPolicy, Policy, RULE_KINDS, Rule};
+pub use posterior::{POSTERIOR_FILE, Posterior, PosteriorError, posterior_folder};
 pub use spec::{
     ClusterStatus, CorrelationSpec, ScenarioFile, SourceKind, Unabsorbed, Uncontracted,
 };
-pub use posterior::{POSTERIOR_FILE, Posterior, PosteriorError, posterior_folder};
