@@ -27,7 +27,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clustersim::engine::{RunSettings, run_scenario, simulate_run};
+use clustersim::engine::{RunRows, RunSettings, run_scenario, simulate_run};
 use clustersim::model::{EventCounts, Simulation, draw_parameters};
 use clustersim::policy::{AllocationRule, rule_for};
 use clustersim::scenario::{Scenario, load_baseline};
@@ -188,11 +188,19 @@ fn main() -> ExitCode {
         };
         let mut result = Ok(());
         let all_in = timed(|| {
-            result = run_scenario(&scenario, settings, &|| {}, &|| false, &mut |_| Ok(())).map(
-                |aggregates| {
-                    std::hint::black_box(aggregates);
+            result = run_scenario(
+                &scenario,
+                settings,
+                &|| {},
+                &|| false,
+                RunRows {
+                    format: &|_, _| {},
+                    write: &mut |_| Ok(()),
                 },
-            );
+            )
+            .map(|aggregates| {
+                std::hint::black_box(aggregates);
+            });
         });
         if let Err(error) = result {
             eprintln!("throughput: {error:#}");
