@@ -187,6 +187,16 @@ fn an_unreachable_target_is_reported_as_a_misfit() {
     let manifest: Value =
         serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["calibration"]["misfits"][0], "ict-members-2014");
+    // The folder's own report lists the misfit first, and its charts are drawn.
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    let misfits_at = report.find("## Misfits").unwrap_or(usize::MAX);
+    let fit_heading_at = report.find("## Fit per target").unwrap_or(0);
+    assert!(misfits_at < fit_heading_at, "{report}");
+    assert!(report[misfits_at..fit_heading_at].contains("ict-members-2014"));
+    for chart in ["calibration-fit.svg", "calibration-inputs.svg"] {
+        assert!(out.join("charts").join(chart).is_file(), "{chart}");
+    }
+    assert!(out.join("report.html").is_file());
 }
 
 #[test]
