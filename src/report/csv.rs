@@ -139,16 +139,7 @@ pub fn allocations_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
                     let cell_index =
                         ((year * clusters + index) * 2 + instrument) * LEDGER_FIELDS.len() + field;
                     let summary = aggregates.ledger[cell_index].summary();
-                    let values = [
-                        summary.mean,
-                        present_percentile(summary.p5, false),
-                        present_percentile(summary.p50, false),
-                        present_percentile(summary.p95, false),
-                    ];
-                    let mut cells: Vec<String> = values.iter().map(|v| cell(*v)).collect();
-                    if let Some(second) = &scenario.currency.also_in {
-                        cells.extend(values.iter().map(|v| cell(second.convert(*v))));
-                    }
+                    let cells = money_cells(&summary, &scenario.currency);
                     let _ = writeln!(
                         out,
                         "{},{},{instrument_name},{field_name},{}",
@@ -161,6 +152,22 @@ pub fn allocations_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
         }
     }
     out
+}
+
+/// The money cells of a ledger row: mean, p5, p50 and p95 in the scenario's currency, then in
+/// its `also_in` currency if it shows one (the columns of [`allocations_header`]).
+fn money_cells(summary: &Summary, currency: &Currency) -> Vec<String> {
+    let values = [
+        summary.mean,
+        present_percentile(summary.p5, false),
+        present_percentile(summary.p50, false),
+        present_percentile(summary.p95, false),
+    ];
+    let mut cells: Vec<String> = values.iter().map(|v| cell(*v)).collect();
+    if let Some(second) = &currency.also_in {
+        cells.extend(values.iter().map(|v| cell(second.convert(*v))));
+    }
+    cells
 }
 
 /// Header of `measures.csv`: the money columns in the scenario's currency, then in its `also_in`
@@ -183,17 +190,7 @@ pub fn measures_csv(scenario: &Scenario, aggregates: &Aggregates) -> String {
                 let Some(accumulator) = aggregates.measures.get(slot) else {
                     continue;
                 };
-                let summary = accumulator.summary();
-                let values = [
-                    summary.mean,
-                    present_percentile(summary.p5, false),
-                    present_percentile(summary.p50, false),
-                    present_percentile(summary.p95, false),
-                ];
-                let mut cells: Vec<String> = values.iter().map(|v| cell(*v)).collect();
-                if let Some(second) = &scenario.currency.also_in {
-                    cells.extend(values.iter().map(|v| cell(second.convert(*v))));
-                }
+                let cells = money_cells(&accumulator.summary(), &scenario.currency);
                 let _ = writeln!(
                     out,
                     "{},{},{instrument},{name},{}",

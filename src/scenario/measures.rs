@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use super::distribution::Param;
 use super::json_path::JsonPath;
-use super::plan::Problem;
+use super::plan::{MAX_MONEY, Problem};
 use super::spec::{BudgetSpec, MeasurePurpose, ProfileSpec, Uncontracted};
 use crate::money::{cents_from_amount, largest_remainder};
 
@@ -109,8 +109,6 @@ impl Measure {
 pub(super) struct BudgetFrame<'a> {
     /// The `budget` object.
     pub spec: &'a BudgetSpec,
-    /// Litas per unit of the scenario's currency.
-    pub ltl_per_unit: f64,
     /// Number of funding years (0 when the years are invalid).
     pub funding_years: usize,
     /// The budget's checked profile weights, or None when they are invalid.
@@ -160,14 +158,13 @@ pub(super) fn check(frame: &BudgetFrame<'_>, problems: &mut Vec<Problem>) -> Vec
                 ),
             });
         }
-        let total_amount = spec.total * frame.ltl_per_unit;
-        let total_ok = spec.total.is_finite() && (0.0..=1e13).contains(&total_amount);
+        let total_ok = spec.total.is_finite() && (0.0..=MAX_MONEY).contains(&spec.total);
         if !total_ok {
             problems.push(Problem {
                 path: path.key("total"),
                 message: format!(
                     "a measure's budget is a number ≥ 0 in the scenario's currency, at most {:e} (got {})",
-                    1e13 / frame.ltl_per_unit,
+                    MAX_MONEY,
                     spec.total
                 ),
             });
@@ -206,7 +203,7 @@ pub(super) fn check(frame: &BudgetFrame<'_>, problems: &mut Vec<Problem>) -> Vec
             }
         };
         let total_cents = if total_ok {
-            cents_from_amount(total_amount)
+            cents_from_amount(spec.total)
         } else {
             0
         };

@@ -406,7 +406,6 @@ impl Scenario {
             let measures = super::measures::check(
                 &super::measures::BudgetFrame {
                     spec: budget_spec,
-                    ltl_per_unit: 1.0,
                     funding_years,
                     weights: budget_ok.then_some(weights.as_slice()),
                     sources: &known,
