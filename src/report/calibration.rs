@@ -123,6 +123,21 @@ fn paragraph(text: impl Into<String>) -> Block<'static> {
     Block::Paragraph(vec![Span::text(text)])
 }
 
+/// A target's first cells in the misfit and fit tables: name, quantity, observed value with its
+/// kind, acceptable band.
+fn target_cells(row: &FitRow) -> Vec<Span> {
+    vec![
+        Span::code(row.target.clone()),
+        Span::text(row.quantity.clone()),
+        Span::text(format!(
+            "{} ({})",
+            number(row.observed),
+            kind_words(&row.kind)
+        )),
+        Span::text(band(row)),
+    ]
+}
+
 fn misfits_section(calibration: &Calibration) -> Option<Section<'static>> {
     let misfits = calibration.misfits();
     if misfits.is_empty() {
@@ -131,18 +146,10 @@ fn misfits_section(calibration: &Calibration) -> Option<Section<'static>> {
     let rows = misfits
         .iter()
         .map(|row| {
-            vec![
-                Span::code(row.target.clone()),
-                Span::text(row.quantity.clone()),
-                Span::text(format!(
-                    "{} ({})",
-                    number(row.observed),
-                    kind_words(&row.kind)
-                )),
-                Span::text(band(row)),
-                Span::text(mean_interval(row.posterior)),
-                Span::text(value(row.closest)),
-            ]
+            let mut cells = target_cells(row);
+            cells.push(Span::text(mean_interval(row.posterior)));
+            cells.push(Span::text(value(row.closest)));
+            cells
         })
         .collect();
     Some(Section {
@@ -181,21 +188,15 @@ fn fit_section<'a>(calibration: &Calibration, chart: Option<(usize, &'a Chart)>)
         .fit
         .iter()
         .map(|row| {
-            vec![
-                Span::code(row.target.clone()),
-                Span::text(row.quantity.clone()),
-                Span::text(format!(
-                    "{} ({})",
-                    number(row.observed),
-                    kind_words(&row.kind)
-                )),
-                Span::text(band(row)),
+            let mut cells = target_cells(row);
+            cells.extend([
                 Span::text(mean_interval(row.prior)),
                 Span::text(mean_interval(row.posterior)),
                 Span::text(if row.inside { "yes" } else { "no" }),
                 Span::text(if row.misfit { "misfit" } else { "fits" }),
                 Span::text(row.source.clone()),
-            ]
+            ]);
+            cells
         })
         .collect();
     let mut blocks = vec![
