@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example throughput -- [--runs N] [--threads 1,2] [--scale K] [--seed S]
+//!     [--stages kernel,recorded,all-in]
 //! ```
 //!
 //! On the built-in baseline with every sector's firms multiplied by `--scale` (default 1), it
@@ -16,6 +17,10 @@
 //! 3. **all-in**: [`clustersim::engine::run_scenario`] — the recorded runs folded into the
 //!    aggregates in run order, as `clustersim run` does before it writes files; also at each
 //!    thread count of `--threads` (default `1,2`).
+//!
+//! `--stages` times only the stages named (default all three; the kernel pass always runs, since
+//! it counts the events, but is reported only when named) — e.g. `--stages kernel` to profile
+//! the model alone with `perf record`.
 //!
 //! For each it prints runs/s and ns per event per core (wall time × threads / events) and, since
 //! a shared machine's wall time includes waiting for a core, the same from the CPU time the
@@ -37,6 +42,15 @@ struct Options {
     threads: Vec<usize>,
     scale: u64,
     seed: u64,
+    stages: Vec<Stage>,
+}
+
+/// One of the timed stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Kernel,
+    Recorded,
+    AllIn,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -45,6 +59,7 @@ fn parse_options() -> Result<Options, String> {
         threads: vec![1, 2],
         scale: 1,
         seed: 20_070_101,
+        stages: vec![Stage::Kernel, Stage::Recorded, Stage::AllIn],
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -65,9 +80,22 @@ fn parse_options() -> Result<Options, String> {
                     .map(|part| number(part).map(|n| n as usize))
                     .collect::<Result<_, _>>()?;
             }
+            "--stages" => {
+                options.stages = value
+                    .split(',')
+                    .map(|part| match part {
+                        "kernel" => Ok(Stage::Kernel),
+                        "recorded" => Ok(Stage::Recorded),
+                        "all-in" => Ok(Stage::AllIn),
+                        other => Err(format!(
+                            "--stages: '{other}' is not a stage; valid: kernel, recorded, all-in"
+                        )),
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
             other => {
                 return Err(format!(
-                    "unknown option {other}; valid: --runs N, --threads 1,2, --scale K, --seed S"
+                    "unknown option {other}; valid: --runs N, --threads 1,2, --scale K, --seed S, --stages kernel,recorded,all-in"
                 ));
             }
         }
@@ -171,16 +199,25 @@ fn main() -> ExitCode {
         }
     });
     let total = events.total();
-    report("kernel", runs, 1, kernel, total);
+    if options.stages.contains(&Stage::Kernel) {
+        report("kernel", runs, 1, kernel, total);
+    }
 
-    let recorded = timed(|| {
-        for run in 0..runs {
-            std::hint::black_box(simulate_run(&scenario, &slots, rule.as_ref(), seed, run));
-        }
-    });
-    report("recorded", runs, 1, recorded, total);
+    if options.stages.contains(&Stage::Recorded) {
+        let recorded = timed(|| {
+            for run in 0..runs {
+                std::hint::black_box(simulate_run(&scenario, &slots, rule.as_ref(), seed, run));
+            }
+        });
+        report("recorded", runs, 1, recorded, total);
+    }
 
-    for &threads in &options.threads {
+    let all_in_threads: &[usize] = if options.stages.contains(&Stage::AllIn) {
+        &options.threads
+    } else {
+        &[]
+    };
+    for &threads in all_in_threads {
         let settings = RunSettings {
             runs,
             seed,

@@ -5,10 +5,10 @@ use std::collections::VecDeque;
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Binomial, Distribution, Poisson};
 
 use super::events::EventCounts;
 use super::network::Network;
+use super::variates::{binomial, poisson};
 use super::{ClusterRecord, SectorPool, bernoulli};
 use crate::scenario::ModelParameters;
 
@@ -45,26 +45,6 @@ pub struct ClusterState {
     pub operating_year_ago: bool,
     /// The cluster's events so far (counted only; see [`super::events`]).
     pub events: EventCounts,
-}
-
-fn binomial(rng: &mut ChaCha8Rng, trials: u64, probability: f64) -> u64 {
-    if trials == 0 || probability.is_nan() || probability <= 0.0 {
-        return 0;
-    }
-    match Binomial::new(trials, probability.min(1.0)) {
-        Ok(distribution) => distribution.sample(rng),
-        Err(_) => 0,
-    }
-}
-
-pub(super) fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u64 {
-    if mean.is_nan() || mean <= 0.0 {
-        return 0;
-    }
-    match Poisson::new(mean) {
-        Ok(distribution) => distribution.sample(rng) as u64,
-        Err(_) => 0,
-    }
 }
 
 impl ClusterState {

@@ -11,7 +11,7 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::Simulation;
-use super::cluster::poisson;
+use super::variates::poisson;
 
 /// Per-sector formation state of one run.
 pub(super) struct Formation {

@@ -13,6 +13,7 @@ pub mod parameters;
 mod recycle;
 pub mod streams;
 pub mod structure;
+mod variates;
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -315,10 +316,17 @@ impl<'a> Simulation<'a> {
                 1.0
             };
             let state = &mut self.clusters[index];
-            if funding_year {
+            let measures = budget.measures.len();
+            let cells = index * measures..(index + 1) * measures;
+            // A slot that is paid nothing this year and holds nothing (every slot of the
+            // counterfactual, and initiatives that are not their sector's next) would absorb,
+            // carry and return zeros: its ledger lines stay zero, so it is skipped.
+            let has_money = self.year_allocation[cells.clone()]
+                .iter()
+                .chain(&self.balances[cells.clone()])
+                .any(|cell| *cell != [0, 0]);
+            if funding_year && has_money {
                 let clusters = self.scenario.clusters.len();
-                let measures = budget.measures.len();
-                let cells = index * measures..(index + 1) * measures;
                 inflow.clear();
                 inflow.extend(
                     self.year_allocation[cells.clone()]

@@ -1,0 +1,342 @@
+//! Binomial and Poisson variates drawn exactly as rand_distr 0.6 draws them, with the set-up of
+//! the common cases cached.
+//!
+//! Every operating cluster draws four binomials and two Poisson counts a quarter, more draws
+//! than the model has events, and most of them are small (n·p < 10 or λ < 12). For those,
+//! rand_distr's `Binomial::new` computes (1 − p)ⁿ with `powf` (BINV, Kachitvichyanukul &
+//! Schmeiser 1988, "Binomial random variate generation", Commun. ACM 31(2)) and `Poisson::new`
+//! computes e^−λ (Knuth's multiplication method, TAOCP vol. 2, §3.4.1) — a `pow` or an `exp` per
+//! draw, about a sixth of the kernel's time in a `perf` profile. The same (n, p) or λ comes back
+//! often within a run (a cluster whose members or links did not change, every unfunded cluster's
+//! exit probability), so this module keeps the last set-ups in a small direct-mapped table per
+//! thread and does the sampling itself, with the same floating-point operations in the same
+//! order as rand_distr: the draws, and so every result, are bit for bit those of
+//! `Binomial::new(n, p)?.sample(rng)` and `Poisson::new(λ)?.sample(rng)` (a test checks this
+//! against rand_distr on many parameters, value and generator state alike). The table holds only
+//! values that are pure functions of their key, so which entries it holds never changes a
+//! result. The other cases (BTPE, Poisson's rejection method, n·p < 10 with 1 − p rounding to 1)
+//! are handed to rand_distr unchanged.
+
+use std::cell::RefCell;
+
+use rand::{Rng, RngExt};
+use rand_distr::{Binomial, Distribution, Poisson};
+
+/// Entries of each table (a power of two).
+const TABLE_SIZE: usize = 1024;
+
+/// rand_distr's threshold on n · min(p, 1 − p) below which it uses BINV.
+const BINV_THRESHOLD: f64 = 10.0;
+
+/// rand_distr's bound on the BINV search before it starts again with a new uniform.
+const BINV_MAX_X: u64 = 110;
+
+/// rand_distr's threshold on λ below which it uses Knuth's method.
+const KNUTH_THRESHOLD: f64 = 12.0;
+
+/// One BINV set-up: (1 − p)ⁿ for trials `n` and the folded probability p ≤ 0.5 (as bits).
+#[derive(Clone, Copy)]
+struct BinvEntry {
+    trials: u64,
+    probability_bits: u64,
+    start: f64,
+}
+
+/// One Knuth set-up: e^−λ for λ (as bits).
+#[derive(Clone, Copy)]
+struct KnuthEntry {
+    mean_bits: u64,
+    exp_minus_mean: f64,
+}
+
+/// The set-up tables of one thread. A key of probability or mean bits 0 (p = 0, λ = 0) is never
+/// looked up, so zeroed entries are empty.
+struct SetupTables {
+    binv: [BinvEntry; TABLE_SIZE],
+    knuth: [KnuthEntry; TABLE_SIZE],
+}
+
+thread_local! {
+    static TABLES: RefCell<SetupTables> = const {
+        RefCell::new(SetupTables {
+            binv: [BinvEntry { trials: 0, probability_bits: 0, start: 0.0 }; TABLE_SIZE],
+            knuth: [KnuthEntry { mean_bits: 0, exp_minus_mean: 0.0 }; TABLE_SIZE],
+        })
+    };
+}
+
+/// Table slot of a key (a multiplicative hash, Knuth TAOCP vol. 3, §6.4).
+fn slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - TABLE_SIZE.trailing_zeros())) as usize
+}
+
+/// (1 − p)ⁿ as rand_distr's `Binomial::new` computes it, from the table when it is there.
+fn binv_start(trials: u64, probability: f64, q: f64) -> f64 {
+    let bits = probability.to_bits();
+    let index = slot(trials.rotate_left(32) ^ bits);
+    let cached = TABLES.try_with(|tables| {
+        let mut tables = tables.borrow_mut();
+        let entry = &mut tables.binv[index];
+        if entry.trials == trials && entry.probability_bits == bits {
+            entry.start
+        } else {
+            let start = q.powf(trials as f64);
+            *entry = BinvEntry {
+                trials,
+                probability_bits: bits,
+                start,
+            };
+            start
+        }
+    });
+    // During thread teardown there is no table: compute it.
+    cached.unwrap_or_else(|_| q.powf(trials as f64))
+}
+
+/// e^−λ as rand_distr's Knuth method computes it, from the table when it is there.
+fn knuth_limit(mean: f64) -> f64 {
+    let bits = mean.to_bits();
+    let index = slot(bits);
+    let cached = TABLES.try_with(|tables| {
+        let mut tables = tables.borrow_mut();
+        let entry = &mut tables.knuth[index];
+        if entry.mean_bits == bits {
+            entry.exp_minus_mean
+        } else {
+            let exp_minus_mean = (-mean).exp();
+            *entry = KnuthEntry {
+                mean_bits: bits,
+                exp_minus_mean,
+            };
+            exp_minus_mean
+        }
+    });
+    cached.unwrap_or_else(|_| (-mean).exp())
+}
+
+/// A Binomial(`trials`, `probability`) count: 0 if there are no trials or the probability is
+/// not positive (or NaN), `trials` if it is at least 1; otherwise exactly rand_distr 0.6's
+/// `Binomial::new(trials, probability)` sample from `rng`.
+pub(super) fn binomial<R: Rng + ?Sized>(rng: &mut R, trials: u64, probability: f64) -> u64 {
+    if trials == 0 || probability.is_nan() || probability <= 0.0 {
+        return 0;
+    }
+    if probability >= 1.0 {
+        return trials;
+    }
+    // rand_distr: the distribution is symmetric under p → 1 − p.
+    let flipped = probability > 0.5;
+    let p = if flipped {
+        1.0 - probability
+    } else {
+        probability
+    };
+    let q = 1.0 - p;
+    let np = trials as f64 * p;
+    if np >= BINV_THRESHOLD || q == 1.0 {
+        // BTPE, or the Poisson limit: rand_distr's own code.
+        return match Binomial::new(trials, probability) {
+            Ok(distribution) => distribution.sample(rng),
+            Err(_) => 0,
+        };
+    }
+    let s = p / q;
+    let a = (trials as f64 + 1.0) * s;
+    let start = binv_start(trials, p, q);
+    // rand_distr's `binv`, operation for operation.
+    let sample = 'outer: loop {
+        let mut r = start;
+        let mut u: f64 = rng.random();
+        let mut x = 0;
+        while u > r {
+            u -= r;
+            x += 1;
+            if x > BINV_MAX_X {
+                continue 'outer;
+            }
+            r *= a / (x as f64) - s;
+        }
+        break x;
+    };
+    if flipped { trials - sample } else { sample }
+}
+
+/// A Poisson(`mean`) count: 0 if the mean is not positive (or NaN); otherwise exactly rand_distr
+/// 0.6's `Poisson::new(mean)` sample from `rng`, converted to an integer (0 where rand_distr
+/// refuses the mean: infinite or above its `MAX_LAMBDA`).
+pub(super) fn poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> u64 {
+    if mean.is_nan() || mean <= 0.0 {
+        return 0;
+    }
+    if mean >= KNUTH_THRESHOLD {
+        return match Poisson::new(mean) {
+            Ok(distribution) => distribution.sample(rng) as u64,
+            Err(_) => 0,
+        };
+    }
+    let limit = knuth_limit(mean);
+    // rand_distr's `KnuthMethod::sample`, operation for operation (in f64).
+    let mut result = 1.0f64;
+    let mut product: f64 = rng.random();
+    while product > limit {
+        product *= rng.random::<f64>();
+        result += 1.0;
+    }
+    (result - 1.0) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    /// rand_distr's binomial as the model drew it before this module.
+    fn reference_binomial(rng: &mut ChaCha8Rng, trials: u64, probability: f64) -> u64 {
+        if trials == 0 || probability.is_nan() || probability <= 0.0 {
+            return 0;
+        }
+        match Binomial::new(trials, probability.min(1.0)) {
+            Ok(distribution) => distribution.sample(rng),
+            Err(_) => 0,
+        }
+    }
+
+    /// rand_distr's Poisson as the model drew it before this module.
+    fn reference_poisson(rng: &mut ChaCha8Rng, mean: f64) -> u64 {
+        if mean.is_nan() || mean <= 0.0 {
+            return 0;
+        }
+        match Poisson::new(mean) {
+            Ok(distribution) => distribution.sample(rng) as u64,
+            Err(_) => 0,
+        }
+    }
+
+    /// Trials and probabilities around every branch: n = 0, p ≤ 0, NaN, p ≥ 1, p just above and
+    /// below 0.5 (mirroring), n·p just below and above 10 (BINV/BTPE), p so small that 1 − p
+    /// rounds to 1 (the Poisson limit), and many ordinary values.
+    fn binomial_cases() -> Vec<(u64, f64)> {
+        let mut cases = vec![
+            (0, 0.3),
+            (5, 0.0),
+            (5, -0.1),
+            (5, f64::NAN),
+            (5, 1.0),
+            (5, 1.5),
+            (7, 0.5),
+            (7, 0.5 + f64::EPSILON),
+            (7, 0.5 - f64::EPSILON / 2.0),
+            (20, 0.4999),
+            (20, 0.5001),
+            (1000, 0.00999),
+            (1000, 0.01001),
+            (10, 0.99),
+            (1_000_000_000, 1e-17),
+            (u64::MAX / 2, 1e-30),
+            (1, 1e-300),
+        ];
+        let mut rng = ChaCha8Rng::seed_from_u64(42);
+        for _ in 0..3000 {
+            let trials = match rng.random_range(0..3) {
+                0 => rng.random_range(1..60),
+                1 => rng.random_range(1..2000),
+                _ => rng.random_range(1..200_000),
+            };
+            let probability = match rng.random_range(0..3) {
+                0 => rng.random::<f64>(),
+                1 => rng.random::<f64>() * 0.05,
+                _ => 10f64.powf(-rng.random_range(0.0..8.0)),
+            };
+            cases.push((trials, probability));
+        }
+        cases
+    }
+
+    #[test]
+    fn binomial_draws_are_rand_distrs_bit_for_bit() {
+        let cases = binomial_cases();
+        // Twice over, so that the second pass takes its set-ups from the table.
+        for pass in 0..2 {
+            for (index, &(trials, probability)) in cases.iter().enumerate() {
+                let seed = (index as u64) << 8 | pass;
+                let mut ours = ChaCha8Rng::seed_from_u64(seed);
+                let mut theirs = ChaCha8Rng::seed_from_u64(seed);
+                for draw in 0..4 {
+                    assert_eq!(
+                        binomial(&mut ours, trials, probability),
+                        reference_binomial(&mut theirs, trials, probability),
+                        "Binomial({trials}, {probability}), pass {pass}, draw {draw}"
+                    );
+                }
+                assert_eq!(
+                    ours.random::<u64>(),
+                    theirs.random::<u64>(),
+                    "generator state after Binomial({trials}, {probability})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn poisson_draws_are_rand_distrs_bit_for_bit() {
+        let mut means = vec![
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            1e-300,
+            11.999_999_999,
+            12.0,
+            12.000_000_001,
+            1e20,
+        ];
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..3000 {
+            means.push(match rng.random_range(0..3) {
+                0 => rng.random::<f64>() * 12.0,
+                1 => rng.random::<f64>() * 0.1,
+                _ => rng.random::<f64>() * 500.0,
+            });
+        }
+        for pass in 0..2 {
+            for (index, &mean) in means.iter().enumerate() {
+                let seed = (index as u64) << 8 | pass;
+                let mut ours = ChaCha8Rng::seed_from_u64(seed);
+                let mut theirs = ChaCha8Rng::seed_from_u64(seed);
+                for draw in 0..4 {
+                    assert_eq!(
+                        poisson(&mut ours, mean),
+                        reference_poisson(&mut theirs, mean),
+                        "Poisson({mean}), pass {pass}, draw {draw}"
+                    );
+                }
+                assert_eq!(ours.random::<u64>(), theirs.random::<u64>());
+            }
+        }
+    }
+
+    #[test]
+    fn colliding_keys_replace_each_other_without_changing_values() {
+        // Two keys in one slot: each look-up must give its own key's value, never the other's.
+        let first = (3u64, 0.25f64);
+        let target = slot(first.0.rotate_left(32) ^ first.1.to_bits());
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let second = loop {
+            let candidate = (rng.random_range(1..1000u64), rng.random::<f64>() * 0.5);
+            if candidate != first
+                && slot(candidate.0.rotate_left(32) ^ candidate.1.to_bits()) == target
+            {
+                break candidate;
+            }
+        };
+        for _ in 0..3 {
+            for (trials, p) in [first, second] {
+                assert_eq!(
+                    binv_start(trials, p, 1.0 - p),
+                    (1.0 - p).powf(trials as f64)
+                );
+            }
+        }
+    }
+}
