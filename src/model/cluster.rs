@@ -130,6 +130,18 @@ impl ClusterState {
         self.absorbed_now = [0, 0];
     }
 
+    /// Whether a quarter leaves the cluster exactly as it is unless money arrives: it does not
+    /// operate, has no members and has no stock or absorbed money to age (a slot not yet formed,
+    /// or closed with its money gone). [`super::Simulation::step`] skips such slots.
+    pub fn is_dormant(&self) -> bool {
+        !self.operating
+            && self.network.members() == 0
+            && self.absorbed_now == [0, 0]
+            && self.pipeline.is_empty()
+            && self.capital == 0.0
+            && self.activity == 0.0
+    }
+
     /// Funding effect E = 1 − exp(−(w·capital + activity) / (h · n)), where n is the members
     /// (at least 1) of an operating cluster or the founding group size of a forming one.
     pub fn funding_effect(&self, model: &ModelParameters<f64>) -> f64 {
@@ -139,7 +151,13 @@ impl ClusterState {
             model.founding_members
         };
         let effective = model.infrastructure_weight * self.capital + self.activity;
-        1.0 - (-effective / (model.saturation_ltl_per_member * size)).exp()
+        let scale = model.saturation_ltl_per_member * size;
+        if effective == 0.0 && scale > 0.0 {
+            // No money: 1 − e^−0 is exactly 0, without the `exp` (every unfunded cluster, every
+            // quarter).
+            return 0.0;
+        }
+        1.0 - (-effective / scale).exp()
     }
 
     /// Forms the cluster in `quarter` (see [`super::formation`]): its founding group takes

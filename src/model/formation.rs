@@ -91,6 +91,7 @@ impl Simulation<'_> {
                 if !self.clusters[slot].found(model, &mut self.pools[sector], quarter) {
                     break;
                 }
+                self.dormant[slot] = false;
                 self.formation.cursors[sector] += 1;
             }
         }

@@ -92,6 +92,11 @@ impl ClusterState {
             .map(|(held, paid)| held[0] + paid[0] + held[1] + paid[1])
             .sum();
         let share = |cell_available: i64| {
+            // The same quotient and remainder in 64 bits when the product fits (always, for
+            // amounts below about EUR 30 billion): 128-bit division is a slow library call.
+            if let Some(product) = capacity.checked_mul(cell_available) {
+                return (product / total, product % total != 0);
+            }
             let product = i128::from(capacity) * i128::from(cell_available);
             let total = i128::from(total);
             ((product / total) as i64, product % total != 0)

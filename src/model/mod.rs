@@ -91,6 +91,15 @@ pub struct Simulation<'a> {
     formation: Formation,
     /// Members with a tie per sector, rebuilt every quarter (kept to reuse its allocation).
     networked_by_sector: Vec<u64>,
+    /// Per cluster slot: whether it was dormant ([`ClusterState::is_dormant`]) when last
+    /// visited. A dormant slot that is paid nothing is skipped by [`Simulation::step`] without
+    /// reading its state: most of the slots are initiatives that never form.
+    dormant: Vec<bool>,
+    /// Per cluster slot: whether this year's allocation or its balances hold any money
+    /// (updated when either changes); a slot without is not absorbed.
+    holds_money: Vec<bool>,
+    /// The clusters with a founding quarter, in file order (the others are never founded).
+    founded_later: Vec<usize>,
 }
 
 impl<'a> Simulation<'a> {
@@ -132,7 +141,7 @@ impl<'a> Simulation<'a> {
             })
             .collect();
         let lag = parameters.model.infrastructure_lag_quarters as usize;
-        let clusters = scenario
+        let clusters: Vec<ClusterState> = scenario
             .clusters
             .iter()
             .enumerate()
@@ -147,6 +156,7 @@ impl<'a> Simulation<'a> {
                 state
             })
             .collect();
+        let dormant = clusters.iter().map(ClusterState::is_dormant).collect();
         let cells = scenario.budget.funding_years() * scenario.clusters.len() * 2;
         let measures = scenario.budget.measures.len();
         Self {
@@ -169,6 +179,11 @@ impl<'a> Simulation<'a> {
             withheld_cents: 0,
             formation: Formation::new(scenario, seed, run),
             networked_by_sector: vec![0; scenario.sectors.len()],
+            dormant,
+            holds_money: vec![false; scenario.clusters.len()],
+            founded_later: (0..scenario.clusters.len())
+                .filter(|&index| scenario.clusters[index].founded_quarter.is_some())
+                .collect(),
         }
     }
 
@@ -305,6 +320,16 @@ impl<'a> Simulation<'a> {
         networked_by_sector.fill(0);
         let mut inflow: Vec<[i64; 2]> = Vec::with_capacity(budget.measures.len());
         for index in 0..self.clusters.len() {
+            let measures = budget.measures.len();
+            let cells = index * measures..(index + 1) * measures;
+            // A slot that is paid nothing this year and holds nothing (every slot of the
+            // counterfactual, and initiatives that are not their sector's next) would absorb,
+            // carry and return zeros: its ledger lines stay zero, so it is skipped.
+            let has_money = funding_year && self.holds_money[index];
+            if self.dormant[index] && !has_money {
+                // Nothing to absorb, age or step, and no networked members.
+                continue;
+            }
             let spec = &self.scenario.clusters[index];
             let spillover = spec
                 .valleys
@@ -316,16 +341,7 @@ impl<'a> Simulation<'a> {
                 1.0
             };
             let state = &mut self.clusters[index];
-            let measures = budget.measures.len();
-            let cells = index * measures..(index + 1) * measures;
-            // A slot that is paid nothing this year and holds nothing (every slot of the
-            // counterfactual, and initiatives that are not their sector's next) would absorb,
-            // carry and return zeros: its ledger lines stay zero, so it is skipped.
-            let has_money = self.year_allocation[cells.clone()]
-                .iter()
-                .chain(&self.balances[cells.clone()])
-                .any(|cell| *cell != [0, 0]);
-            if funding_year && has_money {
+            if has_money {
                 let clusters = self.scenario.clusters.len();
                 inflow.clear();
                 inflow.extend(
@@ -343,7 +359,7 @@ impl<'a> Simulation<'a> {
                     budget.unabsorbed == Unabsorbed::Return || quarter == last_funding_quarter;
                 state.absorb(
                     &inflow,
-                    &mut self.balances[cells],
+                    &mut self.balances[cells.clone()],
                     model,
                     settle,
                     funding::LedgerLines {
@@ -355,6 +371,10 @@ impl<'a> Simulation<'a> {
                     },
                     quarter % 4 == 3,
                 );
+                self.holds_money[index] = self.year_allocation[cells.clone()]
+                    .iter()
+                    .chain(&self.balances[cells])
+                    .any(|cell| *cell != [0, 0]);
             }
             state.update_stocks(model);
             if state.operating {
@@ -368,13 +388,17 @@ impl<'a> Simulation<'a> {
                 );
             }
             networked_by_sector[spec.sector] += state.network.networked() as u64;
+            self.dormant[index] = state.is_dormant();
         }
         self.form_clusters(quarter, &networked_by_sector);
         self.networked_by_sector = networked_by_sector;
+        // Dormant slots have no members; the clusters formed just now are no longer dormant.
         let networked: u64 = self
             .clusters
             .iter()
-            .map(|c| c.network.networked() as u64)
+            .zip(&self.dormant)
+            .filter(|(_, dormant)| !**dormant)
+            .map(|(c, _)| c.network.networked() as u64)
             .sum();
         self.added_value_ltl +=
             networked as f64 * model.added_value_per_sme_ltl / 4.0 * model.networking_uplift;
@@ -386,7 +410,8 @@ impl<'a> Simulation<'a> {
     /// get their initial links (at most all pairs). This happens before the quarter's allocation,
     /// so a cluster founded in a first quarter is funded that year.
     fn found_clusters(&mut self, quarter: usize) {
-        for (index, spec) in self.scenario.clusters.iter().enumerate() {
+        for &index in &self.founded_later {
+            let spec = &self.scenario.clusters[index];
             if spec.founded_quarter != Some(quarter) {
                 continue;
             }
@@ -397,6 +422,7 @@ impl<'a> Simulation<'a> {
                 .initial_links
                 .min(members * members.saturating_sub(1) / 2);
             self.clusters[index].seed_network(members, links);
+            self.dormant[index] = false;
         }
     }
 
@@ -505,6 +531,14 @@ impl<'a> Simulation<'a> {
                 self.year_allocation[cluster * measures.len() + measure_index] = cell;
             }
         }
+        let measures = measures.len();
+        for (index, holds) in self.holds_money.iter_mut().enumerate() {
+            let cells = index * measures..(index + 1) * measures;
+            *holds = self.year_allocation[cells.clone()]
+                .iter()
+                .chain(&self.balances[cells])
+                .any(|cell| *cell != [0, 0]);
+        }
     }
 
     /// Whether cluster `index` meets `measure`'s eligibility at the allocation in `quarter`: at
@@ -541,8 +575,17 @@ impl<'a> Simulation<'a> {
     /// and balances non-negative, and the ledger balancing (tests use this after every step).
     pub fn check_invariants(&self) -> Result<(), String> {
         let mut members_by_sector = vec![(0u64, 0u64); self.scenario.sectors.len()];
-        for (spec, state) in self.scenario.clusters.iter().zip(&self.clusters) {
+        for ((spec, state), dormant) in self
+            .scenario
+            .clusters
+            .iter()
+            .zip(&self.clusters)
+            .zip(&self.dormant)
+        {
             state.network.check()?;
+            if *dormant && !state.is_dormant() {
+                return Err(format!("cluster {} marked dormant but active", spec.id));
+            }
             let sole = state.network.sole_members() as u64;
             let entry = &mut members_by_sector[spec.sector];
             entry.0 += state.network.members() as u64 - sole;
