@@ -266,7 +266,7 @@ impl ClusterState {
             let partner = self.network.preferential_member(&mut self.rng);
             let node = self.network.add_member(joiner >= regular_joins);
             if let Some(partner) = partner {
-                self.network.add_tie(partner, node);
+                self.network.add_new_tie(partner, node);
                 self.events.ties_made += 1;
             }
         }
@@ -302,7 +302,7 @@ impl ClusterState {
                 {
                     continue;
                 }
-                self.network.add_tie(a, b);
+                self.network.add_new_tie(a, b);
                 self.events.ties_made += 1;
             }
         }
