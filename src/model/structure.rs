@@ -324,6 +324,20 @@ mod tests {
             }
             let structure = measure(&network);
             prop_assert_eq!(structure.closed_triples, 3 * triangles);
+            // The top decile by sorting the degrees.
+            let mut degrees: Vec<u64> =
+                (0..members).map(|node| network.degree(node) as u64).collect();
+            degrees.sort_unstable_by(|a, b| b.cmp(a));
+            let held: u64 = degrees[..degrees.len().div_ceil(10)].iter().sum();
+            let expected = if network.links() == 0 {
+                f64::NAN
+            } else {
+                held as f64 / (2 * network.links()) as f64
+            };
+            prop_assert_eq!(
+                structure.top_decile_link_share.to_bits(),
+                expected.to_bits()
+            );
             prop_assert_eq!(structure.components, sizes.iter().filter(|s| **s >= 2).count() as u64);
             let largest = sizes.iter().copied().filter(|s| *s >= 2).max().unwrap_or(0);
             prop_assert_eq!(structure.largest_component, largest);

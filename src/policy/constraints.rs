@@ -49,6 +49,13 @@ pub fn constrained_shares(weights: &[f64], floor: f64, cap: f64) -> Vec<f64> {
     let mut low = 0.0;
     for _ in 0..200 {
         let middle = 0.5 * (low + high);
+        if middle == low || middle == high {
+            // `low` and `high` are adjacent numbers. `low` only ever takes a middle whose sum is
+            // below 1 (or is the first 0, which no middle of high ≥ 1 equals) and `high` one
+            // whose sum is not, so every further step would leave both as they are: stop, with
+            // the result of all 200 steps (usually after about 60).
+            break;
+        }
         if sum_at(middle) < 1.0 {
             low = middle;
         } else {
