@@ -24,6 +24,7 @@ pub mod output_dir;
 mod pairs_section;
 pub mod render;
 pub mod results;
+pub mod runs_digest;
 pub mod sensitivity_csv;
 pub mod sensitivity_report;
 pub mod table;

@@ -1,0 +1,434 @@
+//! `runs.csv` read back in memory independent of the number of runs.
+//!
+//! From the per-run table the reports need: how many runs there are; each headline outcome's
+//! summary at the horizon (mean, standard deviation, percentiles); the histograms of four of
+//! them and the running mean of networked SMEs (charts); and whole rows for what relates
+//! inputs to outcomes run by run (drivers, the verdict by input) and for the workbook's Runs
+//! sheet. Holding every row made the report stage grow by several KB per run; instead the file
+//! is read line by line (a [`RowReader`]) and only this is kept:
+//!
+//! * the first [`SAMPLE_RUNS`] rows whole ([`RunsDigest::sample`]);
+//! * per headline outcome, its defined values in run order while there are at most
+//!   [`EXACT_RUNS`] runs — exact order statistics, as the engine's headline table keeps them
+//!   ([`EXACT_HEADLINE_RUNS`]) — and beyond that an [`Accumulator`] (exact moments and a
+//!   DDSketch whose quantiles are within relative error 0.001, see [`crate::stats`]);
+//! * the histograms of the distribution charts and the thinned convergence trace. Both need a
+//!   count first (the bins' range and width, the trace's thinning), so beyond [`EXACT_RUNS`]
+//!   runs, when the values are no longer held, they come from a second read of the file.
+//!
+//! So memory is bounded by [`SAMPLE_RUNS`] rows plus [`EXACT_RUNS`] values per headline outcome,
+//! whatever the run count. Up to [`SAMPLE_RUNS`] runs every output is what holding the whole
+//! table gave, byte for byte; docs/PERFORMANCE.md lists what changes beyond each bound.
+
+use std::io::BufRead;
+
+use anyhow::{Context, bail};
+
+use super::charts::convergence::{self, TraceBuilder, TracePoint};
+use super::charts::distribution::{self, Bins};
+use super::results::{RunsTable, number, split};
+use crate::engine::EXACT_HEADLINE_RUNS;
+use crate::engine::outcomes::{HEADLINE_OUTCOMES, is_count};
+use crate::stats::{Accumulator, Summary, summarize_exact};
+
+/// Rows of `runs.csv` held whole: the drivers, the verdict by input and the workbook's Runs
+/// sheet use the first this many runs. A rank correlation from n runs has a standard error of
+/// about 1/√(n − 3) ≈ 0.010 at this n (Fisher 1921), below the second decimal the reports print.
+pub const SAMPLE_RUNS: usize = 10_000;
+
+/// Up to this many runs the headline outcomes' percentiles (tables, distribution charts) are
+/// exact order statistics; beyond, they come from the quantile sketch. The same bound as the
+/// engine's headline table.
+pub const EXACT_RUNS: usize = EXACT_HEADLINE_RUNS as usize;
+
+/// The two bounds a [`RunsDigest`] keeps to ([`SAMPLE_RUNS`], [`EXACT_RUNS`]); tests use small
+/// ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// Rows held whole.
+    pub sample_runs: usize,
+    /// Runs up to which each headline outcome's values are held for exact order statistics.
+    pub exact_runs: usize,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Self {
+            sample_runs: SAMPLE_RUNS,
+            exact_runs: EXACT_RUNS,
+        }
+    }
+}
+
+/// Reads a CSV file written by this tool one row at a time, reusing one line buffer: memory is
+/// one line, whatever the file's length.
+pub struct RowReader<R> {
+    reader: R,
+    file: &'static str,
+    line: String,
+    line_number: usize,
+    width: usize,
+}
+
+impl<R: BufRead> RowReader<R> {
+    /// Reads the header line of `file` (named in errors) and returns the reader and the column
+    /// names; an empty file has no columns.
+    pub fn new(mut reader: R, file: &'static str) -> anyhow::Result<(Self, Vec<String>)> {
+        let mut line = String::new();
+        reader
+            .read_line(&mut line)
+            .with_context(|| format!("reading {file}"))?;
+        let header = trim_newline(&line);
+        let columns = if header.is_empty() {
+            Vec::new()
+        } else {
+            split(header)
+        };
+        let reader = Self {
+            reader,
+            file,
+            line,
+            line_number: 1,
+            width: columns.len(),
+        };
+        Ok((reader, columns))
+    }
+
+    /// Reads the next row into `cells` as text; false at the end of the file. A row with a
+    /// different number of cells than the header is an error naming its line.
+    pub fn next_cells(&mut self, cells: &mut Vec<String>) -> anyhow::Result<bool> {
+        if !self.next_line()? {
+            return Ok(false);
+        }
+        *cells = split(trim_newline(&self.line));
+        self.check_width(cells.len())?;
+        Ok(true)
+    }
+
+    /// Reads the next row into `values` as numbers (blank or non-finite cells are `None`);
+    /// false at the end of the file.
+    pub fn next_values(&mut self, values: &mut Vec<Option<f64>>) -> anyhow::Result<bool> {
+        if !self.next_line()? {
+            return Ok(false);
+        }
+        values.clear();
+        let line = trim_newline(&self.line);
+        let (file, line_number) = (self.file, self.line_number);
+        if line.contains('"') {
+            for cell in split(line) {
+                values.push(number(&cell, file, line_number)?);
+            }
+        } else {
+            for cell in line.split(',') {
+                values.push(number(cell, file, line_number)?);
+            }
+        }
+        self.check_width(values.len())?;
+        Ok(true)
+    }
+
+    /// The line number of the row last read (the header is line 1).
+    pub fn line_number(&self) -> usize {
+        self.line_number
+    }
+
+    fn next_line(&mut self) -> anyhow::Result<bool> {
+        self.line.clear();
+        let read = self
+            .reader
+            .read_line(&mut self.line)
+            .with_context(|| format!("reading {} line {}", self.file, self.line_number + 1))?;
+        if read == 0 {
+            return Ok(false);
+        }
+        self.line_number += 1;
+        Ok(true)
+    }
+
+    fn check_width(&self, found: usize) -> anyhow::Result<()> {
+        if found != self.width {
+            bail!(
+                "{} line {}: expected {} cells, found {found}",
+                self.file,
+                self.line_number,
+                self.width
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A line without its `\n` or `\r\n`.
+fn trim_newline(line: &str) -> &str {
+    let line = line.strip_suffix('\n').unwrap_or(line);
+    line.strip_suffix('\r').unwrap_or(line)
+}
+
+/// One outcome's defined values over all runs, in bounded memory: the values themselves (in
+/// run order) while they are few enough for exact order statistics, then an [`Accumulator`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ColumnDigest {
+    held: Vec<f64>,
+    accumulator: Option<Accumulator>,
+}
+
+impl ColumnDigest {
+    /// Adds one run's value (non-finite values are undefined and skipped); beyond `limit`
+    /// values the held ones move into an accumulator.
+    fn push(&mut self, value: f64, limit: usize) {
+        if !value.is_finite() {
+            return;
+        }
+        match &mut self.accumulator {
+            Some(accumulator) => accumulator.push(value),
+            None if self.held.len() < limit => self.held.push(value),
+            None => {
+                self.spill();
+                self.push(value, limit);
+            }
+        }
+    }
+
+    /// Moves the held values into an accumulator (same order, so the same moments).
+    fn spill(&mut self) {
+        if self.accumulator.is_none() {
+            let mut accumulator = Accumulator::new();
+            self.held.iter().for_each(|value| accumulator.push(*value));
+            self.held = Vec::new();
+            self.accumulator = Some(accumulator);
+        }
+    }
+
+    /// Runs in which the value is defined.
+    pub fn defined(&self) -> u64 {
+        match &self.accumulator {
+            Some(accumulator) => accumulator.count(),
+            None => self.held.len() as u64,
+        }
+    }
+
+    /// The defined values in run order, while they are held.
+    pub fn exact_values(&self) -> Option<&[f64]> {
+        self.accumulator.is_none().then_some(self.held.as_slice())
+    }
+
+    /// Mean, standard deviation and percentiles: exact order statistics
+    /// ([`summarize_exact`]) while the values are held, the sketch's beyond.
+    pub fn summary(&self) -> Summary {
+        match &self.accumulator {
+            Some(accumulator) => accumulator.summary(),
+            None => summarize_exact(&self.held),
+        }
+    }
+
+    /// Smallest and largest defined value (exact either way), or None without one.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        match &self.accumulator {
+            Some(accumulator) => Some((accumulator.sketch().min()?, accumulator.sketch().max()?)),
+            None => {
+                // Ordered as sorting orders them (`-0.0` before `0.0`).
+                let low = self.held.iter().copied().min_by(f64::total_cmp)?;
+                let high = self.held.iter().copied().max_by(f64::total_cmp)?;
+                Some((low, high))
+            }
+        }
+    }
+}
+
+/// What the reports take from `runs.csv`, in memory independent of its length (see the module
+/// docs).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunsDigest {
+    runs: usize,
+    /// The first [`Bounds::sample_runs`] rows whole, with every column (first is `run`).
+    pub sample: RunsTable,
+    /// Per [`HEADLINE_OUTCOMES`] entry (empty where `runs.csv` has no such column).
+    headline: Vec<ColumnDigest>,
+    /// Per [`distribution::OUTCOMES`] entry.
+    histograms: Vec<Bins>,
+    convergence: Vec<TracePoint>,
+}
+
+/// Where each headline outcome and each distribution outcome is in the row.
+struct Layout {
+    headline: Vec<Option<usize>>,
+    /// Index into [`HEADLINE_OUTCOMES`] of each distribution outcome.
+    distributions: Vec<Option<usize>>,
+    convergence: Option<usize>,
+}
+
+impl Layout {
+    fn new(columns: &[String]) -> Self {
+        let headline: Vec<Option<usize>> = HEADLINE_OUTCOMES
+            .iter()
+            .map(|name| columns.iter().position(|column| column == name))
+            .collect();
+        let at = |name: &str| HEADLINE_OUTCOMES.iter().position(|n| *n == name);
+        Self {
+            headline,
+            distributions: distribution::OUTCOMES.iter().map(|name| at(name)).collect(),
+            convergence: at(convergence::OUTCOME),
+        }
+    }
+}
+
+/// The histograms and the trace, fed one value per column at a time in run order.
+struct Shapes {
+    histograms: Vec<Bins>,
+    trace: TraceBuilder,
+}
+
+impl Shapes {
+    fn new(layout: &Layout, headline: &[ColumnDigest]) -> Self {
+        let histograms = distribution::OUTCOMES
+            .iter()
+            .zip(&layout.distributions)
+            .map(|(name, index)| {
+                let digest = index.and_then(|index| headline.get(index));
+                Bins::empty(
+                    digest.and_then(ColumnDigest::range),
+                    digest.map_or(0, |digest| digest.defined() as usize),
+                    is_count(name),
+                )
+            })
+            .collect();
+        let traced = layout
+            .convergence
+            .and_then(|index| headline.get(index))
+            .map_or(0, |digest| digest.defined() as usize);
+        Self {
+            histograms,
+            trace: TraceBuilder::new(traced),
+        }
+    }
+
+    /// Feeds the values of headline outcome `index` (defined ones only, in run order).
+    fn push(&mut self, layout: &Layout, index: usize, value: f64) {
+        for (bins, _) in self
+            .histograms
+            .iter_mut()
+            .zip(&layout.distributions)
+            .filter(|(_, at)| **at == Some(index))
+        {
+            bins.add(value);
+        }
+        if layout.convergence == Some(index) {
+            self.trace.push(value);
+        }
+    }
+}
+
+impl RunsDigest {
+    /// Reads `runs.csv` from the readers `open` gives (once, or twice beyond
+    /// [`Bounds::exact_runs`] runs), naming its columns by `canonical` (the scenario currency's
+    /// names → the code's).
+    pub fn read<R: BufRead>(
+        mut open: impl FnMut() -> anyhow::Result<R>,
+        canonical: impl Fn(String) -> String,
+        bounds: Bounds,
+    ) -> anyhow::Result<Self> {
+        let (mut rows, header) = RowReader::new(open()?, "runs.csv")?;
+        let columns: Vec<String> = header.into_iter().map(canonical).collect();
+        if columns.first().map(String::as_str) != Some("run") {
+            bail!("runs.csv does not start with a 'run' column");
+        }
+        let layout = Layout::new(&columns);
+        let mut headline = vec![ColumnDigest::default(); HEADLINE_OUTCOMES.len()];
+        let mut sample = RunsTable {
+            columns,
+            rows: Vec::new(),
+        };
+        let mut row = Vec::new();
+        let mut runs = 0;
+        while rows.next_values(&mut row)? {
+            runs += 1;
+            for (digest, at) in headline.iter_mut().zip(&layout.headline) {
+                if let Some(value) = at.and_then(|at| row[at]) {
+                    digest.push(value, bounds.exact_runs);
+                }
+            }
+            if sample.rows.len() < bounds.sample_runs {
+                sample.rows.push(row.clone());
+            }
+        }
+        // Exact order statistics up to `exact_runs` runs (not defined values), as the engine's
+        // headline table.
+        if runs > bounds.exact_runs {
+            headline.iter_mut().for_each(ColumnDigest::spill);
+        }
+        let mut shapes = Shapes::new(&layout, &headline);
+        let held: Option<Vec<&[f64]>> = headline.iter().map(ColumnDigest::exact_values).collect();
+        match held {
+            Some(held) => {
+                for (index, values) in held.iter().enumerate() {
+                    values
+                        .iter()
+                        .for_each(|value| shapes.push(&layout, index, *value));
+                }
+            }
+            None => {
+                // A second read, for what needs the counts and ranges first.
+                let (mut rows, _) = RowReader::new(open()?, "runs.csv")?;
+                let mut second = 0;
+                while rows.next_values(&mut row)? {
+                    second += 1;
+                    for (index, at) in layout.headline.iter().enumerate() {
+                        if let Some(value) = at.and_then(|at| row[at]).filter(|v| v.is_finite()) {
+                            shapes.push(&layout, index, value);
+                        }
+                    }
+                }
+                if second != runs {
+                    bail!("runs.csv changed while it was read: {runs} rows, then {second}");
+                }
+            }
+        }
+        Ok(Self {
+            runs,
+            sample,
+            headline,
+            histograms: shapes.histograms,
+            convergence: shapes.trace.finish(),
+        })
+    }
+
+    /// Runs in the file.
+    pub fn count(&self) -> usize {
+        self.runs
+    }
+
+    /// Whether [`Self::sample`] holds fewer rows than the file (the run count is beyond
+    /// [`SAMPLE_RUNS`]).
+    pub fn sampled(&self) -> bool {
+        self.sample.rows.len() < self.runs
+    }
+
+    /// The digest of one headline outcome (None for a name that is not one).
+    pub fn headline(&self, outcome: &str) -> Option<&ColumnDigest> {
+        HEADLINE_OUTCOMES
+            .iter()
+            .position(|name| *name == outcome)
+            .and_then(|index| self.headline.get(index))
+    }
+
+    /// The summary of one headline outcome over the runs where it is defined.
+    pub fn headline_summary(&self, outcome: &str) -> Summary {
+        self.headline(outcome)
+            .map_or(Summary::EMPTY, ColumnDigest::summary)
+    }
+
+    /// The histogram of one of [`distribution::OUTCOMES`] (no bins for another name).
+    pub fn histogram(&self, outcome: &str) -> Bins {
+        distribution::OUTCOMES
+            .iter()
+            .position(|name| *name == outcome)
+            .and_then(|index| self.histograms.get(index))
+            .cloned()
+            .unwrap_or_else(|| Bins::empty(None, 0, false))
+    }
+
+    /// The running mean of [`convergence::OUTCOME`], thinned.
+    pub fn convergence(&self) -> &[TracePoint] {
+        &self.convergence
+    }
+}
