@@ -432,3 +432,237 @@ impl RunsDigest {
         &self.convergence
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::io::{BufReader, Read};
+
+    use super::*;
+    use crate::report::charts::convergence::trace;
+    use crate::stats::sketch::ALPHA;
+
+    const HEADER: &str =
+        "run,model.x,networked_smes,clusters_formed,cost_per_additional_networked_sme_ltl\n";
+
+    /// `runs.csv` of `rows` runs, generated line by line as it is read (never held whole):
+    /// run i has input i/rows, networked SMEs (i·7919) mod 1000, clusters formed i mod 5, and a
+    /// cost that is undefined in every tenth run.
+    struct Generated {
+        rows: usize,
+        next: usize,
+        line: Vec<u8>,
+        at: usize,
+    }
+
+    impl Generated {
+        fn new(rows: usize) -> Self {
+            Self {
+                rows,
+                next: 0,
+                line: HEADER.as_bytes().to_vec(),
+                at: 0,
+            }
+        }
+    }
+
+    fn values(rows: usize) -> impl Iterator<Item = (f64, f64, Option<f64>)> {
+        (0..rows).map(|i| {
+            let cost = (i % 10 != 0).then(|| 1000.0 + (i % 377) as f64 * 2.5);
+            (((i * 7919) % 1000) as f64, (i % 5) as f64, cost)
+        })
+    }
+
+    impl Read for Generated {
+        fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+            if self.at == self.line.len() {
+                if self.next == self.rows {
+                    return Ok(0);
+                }
+                let i = self.next;
+                let (networked, formed, cost) = values(self.rows).nth(i).unwrap_or_default();
+                let cost = cost.map_or(String::new(), |c| c.to_string());
+                self.line = format!(
+                    "{i},{},{networked},{formed},{cost}\n",
+                    i as f64 / self.rows as f64
+                )
+                .into_bytes();
+                self.at = 0;
+                self.next += 1;
+            }
+            let n = buffer.len().min(self.line.len() - self.at);
+            buffer[..n].copy_from_slice(&self.line[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    fn digest(rows: usize, bounds: Bounds, opened: &Cell<usize>) -> RunsDigest {
+        RunsDigest::read(
+            || {
+                opened.set(opened.get() + 1);
+                Ok(BufReader::new(Generated::new(rows)))
+            },
+            |name| name,
+            bounds,
+        )
+        .unwrap()
+    }
+
+    fn column(rows: usize, pick: fn((f64, f64, Option<f64>)) -> Option<f64>) -> Vec<f64> {
+        values(rows).filter_map(pick).collect()
+    }
+
+    #[test]
+    fn small_files_give_what_the_whole_table_gave() {
+        let opened = Cell::new(0);
+        let rows = 500;
+        let digest = digest(rows, Bounds::default(), &opened);
+        assert_eq!(opened.get(), 1, "one read while the values are held");
+        assert_eq!(digest.count(), rows);
+        assert!(!digest.sampled());
+        assert_eq!(digest.sample.rows.len(), rows);
+        let networked = column(rows, |(n, _, _)| Some(n));
+        let cost = column(rows, |(_, _, c)| c);
+        assert_eq!(cost.len(), 450);
+        assert_eq!(
+            digest.headline_summary("networked_smes"),
+            summarize_exact(&networked)
+        );
+        assert_eq!(
+            digest.headline_summary("cost_per_additional_networked_sme_ltl"),
+            summarize_exact(&cost)
+        );
+        let mut sorted = networked.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(digest.histogram("networked_smes"), Bins::new(&sorted, true));
+        assert_eq!(digest.convergence(), trace(&networked).as_slice());
+    }
+
+    #[test]
+    fn files_beyond_the_bounds_are_read_without_holding_them() {
+        // 2,500 runs against bounds of 100 rows and 1,000 exact values: the digest must hold
+        // 100 rows and no values, and still give the histogram and trace of all 2,500 runs
+        // exactly (a second read) and the quantiles within the sketch's relative error.
+        let opened = Cell::new(0);
+        let rows = 2_500;
+        let bounds = Bounds {
+            sample_runs: 100,
+            exact_runs: 1_000,
+        };
+        let digest = digest(rows, bounds, &opened);
+        assert_eq!(
+            opened.get(),
+            2,
+            "a second read for the histograms and the trace"
+        );
+        assert_eq!(digest.count(), rows);
+        assert!(digest.sampled());
+        assert_eq!(digest.sample.rows.len(), 100);
+        assert_eq!(digest.sample.rows[99][0], Some(99.0));
+        for name in HEADLINE_OUTCOMES {
+            let held = digest.headline(name).and_then(ColumnDigest::exact_values);
+            assert!(held.is_none_or(<[f64]>::is_empty), "{name} holds values");
+        }
+        let networked = column(rows, |(n, _, _)| Some(n));
+        let mut sorted = networked.clone();
+        sorted.sort_by(f64::total_cmp);
+        let exact = summarize_exact(&networked);
+        let streamed = digest.headline_summary("networked_smes");
+        // Moments are exact sums in run order either way: equal to the last bit.
+        assert_eq!(
+            (streamed.n, streamed.mean, streamed.sd),
+            (exact.n, exact.mean, exact.sd)
+        );
+        // The sketch returns a value within relative error ALPHA of the same order statistic.
+        for (sketched, true_value) in [
+            (streamed.p5, exact.p5),
+            (streamed.p50, exact.p50),
+            (streamed.p95, exact.p95),
+        ] {
+            assert!(
+                (sketched - true_value).abs() <= ALPHA * true_value.abs() + 1e-9,
+                "{sketched} vs {true_value}"
+            );
+        }
+        assert_eq!(digest.histogram("networked_smes"), Bins::new(&sorted, true));
+        assert_eq!(
+            digest
+                .histogram("networked_smes")
+                .counts
+                .iter()
+                .sum::<u64>(),
+            rows as u64
+        );
+        assert_eq!(digest.convergence(), trace(&networked).as_slice());
+        let cost = column(rows, |(_, _, c)| c);
+        let mut sorted_cost = cost.clone();
+        sorted_cost.sort_by(f64::total_cmp);
+        assert_eq!(
+            digest
+                .headline_summary("cost_per_additional_networked_sme_ltl")
+                .n,
+            cost.len() as u64
+        );
+        assert_eq!(
+            digest.histogram("cost_per_additional_networked_sme_ltl"),
+            Bins::new(&sorted_cost, false)
+        );
+    }
+
+    fn read_text(text: &str, bounds: Bounds) -> anyhow::Result<RunsDigest> {
+        RunsDigest::read(|| Ok(text.as_bytes()), |name| name, bounds)
+    }
+
+    #[test]
+    fn bad_rows_are_named_by_line() {
+        let error = read_text("run,networked_smes\n0,1\n1,2,3\n", Bounds::default()).unwrap_err();
+        assert_eq!(
+            format!("{error:#}"),
+            "runs.csv line 3: expected 2 cells, found 3"
+        );
+        let error = read_text("run,networked_smes\n0,x\n", Bounds::default()).unwrap_err();
+        assert_eq!(
+            format!("{error:#}"),
+            "runs.csv line 2: 'x' is not a number: invalid float literal"
+        );
+        let error = read_text("networked_smes\n1\n", Bounds::default()).unwrap_err();
+        assert_eq!(
+            format!("{error:#}"),
+            "runs.csv does not start with a 'run' column"
+        );
+        assert!(read_text("", Bounds::default()).is_err());
+    }
+
+    #[test]
+    fn a_file_that_changes_between_the_reads_is_refused() {
+        let reads = Cell::new(0);
+        let error = RunsDigest::read(
+            || {
+                reads.set(reads.get() + 1);
+                let text: &[u8] = if reads.get() == 1 {
+                    b"run,networked_smes\n0,1\n1,2\n2,3\n"
+                } else {
+                    b"run,networked_smes\n0,1\n"
+                };
+                Ok(text)
+            },
+            |name| name,
+            Bounds {
+                sample_runs: 1,
+                exact_runs: 2,
+            },
+        )
+        .unwrap_err();
+        assert!(
+            format!("{error:#}").contains("changed while it was read"),
+            "{error:#}"
+        );
+    }
+
+    #[test]
+    fn windows_line_ends_are_read() {
+        let digest = read_text("run,networked_smes\r\n0,4\r\n1,6\r\n", Bounds::default()).unwrap();
+        assert_eq!(digest.headline_summary("networked_smes").mean, 5.0);
+    }
+}

@@ -141,7 +141,8 @@ impl PolicyValues {
 fn open_policy_rows(
     folder: &Path,
 ) -> anyhow::Result<(RowReader<impl BufRead + use<>>, usize, usize)> {
-    let (rows, header) = RowReader::new(open(folder, "comparison_runs.csv")?, "comparison_runs.csv")?;
+    let (rows, header) =
+        RowReader::new(open(folder, "comparison_runs.csv")?, "comparison_runs.csv")?;
     let column = header
         .iter()
         .position(|c| c == VERDICT_OUTCOME)
@@ -259,7 +260,10 @@ pub fn verdict_by_input(
     let every_run_held = leader_values.rows <= leader_values.first.len()
         && runner_values.rows <= runner_values.first.len();
     let (overall, overall_runs) = if every_run_held {
-        (mean_and_interval(pairs.iter().map(|(_, d)| *d)), pairs.len())
+        (
+            mean_and_interval(pairs.iter().map(|(_, d)| *d)),
+            pairs.len(),
+        )
     } else {
         let moments = overall_difference(folder, leader, runner_up, runs.count())?;
         (interval(&moments), moments.count() as usize)

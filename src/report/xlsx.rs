@@ -522,10 +522,10 @@ mod row_limit_tests {
     use super::*;
 
     #[test]
-    fn runs_beyond_the_excel_row_limit_are_named_in_the_sheet() {
+    fn runs_beyond_the_sheet_row_limit_are_named_in_the_sheet() {
         assert_eq!(runs_sheet_name(10_000), "Runs");
-        assert_eq!(runs_sheet_name(EXCEL_DATA_ROWS), "Runs");
-        assert_eq!(runs_sheet_name(EXCEL_DATA_ROWS + 1), "Runs (first 1048575)");
+        assert_eq!(runs_sheet_name(RUNS_SHEET_ROWS), "Runs");
+        assert_eq!(runs_sheet_name(RUNS_SHEET_ROWS + 1), "Runs (first 10000)");
         assert!(
             runs_sheet_name(usize::MAX).chars().count() <= 31,
             "Excel sheet names ≤ 31"

@@ -38,7 +38,10 @@ impl Bins {
     /// Bins for ascending `sorted` values: one per integer for counts spanning at most 40,
     /// otherwise a round width giving about 2·n^(1/3) bins (the Rice rule), 6 to 40 of them.
     pub fn new(sorted: &[f64], integer: bool) -> Self {
-        let range = sorted.first().zip(sorted.last()).map(|(min, max)| (*min, *max));
+        let range = sorted
+            .first()
+            .zip(sorted.last())
+            .map(|(min, max)| (*min, *max));
         let mut bins = Self::empty(range, sorted.len(), integer);
         sorted.iter().for_each(|value| bins.add(*value));
         bins
