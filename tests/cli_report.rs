@@ -117,8 +117,15 @@ fn beyond_ten_thousand_runs_the_report_holds_the_first_ten_thousand_and_says_so(
     assert!(analysed.contains(&10_000), "{analysed:?}");
     let report = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
-        report.contains("These are the first 10,000 of the 10,050 runs"),
+        report.contains(
+            "These are the first 10,000 of the 10,050 runs: each run's inputs are independent \
+             draws, so the first runs are a random sample of them"
+        ),
         "the drivers section names its sample"
+    );
+    // 1/√(10,000 − 3) = 0.0100015.
+    assert!(
+        report.contains("Over 10,000 runs a rank correlation has a standard error of about 0.010 ")
     );
     // The verdict by input: thirds within the first 10,000 runs, overall over all of them.
     let by_input = fs::read_to_string(out.join("comparison_by_input.csv")).unwrap();

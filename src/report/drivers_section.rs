@@ -145,7 +145,10 @@ pub(crate) fn drivers_section<'a>(results: &ResultSet, charts: &'a [Chart]) -> S
     ]));
     if drivers.runs < drivers.total_runs {
         blocks.push(Block::Paragraph(vec![Span::text(format!(
-            "These are the first {} of the {} runs: each run's inputs are independent draws, so              the first runs are a random sample of them, and holding every run would make the              report's memory grow with the run count. Over {} runs a rank correlation has a              standard error of about {:.3} (1/√(n − 3)), below the precision shown here.",
+            "These are the first {} of the {} runs: each run's inputs are independent draws, so \
+             the first runs are a random sample of them, and holding every run would make the \
+             report's memory grow with the run count. Over {} runs a rank correlation has a \
+             standard error of about {:.3} (1/√(n − 3)), below the precision shown here.",
             thousands(drivers.runs as f64, 0),
             thousands(drivers.total_runs as f64, 0),
             thousands(drivers.runs as f64, 0),
