@@ -468,7 +468,7 @@ mod tests {
 
     fn values(rows: usize) -> impl Iterator<Item = (f64, f64, Option<f64>)> {
         (0..rows).map(|i| {
-            let cost = (i % 10 != 0).then(|| 1000.0 + (i % 377) as f64 * 2.5);
+            let cost = (i % 10 != 0).then_some(1000.0 + (i % 377) as f64 * 2.5);
             (((i * 7919) % 1000) as f64, (i % 5) as f64, cost)
         })
     }
