@@ -138,8 +138,12 @@ fn beyond_ten_thousand_runs_the_report_holds_the_first_ten_thousand_and_says_so(
         assert!(input.iter().sum::<u64>() <= 10_000, "{input:?}");
     }
     assert!(
-        report.contains("The thirds are taken within the first"),
+        report.contains("The thirds are taken within the first 10,000 runs"),
         "the verdict names its sample"
+    );
+    assert!(
+        report.contains(", over 10050 runs)"),
+        "the overall difference covers every run"
     );
     // The workbook: the Runs sheet holds 10,000 runs and is named so; the headline mean is
     // over all 10,050 runs of runs.csv.

@@ -492,6 +492,44 @@ mod tests {
     }
 
     #[test]
+    fn comparison_runs_are_streamed_with_only_the_first_runs_held() {
+        // Three policies over 20 runs, run-major as `compare` writes them: "a" = 2i, "b" = i,
+        // "c" = 3 (undefined in run 4). The differences a − b are i, so over the first 15 runs
+        // their mean is 7 and their sd √20 (that of 0..=14).
+        let folder = tempfile::TempDir::new().unwrap();
+        let mut text = String::from("run,policy,networked_smes,links\n");
+        for run in 0..20 {
+            text.push_str(&format!("{run},a,{},1\n", 2 * run));
+            text.push_str(&format!("{run},b,{run},1\n"));
+            let c = if run == 4 { String::new() } else { "3".into() };
+            text.push_str(&format!("{run},c,{c},1\n"));
+        }
+        std::fs::write(folder.path().join("comparison_runs.csv"), text).unwrap();
+        let values = read_policy_values(folder.path(), 5).unwrap();
+        let a = &values["a"];
+        assert_eq!((a.rows, a.defined, a.first.len()), (20, 20, 5));
+        assert_eq!(a.mean(), Some(19.0));
+        assert_eq!(
+            a.first,
+            vec![Some(0.0), Some(2.0), Some(4.0), Some(6.0), Some(8.0)]
+        );
+        let c = &values["c"];
+        assert_eq!((c.rows, c.defined, c.mean()), (20, 19, Some(3.0)));
+        assert_eq!(c.first[4], None);
+        let moments = overall_difference(folder.path(), "a", "b", 15).unwrap();
+        assert_eq!(moments.count(), 15);
+        assert_eq!(moments.mean(), 7.0);
+        assert!((moments.sd() - 20f64.sqrt()).abs() < 1e-12);
+        // Undefined values drop out of the pairs.
+        assert_eq!(
+            overall_difference(folder.path(), "c", "b", 20)
+                .unwrap()
+                .count(),
+            19
+        );
+    }
+
+    #[test]
     fn compact_keeps_three_significant_digits() {
         assert_eq!(compact(0.002_904_7), "0.00290");
         assert_eq!(compact(2013.25), "2013");
