@@ -10,6 +10,7 @@ pub mod comparison;
 pub mod comparison_csv;
 mod comparison_section;
 pub mod csv;
+pub mod csv_rows;
 mod document;
 pub mod drivers;
 mod drivers_section;

@@ -1,5 +1,5 @@
 //! A saved result folder read back: the manifest, the scenario that was run and the three CSV
-//! tables. Charts and reports are rendered from this, both at the end of `run` and by
+//! tables (`runs.csv` in bounded memory, see [`super::runs_digest`]). Charts and reports are rendered from this, both at the end of `run` and by
 //! `clustersim report`, so re-rendering never needs the simulation and gives the same bytes.
 
 use std::fs;
@@ -55,7 +55,8 @@ pub struct AllocationRow {
     pub p95: Option<f64>,
 }
 
-/// `runs.csv`: the header and one row of values per run (blank cells are `None`).
+/// Rows of `runs.csv` held whole: the header and one row of values per run (blank cells are
+/// `None`); in a [`RunsDigest`], the first [`SAMPLE_RUNS`](super::runs_digest::SAMPLE_RUNS).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunsTable {
     /// Column names (first is `run`).

@@ -17,8 +17,9 @@ use std::path::Path;
 use anyhow::{Context, bail};
 
 use super::csv::{cell, text};
+use super::csv_rows::RowReader;
 use super::results::{number, open};
-use super::runs_digest::{RowReader, RunsDigest};
+use super::runs_digest::RunsDigest;
 use crate::engine::comparison::PERIOD_OUTCOME;
 use crate::scenario::{Param, Scenario};
 use crate::stats::Moments;
