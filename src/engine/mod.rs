@@ -20,7 +20,9 @@ pub mod sensitivity_analysis;
 use anyhow::Context;
 use rayon::prelude::*;
 
-pub use aggregate::{Aggregates, AggregatesState, AggregatesStateError, EXACT_HEADLINE_RUNS};
+pub use aggregate::{
+    Aggregates, AggregatesState, AggregatesStateError, EXACT_HEADLINE_RUNS, UnitAggregates,
+};
 
 use crate::model::structure::measure_all;
 use crate::model::{LedgerEntry, RunParameters, Simulation, draw_parameters};
@@ -257,7 +259,7 @@ pub fn run_scenario_range(
     let rule = rule_for(&scenario.policy.rule);
     let mut aggregates = Aggregates::new(scenario);
     let mut tracker = target.map(|target| PrecisionTracker::new(target, HEADLINE_OUTCOMES.len()));
-    let spare: std::sync::Mutex<Vec<Aggregates>> = std::sync::Mutex::new(Vec::new());
+    let spare: std::sync::Mutex<Vec<UnitAggregates>> = std::sync::Mutex::new(Vec::new());
     let format = rows.format;
     let write = rows.write;
     let mut headline = vec![0.0; HEADLINE_OUTCOMES.len()];
@@ -270,7 +272,7 @@ pub fn run_scenario_range(
                 .lock()
                 .ok()
                 .and_then(|mut spare| spare.pop())
-                .unwrap_or_else(|| Aggregates::new(scenario));
+                .unwrap_or_else(|| UnitAggregates::new(scenario));
             let mut text = String::new();
             for run in runs {
                 let record = simulate_run(scenario, &slots, rule.as_ref(), settings.seed, run);
@@ -278,10 +280,11 @@ pub fn run_scenario_range(
                 format(&record, &mut text);
                 progress();
             }
+            unit.seal();
             (unit, text)
         },
         &mut |(mut unit, text)| {
-            aggregates.merge(&unit);
+            aggregates.merge_unit(&mut unit);
             write(&text)?;
             let mut done = false;
             if let Some(tracker) = tracker.as_mut() {

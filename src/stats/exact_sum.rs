@@ -81,6 +81,14 @@ impl ExactSum {
         }
     }
 
+    /// Resets to zero, keeping the limb allocation for reuse.
+    pub fn clear(&mut self) {
+        self.offset = 0;
+        self.limbs.clear();
+        self.pending = 1;
+        self.special = 0.0;
+    }
+
     /// Adds `x` exactly (a non-finite `x` goes to [`special`](Self::special)).
     pub fn add(&mut self, x: f64) {
         if !x.is_finite() {

@@ -30,6 +30,19 @@ impl Moments {
         Self::default()
     }
 
+    /// Empties the accumulator, keeping its allocations for reuse.
+    pub fn clear(&mut self) {
+        self.count = 0;
+        self.sum.clear();
+        self.squares.clear();
+    }
+
+    /// Adds `n` observations of `+0.0`: exactly what `n` calls of `push(0.0)` do (the count
+    /// grows, the exact sums of `0.0` and `0.0²` add nothing).
+    pub fn push_zeros(&mut self, n: u64) {
+        self.count += n;
+    }
+
     /// Adds one observation.
     pub fn push(&mut self, x: f64) {
         self.count += 1;
