@@ -123,11 +123,16 @@ impl Accumulator {
 
     /// Adds one outcome. Non-finite values (undefined outcomes) are skipped and not counted.
     pub fn push(&mut self, x: f64) {
-        if !x.is_finite() {
+        self.push_n(x, 1);
+    }
+
+    /// Adds `n` outcomes `x`, exactly as `n` calls of [`push`](Self::push) would.
+    pub fn push_n(&mut self, x: f64, n: u64) {
+        if !x.is_finite() || n == 0 {
             return;
         }
-        self.moments.push(x);
-        self.sketch.push(x);
+        self.moments.push_n(x, n);
+        self.sketch.push_n(x, n);
     }
 
     /// Adds `n` outcomes of `+0.0`, exactly as `n` calls of `push(0.0)` would (see

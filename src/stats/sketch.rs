@@ -117,8 +117,13 @@ impl QuantileSketch {
     /// Non-finite values (NaN, ±inf) are a caller bug: they trigger a `debug_assert!` in debug
     /// builds and are silently skipped (not counted) in release builds.
     pub fn push(&mut self, x: f64) {
+        self.push_n(x, 1);
+    }
+
+    /// Adds `n` values `x`, exactly as `n` calls of [`push`](Self::push) would.
+    pub fn push_n(&mut self, x: f64, n: u64) {
         debug_assert!(x.is_finite(), "QuantileSketch::push: non-finite value {x}");
-        if !x.is_finite() {
+        if !x.is_finite() || n == 0 {
             return;
         }
         if x.total_cmp(&self.min).is_lt() {
@@ -127,13 +132,13 @@ impl QuantileSketch {
         if x.total_cmp(&self.max).is_gt() {
             self.max = x;
         }
-        self.count += 1;
+        self.count += n;
         if x.abs() < ZERO_THRESHOLD {
-            self.zero_count += 1;
+            self.zero_count += n;
         } else if x > 0.0 {
-            self.positive.add(key(x), 1);
+            self.positive.add(key(x), n);
         } else {
-            self.negative.add(key(-x), 1);
+            self.negative.add(key(-x), n);
         }
     }
 

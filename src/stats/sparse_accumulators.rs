@@ -217,9 +217,9 @@ impl SparseAccumulators {
 #[derive(Debug, Clone, Default)]
 pub struct RowBuffer {
     /// Rows buffered.
-    rows: u64,
+    rows: u32,
     /// Per cell: non-finite values buffered.
-    nonfinite: Vec<u64>,
+    nonfinite: Vec<u32>,
     /// Cell of each buffered explicit value.
     cells: Vec<u32>,
     /// The buffered explicit values (neither `+0.0` nor non-finite), in row order.
@@ -244,24 +244,26 @@ impl RowBuffer {
     ///
     /// # Panics
     ///
-    /// If `values` does not have one value per cell.
+    /// If `values` does not have one value per cell, or after `u32::MAX` rows without a fold.
     pub fn push_row(&mut self, values: &[f64]) {
+        const EXPONENT: u64 = 0x7FF << 52;
         assert_eq!(
             values.len(),
             self.nonfinite.len(),
             "a row needs one value per cell"
         );
-        self.rows += 1;
-        for (cell, &value) in values.iter().enumerate() {
-            if value.to_bits() == 0 {
-                continue;
+        self.rows = self
+            .rows
+            .checked_add(1)
+            .expect("fold a RowBuffer before 2^32 rows");
+        for ((cell, &value), nonfinite) in values.iter().enumerate().zip(&mut self.nonfinite) {
+            let bits = value.to_bits();
+            let special = bits & EXPONENT == EXPONENT;
+            *nonfinite += u32::from(special);
+            if bits != 0 && !special {
+                self.cells.push(cell as u32);
+                self.values.push(value);
             }
-            if !value.is_finite() {
-                self.nonfinite[cell] += 1;
-                continue;
-            }
-            self.cells.push(cell as u32);
-            self.values.push(value);
         }
     }
 
@@ -276,31 +278,35 @@ impl RowBuffer {
             self.nonfinite.len(),
             "folding rows of other cells"
         );
-        target.rows += std::mem::take(&mut self.rows);
+        target.rows += u64::from(std::mem::take(&mut self.rows));
         for (total, count) in target.nonfinite.iter_mut().zip(&mut self.nonfinite) {
-            *total += std::mem::take(count);
+            *total += u64::from(std::mem::take(count));
         }
+        let (cells, values) = (&self.cells, &self.values);
         // Counting sort by cell: starts[c + 1] counts cell c, then becomes its start.
         self.starts.fill(0);
-        for &cell in &self.cells {
+        for &cell in cells {
             self.starts[cell as usize + 1] += 1;
         }
         for cell in 1..self.starts.len() {
             self.starts[cell] += self.starts[cell - 1];
         }
-        self.sorted.resize(self.values.len(), 0.0);
-        for (&cell, &value) in self.cells.iter().zip(&self.values) {
+        self.sorted.resize(values.len(), 0.0);
+        for (&cell, &value) in cells.iter().zip(values) {
             let at = &mut self.starts[cell as usize];
             self.sorted[*at] = value;
             *at += 1;
         }
-        // starts[c] is now the end of cell c's values and the start of cell c + 1's.
+        // starts[c] is now the end of cell c's values and the start of cell c + 1's. Equal
+        // values (by bits) are pushed once with their multiplicity.
         let mut start = 0;
         for (cell, &end) in self.starts[..self.nonfinite.len()].iter().enumerate() {
             if end > start {
                 let accumulator = target.explicit_mut(cell);
-                for &value in &self.sorted[start..end] {
-                    accumulator.push(value);
+                let values = &mut self.sorted[start..end];
+                values.sort_unstable_by_key(|value| value.to_bits());
+                for equal in values.chunk_by(|a, b| a.to_bits() == b.to_bits()) {
+                    accumulator.push_n(equal[0], equal.len() as u64);
                 }
             }
             start = end;
