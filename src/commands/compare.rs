@@ -250,9 +250,8 @@ pub(crate) fn write_comparison_results(
         &names,
         &scenario.currency,
     )?;
-    let mut aggregates = Aggregates::new(scenario);
     let mut comparison = ComparisonAggregates::new(scenario, names.clone(), plan.baseline);
-    let (_, tracker) = run_comparison_units(
+    let (_, aggregates, tracker) = run_comparison_units(
         scenario,
         &plan.policies,
         &names,
@@ -270,7 +269,6 @@ pub(crate) fn write_comparison_results(
         &|| INTERRUPTED.load(Ordering::SeqCst),
         &RunsWriter::format,
         &mut |unit| {
-            aggregates.merge_unit(&mut unit.baseline);
             runs_writer.push_lines(&unit.rows)?;
             comparison.merge(&unit.comparison);
             for records in &unit.headlines {

@@ -103,19 +103,7 @@ impl Aggregates {
     /// do not depend on how the runs were split.
     pub fn merge(&mut self, later: &Aggregates) {
         self.runs += later.runs;
-        self.series.merge(&later.series);
-        for (mine, theirs) in [
-            (&mut self.ledger, &later.ledger),
-            (&mut self.measures, &later.measures),
-            (
-                &mut self.headline_accumulators,
-                &later.headline_accumulators,
-            ),
-        ] {
-            for (accumulator, other) in mine.iter_mut().zip(theirs) {
-                accumulator.merge(other);
-            }
-        }
+        self.merge_accumulators(later);
         for (values, other) in self.headline.iter_mut().zip(&later.headline) {
             values.extend_from_slice(other);
         }
@@ -125,17 +113,47 @@ impl Aggregates {
     /// Folds in `unit`, the runs that follow these, exactly as pushing its runs would (sealing
     /// it first if it is not).
     pub fn merge_unit(&mut self, unit: &mut UnitAggregates) {
-        unit.seal();
+        self.merge_unit_accumulators(unit);
+        self.count_unit_runs(unit);
+    }
+
+    /// The part of [`Self::merge_unit`] that must follow the run order: the run count and the
+    /// per-run headline values.
+    pub(crate) fn count_unit_runs(&mut self, unit: &UnitAggregates) {
         self.runs += unit.runs;
+        for (values, other) in self.headline.iter_mut().zip(&unit.headline) {
+            values.extend_from_slice(other);
+        }
+        self.drop_values_beyond_limit();
+    }
+
+    /// The part of [`Self::merge_unit`] that any thread may do in any order: the accumulators
+    /// (exact, so order-free). Between the two parts the run count and the accumulators disagree:
+    /// see [`super::partials`].
+    pub(crate) fn merge_unit_accumulators(&mut self, unit: &mut UnitAggregates) {
+        unit.seal();
         self.series.merge(&unit.series);
         unit.ledger.merge_into(&mut self.ledger);
         unit.measures.merge_into(&mut self.measures);
         unit.headline_accumulators
             .merge_into(&mut self.headline_accumulators);
-        for (values, other) in self.headline.iter_mut().zip(&unit.headline) {
-            values.extend_from_slice(other);
+    }
+
+    /// [`Self::merge`] of the accumulators alone (see [`Self::merge_unit_accumulators`]).
+    pub(crate) fn merge_accumulators(&mut self, other: &Aggregates) {
+        self.series.merge(&other.series);
+        for (mine, theirs) in [
+            (&mut self.ledger, &other.ledger),
+            (&mut self.measures, &other.measures),
+            (
+                &mut self.headline_accumulators,
+                &other.headline_accumulators,
+            ),
+        ] {
+            for (accumulator, other) in mine.iter_mut().zip(theirs) {
+                accumulator.merge(other);
+            }
         }
-        self.drop_values_beyond_limit();
     }
 
     fn drop_values_beyond_limit(&mut self) {

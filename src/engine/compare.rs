@@ -7,9 +7,11 @@
 
 use super::comparison::ComparisonAggregates;
 use super::outcomes::HEADLINE_OUTCOMES;
+use super::partials::Partials;
 use super::precision::{PrecisionTarget, PrecisionTracker};
 use super::{
-    RunRecord, RunSettings, UnitAggregates, blocks, run_in_order_from, simulate_policies_measuring,
+    Aggregates, RunRecord, RunSettings, UnitAggregates, blocks, run_in_order_from,
+    simulate_policies_measuring,
 };
 use crate::model::draw_parameters;
 use crate::model::streams::splitmix64;
@@ -194,11 +196,12 @@ pub struct ComparisonUnit {
 /// `settings.runs.threads` workers, as [`super::run_scenario_range`] does for one policy: each
 /// worker simulates a unit, folds it into a [`ComparisonUnit`] (the baseline's aggregates, the
 /// comparison's, the baseline's `runs.csv` lines formatted with `format`) and `fold` receives
-/// the units in run order on the calling thread. No unit holds more than one run's full records
+/// the units in run order on the calling thread; the baseline's aggregates are merged into its
+/// total by the workers ([`super::partials`]). No unit holds more than one run's full records
 /// at a time, so memory depends on the threads, not on the runs or the policies' series. Only
 /// runs `first..settings.runs.runs` are simulated. With a precision `target`, the runs stop at
 /// the first batch where every policy's headline means are precise enough. Returns the runs
-/// folded and the tracker.
+/// folded, the baseline policy's aggregates and the tracker.
 #[allow(clippy::too_many_arguments)]
 pub fn run_comparison_units(
     scenario: &Scenario,
@@ -211,7 +214,7 @@ pub fn run_comparison_units(
     stop: &(dyn Fn() -> bool + Sync),
     format: &(dyn Fn(&RunRecord, &mut String) + Sync),
     fold: &mut dyn FnMut(&mut ComparisonUnit) -> anyhow::Result<()>,
-) -> anyhow::Result<(u64, Option<PrecisionTracker>)> {
+) -> anyhow::Result<(u64, Aggregates, Option<PrecisionTracker>)> {
     let rules: Vec<Box<SharedRule>> = policies
         .iter()
         .map(|named| rule_for(&named.policy.rule))
@@ -226,9 +229,11 @@ pub fn run_comparison_units(
     let mut tracker = target
         .map(|target| PrecisionTracker::new(target, policies.len() * HEADLINE_OUTCOMES.len()));
     let mut headline = Vec::with_capacity(policies.len() * HEADLINE_OUTCOMES.len());
+    let mut baseline_total = Aggregates::new(scenario);
+    let partials = Partials::new(scenario);
     let spare: std::sync::Mutex<Vec<ComparisonUnit>> = std::sync::Mutex::new(Vec::new());
     let new_unit = || ComparisonUnit {
-        baseline: UnitAggregates::new(scenario),
+        baseline: partials.unit(),
         comparison: ComparisonAggregates::new(scenario, names.to_vec(), settings.baseline),
         rows: String::new(),
         headlines: Vec::new(),
@@ -238,6 +243,7 @@ pub fn run_comparison_units(
         settings.runs.threads,
         stop,
         &|runs| {
+            partials.merge_confirmed();
             let mut unit = spare
                 .lock()
                 .ok()
@@ -270,6 +276,7 @@ pub fn run_comparison_units(
             unit
         },
         &mut |mut unit| {
+            baseline_total.count_unit_runs(&unit.baseline);
             fold(&mut unit)?;
             let mut done = false;
             if let Some(tracker) = tracker.as_mut() {
@@ -286,7 +293,7 @@ pub fn run_comparison_units(
                     }
                 }
             }
-            unit.baseline.clear();
+            partials.confirm(std::mem::replace(&mut unit.baseline, partials.unit()));
             unit.comparison.clear();
             unit.rows.clear();
             unit.headlines.clear();
@@ -296,5 +303,6 @@ pub fn run_comparison_units(
             Ok(done)
         },
     )?;
-    Ok((runs, tracker))
+    partials.finish(&mut baseline_total);
+    Ok((runs, baseline_total, tracker))
 }

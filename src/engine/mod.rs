@@ -13,6 +13,7 @@ pub mod comparison;
 pub mod limits;
 pub mod network_history;
 pub mod outcomes;
+mod partials;
 pub mod precision;
 pub mod sensitivity;
 pub mod sensitivity_analysis;
@@ -259,7 +260,7 @@ pub fn run_scenario_range(
     let rule = rule_for(&scenario.policy.rule);
     let mut aggregates = Aggregates::new(scenario);
     let mut tracker = target.map(|target| PrecisionTracker::new(target, HEADLINE_OUTCOMES.len()));
-    let spare: std::sync::Mutex<Vec<UnitAggregates>> = std::sync::Mutex::new(Vec::new());
+    let partials = partials::Partials::new(scenario);
     let format = rows.format;
     let write = rows.write;
     let mut headline = vec![0.0; HEADLINE_OUTCOMES.len()];
@@ -268,11 +269,8 @@ pub fn run_scenario_range(
         settings.threads,
         stop,
         &|runs| {
-            let mut unit = spare
-                .lock()
-                .ok()
-                .and_then(|mut spare| spare.pop())
-                .unwrap_or_else(|| UnitAggregates::new(scenario));
+            partials.merge_confirmed();
+            let mut unit = partials.unit();
             let mut text = String::new();
             for run in runs {
                 let record = simulate_run(scenario, &slots, rule.as_ref(), settings.seed, run);
@@ -283,8 +281,8 @@ pub fn run_scenario_range(
             unit.seal();
             (unit, text)
         },
-        &mut |(mut unit, text)| {
-            aggregates.merge_unit(&mut unit);
+        &mut |(unit, text)| {
+            aggregates.count_unit_runs(&unit);
             write(&text)?;
             let mut done = false;
             if let Some(tracker) = tracker.as_mut() {
@@ -300,13 +298,11 @@ pub fn run_scenario_range(
                     }
                 }
             }
-            unit.clear();
-            if let Ok(mut spare) = spare.lock() {
-                spare.push(unit);
-            }
+            partials.confirm(unit);
             Ok(done)
         },
     )?;
+    partials.finish(&mut aggregates);
     Ok((aggregates, tracker))
 }
 
