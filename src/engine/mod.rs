@@ -244,9 +244,10 @@ pub fn run_scenario_until(
 
 /// [`run_scenario_until`] for the runs `range` only (a shard; the whole range is
 /// `0..settings.runs`). Each worker simulates a unit of runs ([`blocks::UNIT_RUNS`]) into its
-/// own aggregates and formats their `runs.csv` lines; the calling thread merges the units in
-/// run order. The merges are exact, so the result is the same bits on any thread count and for
-/// any split of the runs into shards.
+/// own aggregates and formats their `runs.csv` lines; the calling thread takes the units in
+/// run order (their lines, headline values and the precision target) and the workers merge the
+/// units it confirmed into the totals ([`partials`]). The merges are exact, so the result is
+/// the same bits on any thread count and for any split of the runs into shards.
 pub fn run_scenario_range(
     scenario: &Scenario,
     settings: RunSettings,
