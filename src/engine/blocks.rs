@@ -5,7 +5,7 @@
 //! run, each worker thread takes the next **unit** of [`UNIT_RUNS`] runs (8 units per block),
 //! simulates it on its own and aggregates it into its own state; the main thread folds the
 //! units' states in unit order as they arrive (what needs the order; the accumulators' merges
-//! are left to the workers, see [`super::partials`]). Because every accumulator merges exactly
+//! are left to the workers, see `engine::partials`). Because every accumulator merges exactly
 //! (see [`super::Aggregates`]), the totals are the same bits whatever the thread count, and the
 //! in-order fold keeps everything that is written run by run (`runs.csv`) in run order. Workers
 //! never run more than [`WINDOW_UNITS_PER_THREAD`] units per thread ahead of the fold, so

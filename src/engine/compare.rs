@@ -197,7 +197,7 @@ pub struct ComparisonUnit {
 /// worker simulates a unit, folds it into a [`ComparisonUnit`] (the baseline's aggregates, the
 /// comparison's, the baseline's `runs.csv` lines formatted with `format`) and `fold` receives
 /// the units in run order on the calling thread; the baseline's aggregates are merged into its
-/// total by the workers ([`super::partials`]). No unit holds more than one run's full records
+/// total by the workers (`engine::partials`). No unit holds more than one run's full records
 /// at a time, so memory depends on the threads, not on the runs or the policies' series. Only
 /// runs `first..settings.runs.runs` are simulated. With a precision `target`, the runs stop at
 /// the first batch where every policy's headline means are precise enough. Returns the runs

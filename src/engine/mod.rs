@@ -246,7 +246,7 @@ pub fn run_scenario_until(
 /// `0..settings.runs`). Each worker simulates a unit of runs ([`blocks::UNIT_RUNS`]) into its
 /// own aggregates and formats their `runs.csv` lines; the calling thread takes the units in
 /// run order (their lines, headline values and the precision target) and the workers merge the
-/// units it confirmed into the totals ([`partials`]). The merges are exact, so the result is
+/// units it confirmed into the totals (`engine::partials`). The merges are exact, so the result is
 /// the same bits on any thread count and for any split of the runs into shards.
 pub fn run_scenario_range(
     scenario: &Scenario,
