@@ -288,6 +288,7 @@ pub(crate) fn execute(
         pending,
         chart_options,
         quiet: args.quiet,
+        posterior: scenario.posterior.as_deref().map(PosteriorManifest::new),
     })
 }
 
@@ -316,6 +317,9 @@ pub(crate) struct ResultParts<'a> {
     pub pending: PendingOutput,
     pub chart_options: ChartOptions,
     pub quiet: bool,
+    /// The posterior the calibrated inputs were drawn from, if any (a merge takes it from its
+    /// shards' `shard.json`, as its scenario carries none).
+    pub posterior: Option<PosteriorManifest>,
 }
 
 /// Writes the manifest and the scenario, renders charts and reports, moves the folder into
@@ -342,6 +346,7 @@ pub(crate) fn finish(parts: ResultParts) -> anyhow::Result<RunOutcome> {
         pending,
         chart_options,
         quiet,
+        posterior,
     } = parts;
     let manifest = Manifest {
         tool: "clustersim".into(),
@@ -375,7 +380,7 @@ pub(crate) fn finish(parts: ResultParts) -> anyhow::Result<RunOutcome> {
             .collect(),
         comparison: plan.map(ComparisonPlan::manifest),
         precision: precision.clone(),
-        posterior: scenario.posterior.as_deref().map(PosteriorManifest::new),
+        posterior,
     };
     let written = pending
         .write("scenario.json", text.as_bytes())
