@@ -160,9 +160,20 @@ pub(crate) fn execute(
     };
     if !args.allow_large {
         let policies = plan.as_ref().map_or(1, |plan| plan.policies.len());
-        crate::engine::limits::check(crate::engine::limits::estimate_with_policies(
-            &scenario, runs, threads, policies,
-        ))?;
+        let simulated = shard.as_ref().map_or(runs, |selected| {
+            let range = selected.plan.runs(runs);
+            range.end - range.start
+        });
+        let work = crate::engine::limits::Work {
+            runs: simulated,
+            threads,
+            policies,
+            shard: shard.is_some(),
+        };
+        crate::engine::limits::check(
+            crate::engine::limits::estimate_work(&scenario, work),
+            crate::engine::limits::machine_memory_limit(),
+        )?;
     }
     let settings = RunSettings {
         runs,
