@@ -10,8 +10,10 @@
 //!   flight + the per-run headline values kept for exact percentiles + per worker thread in
 //!   flight, the networks of one run ([`super::expected_networks`]: the funded world of each
 //!   policy and the counterfactual, members × [`BYTES_PER_MEMBER`] + ties × [`BYTES_PER_TIE`],
-//!   times [`NETWORK_SAFETY_FACTOR`]) and its record + for `compare`, every run's compared values;
-//!   For a shard, its `state.json` being written, accumulators ×
+//!   times [`NETWORK_SAFETY_FACTOR`], times 1 + [`NETWORK_GROWTH_PER_DOUBLING`] ·
+//!   log₂(the worker's runs / [`UNIT_RUNS`]) from 32 runs on) and its records + for `compare`, every run's compared
+//!   values and the two chunks of 256 runs' records of every policy it simulates and folds at
+//!   once (`compare` has no units) + for a shard, its `state.json` being written, accumulators ×
 //!   [`SHARD_STATE_BYTES_PER_ACCUMULATOR`];
 //! * **reports** = [`PROGRAM_BYTES`] + the total's accumulators × (1 +
 //!   [`REPORT_BYTES_PER_ACCUMULATOR`] / [`BYTES_PER_ACCUMULATOR`]) + `runs.csv` read back, runs ×
@@ -49,11 +51,17 @@ pub const BYTES_PER_MEMBER: u64 = 120;
 /// Bytes per tie: the 16-byte tie record and its entry in the pair set (an 8-byte key and a
 /// control byte at a load of 7/8 or less), with the 1.5× slack of doubling growth.
 pub const BYTES_PER_TIE: u64 = 48;
-/// Safety factor on the expected networks: a thread keeps its networks' buffers at the largest
-/// size any of its runs needed (`src/model/recycle.rs`), and the run-to-run spread of network
-/// sizes is wide (at populations × 1,000 the largest of 32 runs held about four times the
-/// networks of the smallest).
+/// Safety factor on the expected networks of a worker's first [`UNIT_RUNS`] runs: a thread
+/// keeps each network's buffers at the largest size it ever needed (`src/model/recycle.rs`),
+/// and network sizes vary widely from run to run (at populations × 1,000 one thread's peak over
+/// 32 runs, 1.75 GiB, was three times the expected networks of one run, 0.59 GB).
 pub const NETWORK_SAFETY_FACTOR: f64 = 3.0;
+/// Growth of a worker's network memory per doubling of its runs beyond [`UNIT_RUNS`], relative
+/// to the first unit's: the kept buffers creep towards every cluster slot's largest size over
+/// all the thread's runs (measured at populations × 100 on one thread: 327 MB at 64 runs, 616
+/// MB at 512, the networks' part growing 2.5× in three doublings). An extrapolation beyond the
+/// 512 runs per thread measured.
+pub const NETWORK_GROWTH_PER_DOUBLING: f64 = 0.5;
 /// The report stage's memory per accumulator of the total: the summaries read back for the
 /// charts, the report's tables and the workbook (measured: about 215 MiB for the baseline's
 /// 84,944 accumulators, 2.6 KB each).
@@ -65,7 +73,8 @@ pub const SHARD_STATE_BYTES_PER_ACCUMULATOR: u64 = 512;
 /// constants above between scenarios (each was measured on one or two).
 pub const MEMORY_SAFETY_FACTOR: f64 = 1.25;
 /// Bytes per cell of `runs.csv` while the reports are rendered: the table read back and the
-/// workbook's cell records (measured: 7 KB per run of tests/data/minimal.json at 10⁵ runs).
+/// workbook's cell records (measured: 715 MiB more for the whole run than for the engine at 10⁵
+/// runs of tests/data/minimal.json, whose `runs.csv` has 46 columns: 163 bytes per cell).
 pub const BYTES_PER_RUNS_CELL_IN_REPORTS: u64 = 180;
 /// Bytes per cell of `runs.csv` on disk (a shortest-round-trip f64 and a comma).
 const BYTES_PER_RUNS_CELL: u64 = 22;
@@ -84,6 +93,8 @@ pub struct MemoryParts {
     pub run_values: u64,
     /// The networks and records of the runs in flight, safety factor included.
     pub networks: u64,
+    /// Run records simulated and waiting to be folded (`compare`: two chunks of runs).
+    pub waiting_records: u64,
     /// A shard's `state.json` while it is written.
     pub shard_state: u64,
     /// The report stage beyond the accumulators (0 for a shard).
@@ -98,6 +109,7 @@ impl MemoryParts {
             .saturating_add(self.unit_accumulators)
             .saturating_add(self.run_values)
             .saturating_add(self.networks)
+            .saturating_add(self.waiting_records)
             .saturating_add(self.shard_state)
     }
 
@@ -197,12 +209,30 @@ pub fn estimate_work(scenario: &Scenario, work: Work) -> WorkEstimate {
     let policies = policies.max(1) as u64;
     let quarters = scenario.budget.quarters() as u64;
     let accumulators = accumulators(scenario);
-    let units = runs.div_ceil(UNIT_RUNS).max(1);
     let threads = threads.max(1) as u64;
-    // A worker simulates one unit at a time; workers run at most WINDOW units per thread ahead
-    // of the in-order fold (`super::blocks`), so at most that many units' accumulators exist.
-    let workers = threads.min(units);
-    let units_alive = units.min(threads * WINDOW_UNITS_PER_THREAD as u64);
+    // One run's record: a value per series slot and quarter, ledger field, measure quantity and
+    // headline outcome (the accumulators' cells).
+    let record_bytes = accumulators.saturating_mul(8);
+    let (workers, units_alive, waiting_records) = if policies == 1 {
+        // A worker simulates one unit of runs at a time, holding one run's record; workers run
+        // at most WINDOW units per thread ahead of the in-order fold (`super::blocks`), so at
+        // most that many units' accumulators exist.
+        let units = runs.div_ceil(UNIT_RUNS).max(1);
+        (
+            threads.min(units),
+            units.min(threads * WINDOW_UNITS_PER_THREAD as u64),
+            0,
+        )
+    } else {
+        // `compare` simulates chunks of CHUNK_RUNS runs in parallel while the previous chunk is
+        // folded (`super::run_in_order_from`): two chunks of every policy's records.
+        let chunk = runs.min(super::CHUNK_RUNS);
+        (
+            threads.min(runs.max(1)),
+            0,
+            (2 * chunk * policies).saturating_mul(record_bytes),
+        )
+    };
     let comparison_accumulators = if policies > 1 { quarters * policies } else { 0 };
     let per_set = (accumulators + comparison_accumulators).saturating_mul(BYTES_PER_ACCUMULATOR);
     let exact_runs = runs.min(super::EXACT_HEADLINE_RUNS);
@@ -211,10 +241,14 @@ pub fn estimate_work(scenario: &Scenario, work: Work) -> WorkEstimate {
         // Values and regrets of five outcomes per policy and run.
         run_values = run_values.saturating_add(runs.saturating_mul(policies * 5 * 2 * 8));
     }
-    let width = slots_per_quarter(scenario.clusters.len()) as u64;
-    let record_bytes = (quarters * width + accumulators) * 8;
-    let per_worker =
-        run_network_bytes(&expected_networks(scenario), policies).saturating_add(record_bytes);
+    // Each worker's kept network buffers grow with the runs it does (see
+    // NETWORK_GROWTH_PER_DOUBLING).
+    let runs_per_worker = runs.div_ceil(workers.max(1)).max(UNIT_RUNS);
+    let growth =
+        1.0 + NETWORK_GROWTH_PER_DOUBLING * (runs_per_worker as f64 / UNIT_RUNS as f64).log2();
+    let networks = run_network_bytes(&expected_networks(scenario), policies) as f64 * growth;
+    let per_worker = (networks.min(u64::MAX as f64) as u64)
+        .saturating_add(record_bytes.saturating_mul(policies));
     let columns = 1 + scenario.parameter_slots().len() as u64 + HEADLINE_OUTCOMES.len() as u64;
     let memory = MemoryParts {
         program: PROGRAM_BYTES,
@@ -222,6 +256,7 @@ pub fn estimate_work(scenario: &Scenario, work: Work) -> WorkEstimate {
         unit_accumulators: per_set.saturating_mul(units_alive),
         run_values,
         networks: per_worker.saturating_mul(workers),
+        waiting_records,
         shard_state: if shard {
             accumulators.saturating_mul(SHARD_STATE_BYTES_PER_ACCUMULATOR)
         } else {
@@ -239,6 +274,7 @@ pub fn estimate_work(scenario: &Scenario, work: Work) -> WorkEstimate {
         },
     };
     let ledger_cells = scenario.budget.funding_years() as u64 * scenario.clusters.len() as u64 * 8;
+    let width = slots_per_quarter(scenario.clusters.len()) as u64;
     let summaries = quarters * width * 160 + ledger_cells * 120;
     let charts_and_reports = 8 << 20;
     let comparison_runs = if policies > 1 {
@@ -296,7 +332,7 @@ pub fn check(estimate: WorkEstimate, memory_limit: u64) -> anyhow::Result<()> {
              the accumulators {}, the reports {})",
             human_bytes(estimate.memory_bytes),
             human_bytes(memory_limit),
-            human_bytes(parts.networks),
+            human_bytes(parts.networks.saturating_add(parts.waiting_records)),
             human_bytes(parts.total_accumulators + parts.unit_accumulators),
             human_bytes(parts.reports),
         ));
@@ -379,8 +415,7 @@ mod tests {
 
         let accumulators = accumulators(&scenario);
         let per_set = accumulators * BYTES_PER_ACCUMULATOR;
-        let width = slots_per_quarter(0) as u64;
-        let record = (quarters as u64 * width + accumulators) * 8;
+        let record = accumulators * 8;
         let run_networks =
             |policies: f64| (world * (policies + 1.0) * NETWORK_SAFETY_FACTOR) as u64;
         // 100 runs on 8 threads: 4 units, so 4 workers and 4 units' accumulators in flight.
@@ -419,7 +454,13 @@ mod tests {
                 shard: true,
             },
         );
-        assert_eq!(shard.memory.networks, run_networks(3.0) + record);
+        // One worker does all 100 runs: its kept buffers grow by log₂(100 / 32) halves.
+        let growth = 1.0 + 0.5 * (100.0f64 / 32.0).log2();
+        let grown = (run_networks(3.0) as f64 * growth) as u64;
+        assert_eq!(shard.memory.networks, grown + 3 * record);
+        // `compare` folds chunks of 256 runs: two chunks of 100 runs' three records, no units.
+        assert_eq!(shard.memory.waiting_records, 2 * 100 * 3 * record);
+        assert_eq!(shard.memory.unit_accumulators, 0);
         assert_eq!(shard.memory.reports, 0);
         assert_eq!(
             shard.memory.shard_state,
@@ -427,25 +468,36 @@ mod tests {
         );
     }
 
-    /// Peaks measured on the 2-core machine with `/usr/bin/time -f "%e s %M KB"` (table in
-    /// docs/PERFORMANCE.md, "The memory estimate"): (scale of the populations, runs, threads,
-    /// shard (engine only), peak KB).
-    const MEASURED: [(u64, u64, usize, bool, u64); 5] = [
-        (1, 256, 1, true, 151_188),
-        (1, 512, 2, true, 204_632),
-        (1, 256, 1, false, 271_864),
-        (1, 512, 2, false, 315_380),
-        (1000, 32, 1, true, 1_838_868),
+    /// Peaks measured on the 2-core machine with `/usr/bin/time -f "%e s %M KB"` of
+    /// `clustersim run` (`compare` for 7 policies) on the baseline with every sector's firms
+    /// times the scale (table in docs/PERFORMANCE.md, "The memory estimate"): (scale, runs,
+    /// threads, policies, shard — `--shard 1/1`, the engine alone —, peak KB).
+    const MEASURED: [(u64, u64, usize, usize, bool, u64); 15] = [
+        (1, 256, 1, 1, true, 151_188),
+        (1, 512, 2, 1, true, 204_632),
+        (1, 256, 1, 1, false, 271_864),
+        (1, 512, 2, 1, false, 315_380),
+        (1, 1024, 2, 7, true, 2_551_792),
+        (1, 1000, 2, 7, false, 2_642_328),
+        (100, 64, 1, 1, true, 327_028),
+        (100, 512, 1, 1, true, 615_808),
+        (100, 512, 16, 1, true, 3_080_880),
+        (100, 512, 16, 1, false, 3_068_212),
+        (1000, 32, 1, 1, true, 1_838_868),
+        (1000, 64, 2, 1, true, 3_596_308),
+        (1000, 32, 16, 1, true, 1_842_120),
+        (1000, 128, 16, 1, true, 7_100_804),
+        (1000, 32, 1, 1, false, 1_806_124),
     ];
 
     #[test]
     fn the_estimate_is_within_three_times_the_measured_peaks() {
-        for (scale, runs, threads, shard, kib) in MEASURED {
+        for (scale, runs, threads, policies, shard, kib) in MEASURED {
             let scenario = scaled_baseline(scale);
             let work = Work {
                 runs,
                 threads,
-                policies: 1,
+                policies,
                 shard,
             };
             let estimate = estimate_work(&scenario, work).memory_bytes;
@@ -461,7 +513,8 @@ mod tests {
     #[test]
     fn populations_times_1000_fit_a_128_gib_machine_on_16_threads() {
         let scenario = scaled_baseline(1000);
-        for runs in [512, 1_000_000] {
+        // 32 and 1,250 runs per worker.
+        for runs in [512, 20_000] {
             let estimate = estimate(&scenario, runs, 16);
             assert!(estimate.memory_bytes < 128 * GIB, "{estimate:?}");
             assert!(check(estimate, 128 * GIB).is_ok());

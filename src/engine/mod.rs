@@ -34,7 +34,7 @@ use outcomes::{
 pub use precision::{PrecisionTarget, PrecisionTracker};
 
 /// Runs simulated in parallel before their results are folded in order (sensitivity designs).
-const CHUNK_RUNS: u64 = 256;
+pub(crate) const CHUNK_RUNS: u64 = 256;
 
 /// What one run produced.
 #[derive(Debug, Clone, PartialEq)]
