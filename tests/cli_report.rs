@@ -76,3 +76,115 @@ fn report_refuses_a_folder_that_is_not_a_result() {
         .assert()
         .failure();
 }
+
+/// The values of one column of a CSV file written by clustersim (no quoted cells in it).
+fn csv_column(text: &str, name: &str) -> Vec<String> {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let index = header.iter().position(|c| *c == name).unwrap();
+    lines
+        .map(|line| line.split(',').nth(index).unwrap().to_string())
+        .collect()
+}
+
+/// Beyond the report's bound of 10,000 runs held whole (`SAMPLE_RUNS`), the drivers, the
+/// verdict's thirds and the workbook's Runs sheet take the first 10,000 runs and say so, while
+/// the headline statistics still cover every run; re-rendering gives the same bytes.
+#[test]
+fn beyond_ten_thousand_runs_the_report_holds_the_first_ten_thousand_and_says_so() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("compare");
+    clustersim()
+        .args(["compare", "tests/data/minimal.json", "--runs", "10050"])
+        .args([
+            "--policies",
+            "equal,by_members,by_potential",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    // Drivers: from the first 10,000 runs.
+    let drivers = fs::read_to_string(out.join("drivers.csv")).unwrap();
+    let analysed: Vec<u64> = csv_column(&drivers, "runs")
+        .iter()
+        .map(|cell| cell.parse().unwrap())
+        .collect();
+    assert!(!analysed.is_empty());
+    assert!(analysed.iter().all(|runs| *runs <= 10_000), "{analysed:?}");
+    assert!(analysed.contains(&10_000), "{analysed:?}");
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains(
+            "These are the first 10,000 of the 10,050 runs: each run's inputs are independent \
+             draws, so the first runs are a random sample of them"
+        ),
+        "the drivers section names its sample"
+    );
+    // 1/√(10,000 − 3) = 0.0100015.
+    assert!(
+        report.contains("Over 10,000 runs a rank correlation has a standard error of about 0.010 ")
+    );
+    // The verdict by input: thirds within the first 10,000 runs, overall over all of them.
+    let by_input = fs::read_to_string(out.join("comparison_by_input.csv")).unwrap();
+    let thirds: Vec<u64> = csv_column(&by_input, "runs")
+        .iter()
+        .map(|cell| cell.parse().unwrap())
+        .collect();
+    assert!(thirds.len() >= 3);
+    for input in thirds.chunks(3) {
+        assert!(input.iter().sum::<u64>() <= 10_000, "{input:?}");
+    }
+    assert!(
+        report.contains("The thirds are taken within the first 10,000 runs"),
+        "the verdict names its sample"
+    );
+    assert!(
+        report.contains(", over 10050 runs)"),
+        "the overall difference covers every run"
+    );
+    // The workbook: the Runs sheet holds 10,000 runs and is named so; the headline mean is
+    // over all 10,050 runs of runs.csv.
+    let mut workbook = Xlsx::new(std::io::Cursor::new(
+        fs::read(out.join("summary.xlsx")).unwrap(),
+    ))
+    .unwrap();
+    assert!(
+        workbook
+            .sheet_names()
+            .contains(&"Runs (first 10000)".to_string())
+    );
+    let runs_sheet = workbook.worksheet_range("Runs (first 10000)").unwrap();
+    assert_eq!(runs_sheet.height(), 10_001);
+    let headline = workbook.worksheet_range("Headline").unwrap();
+    let networked = (1..headline.height())
+        .find(|row| {
+            matches!(headline.get((*row, 0)), Some(Data::String(label)) if label.starts_with("Networked SMEs"))
+        })
+        .unwrap();
+    let Some(Data::Float(mean)) = headline.get((networked, 1)) else {
+        panic!("no mean");
+    };
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    let values: Vec<f64> = csv_column(&runs, "networked_smes")
+        .iter()
+        .map(|cell| cell.parse().unwrap())
+        .collect();
+    assert_eq!(values.len(), 10_050);
+    let all_runs = values.iter().sum::<f64>() / values.len() as f64;
+    // Exact sums in the tool, a plain sum here: equal to rounding (1e-12 relative).
+    assert!(
+        (mean - all_runs).abs() <= 1e-12 * all_runs.abs(),
+        "{mean} vs {all_runs}"
+    );
+    // Re-rendering from the files gives the same bytes.
+    let before = files_under(&out);
+    fs::remove_dir_all(out.join("charts")).unwrap();
+    clustersim().arg("report").arg(&out).assert().success();
+    let after = files_under(&out);
+    for (name, bytes) in &before {
+        assert!(bytes == &after[name], "{name} differs after re-rendering");
+    }
+}

@@ -16,8 +16,9 @@
 //!   once (`compare` has no units) + for a shard, its `state.json` being written, accumulators ×
 //!   [`SHARD_STATE_BYTES_PER_ACCUMULATOR`];
 //! * **reports** = [`PROGRAM_BYTES`] + the total's accumulators × (1 +
-//!   [`REPORT_BYTES_PER_ACCUMULATOR`] / [`BYTES_PER_ACCUMULATOR`]) + `runs.csv` read back, runs ×
-//!   columns × [`BYTES_PER_RUNS_CELL_IN_REPORTS`] (a shard has no report stage);
+//!   [`REPORT_BYTES_PER_ACCUMULATOR`] / [`BYTES_PER_ACCUMULATOR`]) + the rows of `runs.csv` the
+//!   report holds, min(runs, [`SAMPLE_RUNS`]) × columns × [`BYTES_PER_RUNS_CELL_IN_REPORTS`] (a
+//!   shard has no report stage);
 //!
 //! and the estimate is the larger stage times [`MEMORY_SAFETY_FACTOR`].
 //!
@@ -29,6 +30,7 @@ use super::blocks::{UNIT_RUNS, WINDOW_UNITS_PER_THREAD};
 use super::expected_networks::{ExpectedNetworks, NetworkSize, expected_networks};
 use super::outcomes::{HEADLINE_OUTCOMES, slots_per_quarter};
 use crate::model::{LEDGER_FIELDS, MEASURE_QUANTITIES};
+use crate::report::runs_digest::SAMPLE_RUNS;
 use crate::scenario::Scenario;
 
 /// Memory above which a run is refused where the machine's memory is unknown (16 GiB).
@@ -268,7 +270,8 @@ pub fn estimate_work(scenario: &Scenario, work: Work) -> WorkEstimate {
             accumulators
                 .saturating_mul(REPORT_BYTES_PER_ACCUMULATOR)
                 .saturating_add(
-                    runs.saturating_mul(columns)
+                    runs.min(SAMPLE_RUNS as u64)
+                        .saturating_mul(columns)
                         .saturating_mul(BYTES_PER_RUNS_CELL_IN_REPORTS),
                 )
         },
@@ -475,10 +478,10 @@ mod tests {
     const MEASURED: [(u64, u64, usize, usize, bool, u64); 15] = [
         (1, 256, 1, 1, true, 151_188),
         (1, 512, 2, 1, true, 204_632),
-        (1, 256, 1, 1, false, 271_864),
-        (1, 512, 2, 1, false, 315_380),
+        (1, 256, 1, 1, false, 273_404),
+        (1, 512, 2, 1, false, 309_868),
         (1, 1024, 2, 7, true, 2_551_792),
-        (1, 1000, 2, 7, false, 2_642_328),
+        (1, 1000, 2, 7, false, 2_555_796),
         (100, 64, 1, 1, true, 327_028),
         (100, 512, 1, 1, true, 615_808),
         (100, 512, 16, 1, true, 3_080_880),

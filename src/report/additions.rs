@@ -84,7 +84,7 @@ pub(crate) fn section(results: &ResultSet) -> Option<Section<'static>> {
     if clusters.is_empty() || clusters.len() != results.scenario.clusters.len() {
         return None;
     }
-    let runs = results.runs.rows.len() as u64;
+    let runs = results.runs.count() as u64;
     let count = |name: &str, value: f64| thousands(value, mean_decimals(name));
     let bound = |value: Option<f64>| {
         value.map_or("–".to_string(), |v| {

@@ -212,7 +212,7 @@ pub(crate) fn comparison_section<'a>(
     charts: &'a [Chart],
 ) -> Section<'a> {
     let horizon = horizon(results);
-    let runs = thousands(results.runs.rows.len() as f64, 0);
+    let runs = thousands(results.runs.count() as f64, 0);
     let common = results
         .manifest
         .comparison

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use super::charts::{COMPARISON_CHART_NAMES, Chart, DRIVERS_CHART, VERDICT_CHART};
 use super::comparison_section;
 use super::results::ResultSet;
-use super::table::{FEW_RUNS, few_runs_warning, headline_cells, interval_heading, thousands};
+use super::table::{
+    FEW_RUNS, few_runs_warning, format_cells, interval_from_range, interval_heading, thousands,
+};
 use crate::scenario::currency::Currency;
 use crate::scenario::spec::{MeasurePurpose, ProfileSpec, RuleSpec, Uncontracted};
 use crate::scenario::{ClusterStatus, Param, ScenarioFile, SourceKind, Unabsorbed};
@@ -262,7 +264,7 @@ pub(crate) fn scenario_param(param: &Param) -> String {
 fn headline_section(results: &ResultSet) -> Section<'static> {
     let budget = &results.scenario.budget;
     let horizon = budget.period_label(budget.quarters().saturating_sub(1));
-    let runs = results.runs.rows.len() as u64;
+    let runs = results.runs.count() as u64;
     let currency = &results.scenario.currency;
     let mut rows = Vec::new();
     for (name, summary) in results.headline_summaries() {
@@ -276,14 +278,15 @@ fn headline_section(results: &ResultSet) -> Section<'static> {
                 thousands(runs as f64, 0)
             )
         };
-        let values: Vec<f64> = results
+        let range = results
             .runs
-            .column(name)
-            .unwrap_or_default()
-            .into_iter()
-            .flatten()
-            .collect();
-        let (mean, interval, second) = match headline_cells(name, &values, runs) {
+            .headline(name)
+            .and_then(|digest| digest.range());
+        let cells = range.map(|range| {
+            let interval = interval_from_range(range, &summary, runs);
+            format_cells(name, &summary, interval, runs)
+        });
+        let (mean, interval, second) = match cells {
             None => ("undefined".to_string(), "–".to_string(), "–".to_string()),
             Some((mean, interval)) => (
                 mean,

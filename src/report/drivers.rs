@@ -56,8 +56,11 @@ pub struct Drivers {
     pub constant_inputs: Vec<String>,
     /// Headline outcomes that do not vary (or are defined in too few runs).
     pub constant_outcomes: Vec<&'static str>,
-    /// Runs in the folder.
+    /// Runs analysed: all runs of the folder, or its first
+    /// [`SAMPLE_RUNS`](super::runs_digest::SAMPLE_RUNS) beyond that.
     pub runs: usize,
+    /// Runs in the folder.
+    pub total_runs: usize,
     /// Why PRCC could not be computed for an outcome (e.g. too few runs), if so.
     pub prcc_problems: Vec<(&'static str, String)>,
 }
@@ -76,11 +79,16 @@ fn varies(values: &[f64]) -> bool {
         .is_some_and(|first| values.iter().any(|v| v != first))
 }
 
-/// Computes the drivers of a result folder from its `runs.csv`.
+/// Computes the drivers of a result folder from its `runs.csv`: from all runs up to
+/// [`SAMPLE_RUNS`](super::runs_digest::SAMPLE_RUNS), from the first that many beyond (a
+/// deterministic subset: the runs are independent draws, so the first n are a random sample of
+/// n; the standard error of a rank correlation is then about 1/√(n − 3) ≈ 0.010).
 pub fn drivers(results: &ResultSet) -> Drivers {
     let slots = results.scenario.parameter_slots();
+    let table = &results.runs.sample;
     let mut analysis = Drivers {
-        runs: results.runs.rows.len(),
+        runs: table.rows.len(),
+        total_runs: results.runs.count(),
         ..Drivers::default()
     };
     let mut inputs: Vec<(String, Vec<f64>)> = Vec::new();
@@ -88,8 +96,7 @@ pub fn drivers(results: &ResultSet) -> Drivers {
         match slot.param {
             Param::Fixed(_) => analysis.fixed_inputs.push(slot.label.clone()),
             Param::Random(_) => {
-                let values: Option<Vec<f64>> = results
-                    .runs
+                let values: Option<Vec<f64>> = table
                     .column(&slot.label)
                     .map(|column| column.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect());
                 match values {
@@ -103,7 +110,7 @@ pub fn drivers(results: &ResultSet) -> Drivers {
     }
     analysis.inputs = inputs.iter().map(|(label, _)| label.clone()).collect();
     for outcome in HEADLINE_OUTCOMES {
-        let column = results.runs.column(outcome).unwrap_or_default();
+        let column = table.column(outcome).unwrap_or_default();
         let defined: Vec<usize> = (0..column.len())
             .filter(|&run| column[run].is_some_and(f64::is_finite))
             .collect();

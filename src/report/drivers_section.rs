@@ -6,6 +6,7 @@ use super::charts::{Chart, DRIVERS_CHART};
 use super::document::{Block, Column, Row, Section, Span, Table};
 use super::drivers::{Driver, Drivers};
 use super::results::ResultSet;
+use super::table::thousands;
 use crate::engine::outcomes::{HEADLINE_OUTCOMES, headline_label};
 use crate::scenario::currency::Currency;
 
@@ -142,6 +143,18 @@ pub(crate) fn drivers_section<'a>(results: &ResultSet, charts: &'a [Chart]) -> S
         Span::code("drivers.csv"),
         Span::text("."),
     ]));
+    if drivers.runs < drivers.total_runs {
+        blocks.push(Block::Paragraph(vec![Span::text(format!(
+            "These are the first {} of the {} runs: each run's inputs are independent draws, so \
+             the first runs are a random sample of them, and holding every run would make the \
+             report's memory grow with the run count. Over {} runs a rank correlation has a \
+             standard error of about {:.3} (1/√(n − 3)), below the precision shown here.",
+            thousands(drivers.runs as f64, 0),
+            thousands(drivers.total_runs as f64, 0),
+            thousands(drivers.runs as f64, 0),
+            1.0 / (drivers.runs as f64 - 3.0).max(1.0).sqrt()
+        ))]));
+    }
     match main_outcome(drivers) {
         None => blocks.push(Block::Paragraph(vec![Span::text(
             "No headline outcome varies with an uncertain input in these runs, so there is \

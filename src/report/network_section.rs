@@ -2,6 +2,8 @@
 //! cooperation networks at the horizon (mean over runs of each structure outcome in
 //! `summary.csv`), with what each measure means and what a random network would show.
 
+use std::collections::HashMap;
+
 use super::document::{Block, Column, Row, Section, Span, Table};
 use super::results::ResultSet;
 use super::table::thousands;
@@ -33,13 +35,16 @@ fn numeric(heading: &str) -> Column {
 pub(crate) fn network_section(results: &ResultSet) -> Section<'static> {
     let budget = &results.scenario.budget;
     let horizon = budget.period_label(budget.quarters().saturating_sub(1));
-    let mean_at = |cluster: &str, outcome: &str| {
-        results
-            .summary
-            .iter()
-            .find(|row| row.period == horizon && row.cluster == cluster && row.outcome == outcome)
-            .and_then(|row| row.mean)
-    };
+    // The horizon's rows indexed once by (cluster, outcome): the first row of each, as a
+    // search in file order would find it.
+    let mut at_horizon: HashMap<(&str, &str), Option<f64>> = HashMap::new();
+    for row in results.summary.iter().filter(|row| row.period == horizon) {
+        at_horizon
+            .entry((row.cluster.as_str(), row.outcome.as_str()))
+            .or_insert(row.mean);
+    }
+    let mean_at =
+        |cluster: &str, outcome: &str| at_horizon.get(&(cluster, outcome)).copied().flatten();
     let row_for = |label: &str, cluster: &str| -> Option<Vec<Span>> {
         mean_at(cluster, "members").filter(|members| *members > 0.0)?;
         let mut cells = vec![Span::text(label)];

@@ -1,13 +1,15 @@
 //! A saved result folder read back: the manifest, the scenario that was run and the three CSV
-//! tables. Charts and reports are rendered from this, both at the end of `run` and by
+//! tables (`runs.csv` in bounded memory, see [`super::runs_digest`]). Charts and reports are rendered from this, both at the end of `run` and by
 //! `clustersim report`, so re-rendering never needs the simulation and gives the same bytes.
 
 use std::fs;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
 use super::Manifest;
+use super::runs_digest::{Bounds, RunsDigest};
 use crate::scenario::{Scenario, load_str};
 
 /// One row of `summary.csv`. Statistics are `None` where the file has a blank (no defined value).
@@ -53,7 +55,8 @@ pub struct AllocationRow {
     pub p95: Option<f64>,
 }
 
-/// `runs.csv`: the header and one row of values per run (blank cells are `None`).
+/// Rows of `runs.csv` held whole: the header and one row of values per run (blank cells are
+/// `None`); in a [`RunsDigest`], the first [`SAMPLE_RUNS`](super::runs_digest::SAMPLE_RUNS).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunsTable {
     /// Column names (first is `run`).
@@ -90,8 +93,8 @@ pub struct ResultSet {
     pub summary: Vec<SummaryRow>,
     /// `allocations.csv` rows in file order.
     pub allocations: Vec<AllocationRow>,
-    /// `runs.csv`.
-    pub runs: RunsTable,
+    /// `runs.csv`, read in memory independent of its length.
+    pub runs: RunsDigest,
     /// The comparison, for a folder written by `clustersim compare` (its summary, allocations
     /// and runs describe the baseline policy).
     pub comparison: Option<super::comparison::ComparisonSet>,
@@ -111,6 +114,19 @@ pub(crate) fn read(folder: &Path, name: &str) -> anyhow::Result<String> {
             folder.display()
         )
     })
+}
+
+/// `folder/name` opened for reading line by line.
+pub(crate) fn open(folder: &Path, name: &str) -> anyhow::Result<BufReader<fs::File>> {
+    let path = folder.join(name);
+    let file = fs::File::open(&path).with_context(|| {
+        format!(
+            "reading '{}' (is '{}' a clustersim result folder?)",
+            path.display(),
+            folder.display()
+        )
+    })?;
+    Ok(BufReader::with_capacity(1 << 16, file))
 }
 
 pub(crate) fn number(cell: &str, file: &str, line: usize) -> anyhow::Result<Option<f64>> {
@@ -248,36 +264,13 @@ impl ResultSet {
             });
         }
 
-        let text = read(folder, "runs.csv")?;
-        let mut lines = text.lines();
-        let columns: Vec<String> = lines
-            .next()
-            .map(split)
-            .unwrap_or_default()
-            .into_iter()
-            .map(canonical_name)
-            .collect();
-        if columns.first().map(String::as_str) != Some("run") {
-            bail!("runs.csv does not start with a 'run' column");
-        }
-        let mut runs_rows = Vec::new();
-        for (index, line) in lines.enumerate() {
-            let cells = split(line);
-            if cells.len() != columns.len() {
-                bail!(
-                    "runs.csv line {}: expected {} cells, found {}",
-                    index + 2,
-                    columns.len(),
-                    cells.len()
-                );
-            }
-            runs_rows.push(
-                cells
-                    .iter()
-                    .map(|cell| number(cell, "runs.csv", index + 2))
-                    .collect::<anyhow::Result<Vec<_>>>()?,
-            );
-        }
+        let runs_path = folder.join("runs.csv");
+        let runs = RunsDigest::read(
+            || open(folder, "runs.csv"),
+            canonical_name,
+            Bounds::default(),
+        )
+        .with_context(|| format!("reading '{}'", runs_path.display()))?;
         let comparison = match &manifest.comparison {
             None => None,
             Some(manifest) => {
@@ -302,10 +295,7 @@ impl ResultSet {
             scenario,
             summary,
             allocations,
-            runs: RunsTable {
-                columns,
-                rows: runs_rows,
-            },
+            runs,
             drivers: super::drivers::Drivers::default(),
             verdict_by_input: None,
         };
@@ -337,23 +327,16 @@ impl ResultSet {
 }
 
 impl ResultSet {
-    /// Exact summaries (mean, sd, percentiles) of the headline outcomes at the horizon, from
-    /// `runs.csv`, over the runs where each is defined, in [`HEADLINE_OUTCOMES`] order.
+    /// Summaries (mean, sd, percentiles) of the headline outcomes at the horizon, from
+    /// `runs.csv`, over the runs where each is defined, in [`HEADLINE_OUTCOMES`] order: exact
+    /// order statistics up to [`EXACT_RUNS`](super::runs_digest::EXACT_RUNS) runs, the
+    /// sketch's beyond.
     ///
     /// [`HEADLINE_OUTCOMES`]: crate::engine::outcomes::HEADLINE_OUTCOMES
     pub fn headline_summaries(&self) -> Vec<(&'static str, crate::stats::Summary)> {
         crate::engine::outcomes::HEADLINE_OUTCOMES
             .iter()
-            .map(|name| {
-                let values: Vec<f64> = self
-                    .runs
-                    .column(name)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                (*name, crate::stats::summarize_exact(&values))
-            })
+            .map(|name| (*name, self.runs.headline_summary(name)))
             .collect()
     }
 }

@@ -38,10 +38,15 @@ pub fn thousands(value: f64, decimals: usize) -> String {
 /// runs is never the largest run and the mean can lie above it (5 runs printed "863 | 705 –
 /// 862"); below 30 runs the percentiles are also too unstable to call a 90% interval.
 pub fn headline_interval(defined: &[f64], summary: &Summary, runs: u64) -> (f64, f64) {
+    let low = defined.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = defined.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    interval_from_range((low, high), summary, runs)
+}
+
+/// [`headline_interval`] from the smallest and largest defined value instead of the values.
+pub fn interval_from_range(range: (f64, f64), summary: &Summary, runs: u64) -> (f64, f64) {
     if runs < FEW_RUNS {
-        let low = defined.iter().copied().fold(f64::INFINITY, f64::min);
-        let high = defined.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        (low, high)
+        range
     } else {
         (summary.p5, summary.p95)
     }
@@ -83,7 +88,7 @@ pub fn headline_cells(name: &str, values: &[f64], runs: u64) -> Option<(String, 
 }
 
 /// [`headline_cells`] from a summary and the interval already chosen.
-fn format_cells(
+pub fn format_cells(
     name: &str,
     summary: &Summary,
     (low, high): (f64, f64),

@@ -10,12 +10,16 @@
 //! asks whether the leader holds across each assumption's range, one assumption at a time, as
 //! the pattern-finding of exploratory modelling does (Bankes 1993; Lempert, Popper & Bankes 2003).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::io::BufRead;
+use std::path::Path;
 
 use anyhow::{Context, bail};
 
 use super::csv::{cell, text};
-use super::results::{RunsTable, number, read, split};
+use super::csv_rows::RowReader;
+use super::results::{number, open};
+use super::runs_digest::RunsDigest;
 use crate::engine::comparison::PERIOD_OUTCOME;
 use crate::scenario::{Param, Scenario};
 use crate::stats::Moments;
@@ -78,8 +82,11 @@ pub struct VerdictByInput {
     pub leader: String,
     /// The second highest.
     pub runner_up: String,
-    /// Runs analysed.
+    /// Runs in the overall difference (those where both are defined).
     pub runs: usize,
+    /// Runs the thirds are taken from: all of them, or those of the first
+    /// [`SAMPLE_RUNS`](super::runs_digest::SAMPLE_RUNS) runs beyond that.
+    pub thirds_runs: usize,
     /// The paired difference over all runs: mean and 95% interval.
     pub overall: (f64, (f64, f64)),
     /// Every uncertain input that varies, largest spread first.
@@ -103,16 +110,40 @@ impl VerdictByInput {
 fn mean_and_interval(values: impl Iterator<Item = f64>) -> (f64, (f64, f64)) {
     let mut moments = Moments::new();
     values.for_each(|v| moments.push(v));
+    interval(&moments)
+}
+
+fn interval(moments: &Moments) -> (f64, (f64, f64)) {
     let mean = moments.mean();
     let half = Z_95 * moments.standard_error();
     (mean, (mean - half, mean + half))
 }
 
-/// Reads the outcome `VERDICT_OUTCOME` of every policy from `comparison_runs.csv`: policy name →
-/// values in run order (None where undefined).
-fn read_policy_values(text: &str) -> anyhow::Result<BTreeMap<String, Vec<Option<f64>>>> {
-    let mut lines = text.lines();
-    let header = lines.next().map(split).unwrap_or_default();
+/// One policy's `VERDICT_OUTCOME` over the runs of `comparison_runs.csv`.
+#[derive(Debug, Default)]
+struct PolicyValues {
+    /// Sum of the defined values, in run order.
+    sum: f64,
+    /// Runs where it is defined.
+    defined: usize,
+    /// Rows (runs) of this policy.
+    rows: usize,
+    /// The values of the first runs (None where undefined), at most the number asked for.
+    first: Vec<Option<f64>>,
+}
+
+impl PolicyValues {
+    fn mean(&self) -> Option<f64> {
+        (self.defined > 0).then(|| self.sum / self.defined as f64)
+    }
+}
+
+/// Opens `comparison_runs.csv` and finds the verdict outcome's column.
+fn open_policy_rows(
+    folder: &Path,
+) -> anyhow::Result<(RowReader<impl BufRead + use<>>, usize, usize)> {
+    let (rows, header) =
+        RowReader::new(open(folder, "comparison_runs.csv")?, "comparison_runs.csv")?;
     let column = header
         .iter()
         .position(|c| c == VERDICT_OUTCOME)
@@ -122,41 +153,89 @@ fn read_policy_values(text: &str) -> anyhow::Result<BTreeMap<String, Vec<Option<
     {
         bail!("comparison_runs.csv does not start with the columns 'run,policy'");
     }
-    let mut values: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
-    for (index, line) in lines.enumerate() {
-        let cells = split(line);
-        if cells.len() != header.len() {
-            bail!(
-                "comparison_runs.csv line {}: expected {} cells, found {}",
-                index + 2,
-                header.len(),
-                cells.len()
-            );
+    Ok((rows, column, header.len()))
+}
+
+/// Reads the outcome `VERDICT_OUTCOME` of every policy from `comparison_runs.csv`, streaming:
+/// policy name → its sum and count over all runs and the values of its first `keep` runs.
+fn read_policy_values(
+    folder: &Path,
+    keep: usize,
+) -> anyhow::Result<BTreeMap<String, PolicyValues>> {
+    let (mut rows, column, _) = open_policy_rows(folder)?;
+    let mut values: BTreeMap<String, PolicyValues> = BTreeMap::new();
+    let mut cells = Vec::new();
+    while rows.next_cells(&mut cells)? {
+        let value = number(&cells[column], "comparison_runs.csv", rows.line_number())?;
+        if !values.contains_key(&cells[1]) {
+            values.insert(cells[1].clone(), PolicyValues::default());
         }
-        let value = number(&cells[column], "comparison_runs.csv", index + 2)?;
-        values.entry(cells[1].clone()).or_default().push(value);
+        let Some(policy) = values.get_mut(&cells[1]) else {
+            continue;
+        };
+        if let Some(value) = value {
+            policy.sum += value;
+            policy.defined += 1;
+        }
+        if policy.first.len() < keep {
+            policy.first.push(value);
+        }
+        policy.rows += 1;
     }
     Ok(values)
 }
 
+/// The paired difference `leader − runner_up` over the first `runs` runs of
+/// `comparison_runs.csv`, streaming. The file is in run order with every policy's row of a run
+/// together, so the queues hold at most a run's rows.
+fn overall_difference(
+    folder: &Path,
+    leader: &str,
+    runner_up: &str,
+    runs: usize,
+) -> anyhow::Result<Moments> {
+    let (mut rows, column, _) = open_policy_rows(folder)?;
+    let (mut leading, mut following) = (VecDeque::new(), VecDeque::new());
+    let mut moments = Moments::new();
+    let mut paired = 0;
+    let mut cells = Vec::new();
+    while rows.next_cells(&mut cells)? {
+        let value = number(&cells[column], "comparison_runs.csv", rows.line_number())?;
+        if cells[1] == leader {
+            leading.push_back(value);
+        } else if cells[1] == runner_up {
+            following.push_back(value);
+        }
+        while let (Some(a), Some(b)) = (leading.front(), following.front()) {
+            if paired < runs
+                && let (Some(a), Some(b)) = (a, b)
+            {
+                moments.push(a - b);
+            }
+            paired += 1;
+            leading.pop_front();
+            following.pop_front();
+        }
+    }
+    Ok(moments)
+}
+
 /// The analysis of a comparison folder, or `None` when it does not apply: fewer than two
-/// policies, fewer than 6 runs, or no uncertain input that varies.
+/// policies, fewer than 6 runs, or no uncertain input that varies. The leader, the runner-up
+/// and their overall difference come from all runs; the thirds from the runs `runs` holds whole
+/// (the first [`SAMPLE_RUNS`](super::runs_digest::SAMPLE_RUNS)).
 pub fn verdict_by_input(
-    folder: &std::path::Path,
+    folder: &Path,
     scenario: &Scenario,
-    runs: &RunsTable,
+    runs: &RunsDigest,
     policies: &[String],
 ) -> anyhow::Result<Option<VerdictByInput>> {
-    let values = read_policy_values(&read(folder, "comparison_runs.csv")?)?;
+    let sample = &runs.sample;
+    let values = read_policy_values(folder, sample.rows.len())?;
     // Leader and runner-up by mean over the runs where the outcome is defined.
     let mut means: Vec<(&String, f64)> = policies
         .iter()
-        .filter_map(|policy| {
-            let column = values.get(policy)?;
-            let defined: Vec<f64> = column.iter().flatten().copied().collect();
-            (!defined.is_empty())
-                .then(|| (policy, defined.iter().sum::<f64>() / defined.len() as f64))
-        })
+        .filter_map(|policy| Some((policy, values.get(policy)?.mean()?)))
         .collect();
     // Highest mean first; equal means keep the order the policies were given in.
     means.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -167,24 +246,35 @@ pub fn verdict_by_input(
     else {
         return Ok(None);
     };
-    // Paired differences in the runs where both are defined, with the run's row index.
+    // Paired differences in the runs held whole where both are defined, with the run's row.
     let pairs: Vec<(usize, f64)> = leader_values
+        .first
         .iter()
-        .zip(runner_values)
+        .zip(&runner_values.first)
         .enumerate()
         .filter_map(|(row, (a, b))| Some((row, (*a)? - (*b)?)))
-        .filter(|(row, _)| *row < runs.rows.len())
+        .filter(|(row, _)| *row < sample.rows.len())
         .collect();
     if pairs.len() < 6 {
         return Ok(None);
     }
-    let overall = mean_and_interval(pairs.iter().map(|(_, d)| *d));
+    let every_run_held = leader_values.rows <= leader_values.first.len()
+        && runner_values.rows <= runner_values.first.len();
+    let (overall, overall_runs) = if every_run_held {
+        (
+            mean_and_interval(pairs.iter().map(|(_, d)| *d)),
+            pairs.len(),
+        )
+    } else {
+        let moments = overall_difference(folder, leader, runner_up, runs.count())?;
+        (interval(&moments), moments.count() as usize)
+    };
     let mut inputs = Vec::new();
     for slot in scenario.parameter_slots() {
         if matches!(slot.param, Param::Fixed(_)) {
             continue;
         }
-        let Some(column) = runs.column(&slot.label) else {
+        let Some(column) = sample.column(&slot.label) else {
             continue;
         };
         let mut ordered: Vec<(f64, usize, f64)> = pairs
@@ -219,7 +309,8 @@ pub fn verdict_by_input(
     Ok(Some(VerdictByInput {
         leader: leader.clone(),
         runner_up: runner_up.clone(),
-        runs: pairs.len(),
+        runs: overall_runs,
+        thirds_runs: pairs.len(),
         overall,
         inputs,
     }))
@@ -357,6 +448,7 @@ mod tests {
             leader: "a".into(),
             runner_up: "b".into(),
             runs: 30,
+            thirds_runs: 30,
             overall: (1.0, (0.5, 1.5)),
             inputs: thirds
                 .iter()
@@ -398,6 +490,44 @@ mod tests {
             "{sentence}"
         );
         assert!(sentence.contains("upper third of x1"), "{sentence}");
+    }
+
+    #[test]
+    fn comparison_runs_are_streamed_with_only_the_first_runs_held() {
+        // Three policies over 20 runs, run-major as `compare` writes them: "a" = 2i, "b" = i,
+        // "c" = 3 (undefined in run 4). The differences a − b are i, so over the first 15 runs
+        // their mean is 7 and their sd √20 (that of 0..=14).
+        let folder = tempfile::TempDir::new().unwrap();
+        let mut text = String::from("run,policy,networked_smes,links\n");
+        for run in 0..20 {
+            text.push_str(&format!("{run},a,{},1\n", 2 * run));
+            text.push_str(&format!("{run},b,{run},1\n"));
+            let c = if run == 4 { String::new() } else { "3".into() };
+            text.push_str(&format!("{run},c,{c},1\n"));
+        }
+        std::fs::write(folder.path().join("comparison_runs.csv"), text).unwrap();
+        let values = read_policy_values(folder.path(), 5).unwrap();
+        let a = &values["a"];
+        assert_eq!((a.rows, a.defined, a.first.len()), (20, 20, 5));
+        assert_eq!(a.mean(), Some(19.0));
+        assert_eq!(
+            a.first,
+            vec![Some(0.0), Some(2.0), Some(4.0), Some(6.0), Some(8.0)]
+        );
+        let c = &values["c"];
+        assert_eq!((c.rows, c.defined, c.mean()), (20, 19, Some(3.0)));
+        assert_eq!(c.first[4], None);
+        let moments = overall_difference(folder.path(), "a", "b", 15).unwrap();
+        assert_eq!(moments.count(), 15);
+        assert_eq!(moments.mean(), 7.0);
+        assert!((moments.sd() - 20f64.sqrt()).abs() < 1e-12);
+        // Undefined values drop out of the pairs.
+        assert_eq!(
+            overall_difference(folder.path(), "c", "b", 20)
+                .unwrap()
+                .count(),
+            19
+        );
     }
 
     #[test]

@@ -106,6 +106,14 @@ pub(crate) fn verdict_blocks<'a>(results: &ResultSet, charts: &'a [Chart]) -> Ve
         Span::code(BY_INPUT_FILE),
         Span::text("."),
     ]));
+    if verdict.thirds_runs < verdict.runs {
+        blocks.push(Block::Paragraph(vec![Span::text(format!(
+            "The thirds are taken within the first {} runs (those the report holds whole; the \
+             runs are independent draws, so they are a random sample of all {}).",
+            super::table::thousands(verdict.thirds_runs as f64, 0),
+            super::table::thousands(verdict.runs as f64, 0)
+        ))]));
+    }
     if let Some((index, chart)) = charts
         .iter()
         .enumerate()

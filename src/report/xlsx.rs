@@ -14,6 +14,7 @@ use rust_xlsxwriter::{
 use super::comparison::ComparisonSet;
 use super::comparison_csv::comparison_header;
 use super::results::ResultSet;
+use super::runs_digest::SAMPLE_RUNS;
 use crate::engine::outcomes::{HEADLINE_OUTCOMES, bound_decimals, is_count};
 
 mod headline;
@@ -400,14 +401,16 @@ fn allocations_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<W
     Ok(sheet)
 }
 
-/// Data rows an Excel sheet can hold below its header row (1,048,576 rows in all).
-pub const EXCEL_DATA_ROWS: usize = 1_048_575;
+/// Rows the Runs sheet holds at most: the first [`SAMPLE_RUNS`] runs, which the report keeps
+/// whole (a workbook is built in memory, about 100 bytes a cell). All runs are always in
+/// `runs.csv`, and the Headline sheet says so when the sheet holds fewer.
+pub const RUNS_SHEET_ROWS: usize = SAMPLE_RUNS;
 
-/// The Runs sheet's name: `Runs`, or `Runs (first 1048575)` when there are more runs than an
-/// Excel sheet holds (all runs are always in `runs.csv`).
+/// The Runs sheet's name: `Runs`, or `Runs (first 10000)` when there are more runs than it
+/// holds ([`RUNS_SHEET_ROWS`]).
 pub fn runs_sheet_name(runs: usize) -> String {
-    if runs > EXCEL_DATA_ROWS {
-        format!("Runs (first {EXCEL_DATA_ROWS})")
+    if runs > RUNS_SHEET_ROWS {
+        format!("Runs (first {RUNS_SHEET_ROWS})")
     } else {
         "Runs".to_string()
     }
@@ -415,8 +418,8 @@ pub fn runs_sheet_name(runs: usize) -> String {
 
 fn runs_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Worksheet> {
     let mut sheet = Worksheet::new();
-    let runs = &results.runs;
-    sheet.set_name(runs_sheet_name(runs.rows.len()))?;
+    let runs = &results.runs.sample;
+    sheet.set_name(runs_sheet_name(results.runs.count()))?;
     let columns: Vec<&str> = runs.columns.iter().map(String::as_str).collect();
     let written: Vec<String> = columns
         .iter()
@@ -428,7 +431,7 @@ fn runs_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Workshee
         &written.iter().map(String::as_str).collect::<Vec<_>>(),
     )?;
     let styles: Vec<Style> = columns.iter().map(|c| runs_column_style(c)).collect();
-    for (index, row) in runs.rows.iter().take(EXCEL_DATA_ROWS).enumerate() {
+    for (index, row) in runs.rows.iter().take(RUNS_SHEET_ROWS).enumerate() {
         for (column, value) in row.iter().enumerate() {
             let style = styles.get(column).copied().unwrap_or(Style::General);
             number(&mut sheet, index + 1, column, *value, formats.number(style))?;
@@ -439,7 +442,7 @@ fn runs_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Workshee
     }
     finish(
         &mut sheet,
-        runs.rows.len().min(EXCEL_DATA_ROWS),
+        runs.rows.len().min(RUNS_SHEET_ROWS),
         columns.len(),
     )?;
     Ok(sheet)
@@ -519,10 +522,10 @@ mod row_limit_tests {
     use super::*;
 
     #[test]
-    fn runs_beyond_the_excel_row_limit_are_named_in_the_sheet() {
+    fn runs_beyond_the_sheet_row_limit_are_named_in_the_sheet() {
         assert_eq!(runs_sheet_name(10_000), "Runs");
-        assert_eq!(runs_sheet_name(EXCEL_DATA_ROWS), "Runs");
-        assert_eq!(runs_sheet_name(EXCEL_DATA_ROWS + 1), "Runs (first 1048575)");
+        assert_eq!(runs_sheet_name(RUNS_SHEET_ROWS), "Runs");
+        assert_eq!(runs_sheet_name(RUNS_SHEET_ROWS + 1), "Runs (first 10000)");
         assert!(
             runs_sheet_name(usize::MAX).chars().count() <= 31,
             "Excel sheet names ≤ 31"

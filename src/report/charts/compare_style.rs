@@ -320,7 +320,7 @@ pub(crate) fn provenance(results: &ResultSet, comparison: &ComparisonSet) -> Str
         } else {
             "independent random numbers"
         },
-        data::runs_phrase(results.runs.rows.len()),
+        data::runs_phrase(results.runs.count()),
         results.manifest.seed
     )
 }

@@ -16,6 +16,9 @@ use crate::engine::outcomes::mean_decimals;
 use crate::report::results::ResultSet;
 use crate::stats::Moments;
 
+/// The outcome whose running mean is drawn.
+pub const OUTCOME: &str = "networked_smes";
+
 /// At most this many points are drawn; longer traces are thinned evenly (the last run is
 /// always kept).
 const MAX_POINTS: usize = 2_000;
@@ -32,23 +35,55 @@ pub struct TracePoint {
 }
 
 /// The running mean and standard error after each value, in order, thinned to at most
-/// [`MAX_POINTS`] points. Uses [`Moments`] (Welford), so the last point equals the summary.
+/// [`MAX_POINTS`] points. Uses [`Moments`], so the last point equals the summary.
+#[cfg(test)]
 pub fn trace(values: &[f64]) -> Vec<TracePoint> {
-    let every = values.len().div_ceil(MAX_POINTS).max(1);
-    let mut moments = Moments::new();
-    let mut points = Vec::with_capacity(values.len().min(MAX_POINTS) + 1);
-    for (index, value) in values.iter().enumerate() {
-        moments.push(*value);
-        let runs = index + 1;
-        if runs % every == 0 || runs == values.len() {
-            points.push(TracePoint {
-                runs: moments.count(),
-                mean: moments.mean(),
-                standard_error: moments.standard_error(),
+    let mut builder = TraceBuilder::new(values.len());
+    values.iter().for_each(|value| builder.push(*value));
+    builder.finish()
+}
+
+/// [`trace`] fed one value at a time, for a number of values known in advance (a first read of
+/// the file counts them): memory is the at most [`MAX_POINTS`] + 1 points, whatever the count.
+#[derive(Debug, Clone)]
+pub struct TraceBuilder {
+    total: usize,
+    every: usize,
+    seen: usize,
+    moments: Moments,
+    points: Vec<TracePoint>,
+}
+
+impl TraceBuilder {
+    /// A trace of `total` values: every `ceil(total / MAX_POINTS)`-th running value is kept,
+    /// and the last.
+    pub fn new(total: usize) -> Self {
+        Self {
+            total,
+            every: total.div_ceil(MAX_POINTS).max(1),
+            seen: 0,
+            moments: Moments::new(),
+            points: Vec::with_capacity(total.min(MAX_POINTS) + 1),
+        }
+    }
+
+    /// Adds the next value.
+    pub fn push(&mut self, value: f64) {
+        self.moments.push(value);
+        self.seen += 1;
+        if self.seen % self.every == 0 || self.seen == self.total {
+            self.points.push(TracePoint {
+                runs: self.moments.count(),
+                mean: self.moments.mean(),
+                standard_error: self.moments.standard_error(),
             });
         }
     }
-    points
+
+    /// The points.
+    pub fn finish(self) -> Vec<TracePoint> {
+        self.points
+    }
 }
 
 /// The convergence trace of networked SMEs at the horizon.
@@ -59,11 +94,11 @@ pub struct Convergence {
 }
 
 impl Convergence {
-    /// Takes the `networked_smes` column of `runs.csv` in run order.
+    /// Takes the trace of the `networked_smes` column of `runs.csv` that reading it made
+    /// ([`RunsDigest`](crate::report::runs_digest::RunsDigest)).
     pub fn new(results: &ResultSet) -> Self {
-        let (values, _) = data::run_values(results, "networked_smes");
         Self {
-            points: trace(&values),
+            points: results.runs.convergence().to_vec(),
             horizon_year: results.scenario.budget.horizon_year,
             subtitle: data::provenance(results),
         }

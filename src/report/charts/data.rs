@@ -101,7 +101,7 @@ pub fn provenance(results: &ResultSet) -> String {
         "Scenario {} · {} allocation · {} · seed {}",
         results.manifest.scenario_name,
         super::baseline_rule_kind(results).replace('_', " "),
-        runs_phrase(results.runs.rows.len()),
+        runs_phrase(results.runs.count()),
         results.manifest.seed
     )
 }
@@ -123,20 +123,6 @@ pub fn is_forming(results: &ResultSet, index: usize) -> bool {
         .clusters
         .get(index)
         .is_some_and(|cluster| matches!(cluster.status, ClusterStatus::Forming))
-}
-
-/// The defined (finite) values of a `runs.csv` column in run order, and how many runs there are.
-pub fn run_values(results: &ResultSet, column: &str) -> (Vec<f64>, usize) {
-    let values = results.runs.column(column).unwrap_or_default();
-    let total = values.len();
-    (
-        values
-            .into_iter()
-            .flatten()
-            .filter(|value| value.is_finite())
-            .collect(),
-        total,
-    )
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use super::style::{
 use crate::engine::outcomes::{bound_decimals, is_count, mean_decimals};
 use crate::report::results::ResultSet;
 use crate::scenario::currency::Currency;
-use crate::stats::{Moments, exact_quantile};
 
 /// The headline outcomes that get a distribution chart, in order.
 pub const OUTCOMES: [&str; 4] = [
@@ -39,7 +38,21 @@ impl Bins {
     /// Bins for ascending `sorted` values: one per integer for counts spanning at most 40,
     /// otherwise a round width giving about 2·n^(1/3) bins (the Rice rule), 6 to 40 of them.
     pub fn new(sorted: &[f64], integer: bool) -> Self {
-        let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
+        let range = sorted
+            .first()
+            .zip(sorted.last())
+            .map(|(min, max)| (*min, *max));
+        let mut bins = Self::empty(range, sorted.len(), integer);
+        sorted.iter().for_each(|value| bins.add(*value));
+        bins
+    }
+
+    /// The bins [`Bins::new`] lays out for `count` values spanning `range` (smallest, largest),
+    /// with nothing counted yet: the values can then be [added](Bins::add) one at a time in
+    /// any order, so a histogram of a file needs its range and count (a first read), not its
+    /// values.
+    pub fn empty(range: Option<(f64, f64)>, count: usize, integer: bool) -> Self {
+        let Some((min, max)) = range else {
             return Self {
                 start: 0.0,
                 width: 1.0,
@@ -52,7 +65,7 @@ impl Bins {
             let width = if min == 0.0 { 1.0 } else { min.abs() * 0.1 };
             (min - width / 2.0, width)
         } else {
-            let target = (2.0 * (sorted.len() as f64).cbrt()).ceil().clamp(6.0, 40.0);
+            let target = (2.0 * (count as f64).cbrt()).ceil().clamp(6.0, 40.0);
             let mut width = nice_step((max - min) / target);
             if integer {
                 width = width.max(1.0);
@@ -60,16 +73,21 @@ impl Bins {
             ((min / width).floor() * width, width)
         };
         let bins = (((max - start) / width).floor() as usize + 1).max(1);
-        let mut counts = vec![0u64; bins];
-        for value in sorted {
-            let index = (((value - start) / width).floor().max(0.0) as usize).min(bins - 1);
-            counts[index] += 1;
-        }
         Self {
             start,
             width,
-            counts,
+            counts: vec![0u64; bins],
         }
+    }
+
+    /// Counts one value in its bin (values outside the range in the first or last bin).
+    pub fn add(&mut self, value: f64) {
+        let bins = self.counts.len();
+        if bins == 0 {
+            return;
+        }
+        let index = (((value - self.start) / self.width).floor().max(0.0) as usize).min(bins - 1);
+        self.counts[index] += 1;
     }
 
     /// Right edge of the last bin.
@@ -157,8 +175,15 @@ fn wording(outcome: &str, horizon_year: i32) -> Wording {
 /// Distribution over runs of one headline outcome.
 pub struct Distribution {
     outcome: &'static str,
-    sorted: Vec<f64>,
+    /// The histogram of the defined values.
+    bins: Bins,
+    /// Runs in which the outcome is defined.
+    included: usize,
     mean: f64,
+    /// 5th and 95th percentiles (exact, or from the sketch beyond
+    /// [`EXACT_RUNS`](crate::report::runs_digest::EXACT_RUNS) runs).
+    p5: f64,
+    p95: f64,
     runs: usize,
     horizon_year: i32,
     subtitle: String,
@@ -166,17 +191,18 @@ pub struct Distribution {
 }
 
 impl Distribution {
-    /// Takes the defined values of `outcome` from `runs.csv`.
+    /// Takes the histogram and summary of `outcome` that reading `runs.csv` made
+    /// ([`RunsDigest`](crate::report::runs_digest::RunsDigest)).
     pub fn new(results: &ResultSet, outcome: &'static str) -> Self {
-        let (mut sorted, runs) = data::run_values(results, outcome);
-        let mut moments = Moments::new();
-        sorted.iter().for_each(|value| moments.push(*value));
-        sorted.sort_by(f64::total_cmp);
+        let summary = results.runs.headline_summary(outcome);
         Self {
             outcome,
-            sorted,
-            mean: moments.mean(),
-            runs,
+            bins: results.runs.histogram(outcome),
+            included: summary.n as usize,
+            mean: summary.mean,
+            p5: summary.p5,
+            p95: summary.p95,
+            runs: results.runs.count(),
             horizon_year: results.scenario.budget.horizon_year,
             subtitle: data::provenance(results),
             currency: results.scenario.currency.clone(),
@@ -249,7 +275,7 @@ impl Distribution {
     }
 
     fn included(&self) -> String {
-        let included = self.sorted.len();
+        let included = self.included;
         if included == self.runs {
             match self.runs {
                 1 => "the only run".to_string(),
@@ -278,7 +304,7 @@ impl Figure for Distribution {
     }
 
     fn description(&self) -> String {
-        if self.sorted.is_empty() {
+        if self.included == 0 {
             return format!(
                 "Histogram of {} over runs; no run has a defined value.",
                 self.currency.name(self.outcome)
@@ -289,8 +315,8 @@ impl Figure for Distribution {
             self.included(),
             wording(self.outcome, self.horizon_year).subject,
             self.mean_with_unit(self.mean),
-            self.with_unit(exact_quantile(&self.sorted, 0.05)),
-            self.with_unit(exact_quantile(&self.sorted, 0.95)),
+            self.with_unit(self.p5),
+            self.with_unit(self.p95),
         )
     }
 
@@ -301,13 +327,12 @@ impl Figure for Distribution {
     ) -> anyhow::Result<()> {
         let words = wording(self.outcome, self.horizon_year);
         let subtitle = format!("{} · histogram of {}", self.subtitle, self.included());
-        if self.sorted.is_empty() {
+        if self.included == 0 {
             let body = style::frame(root, style, &self.title(), &subtitle, &[])?;
             style::notice(&body, style, "No run has a defined value of this outcome.")?;
             return Ok(());
         }
-        let p5 = exact_quantile(&self.sorted, 0.05);
-        let p95 = exact_quantile(&self.sorted, 0.95);
+        let (p5, p95) = (self.p5, self.p95);
         let legend = [
             LegendEntry::new(
                 Swatch::Fill {
@@ -338,7 +363,7 @@ impl Figure for Distribution {
         ];
         let body = style::frame(root, style, &self.title(), &subtitle, &legend)?;
         let integer = is_count(self.outcome);
-        let bins = Bins::new(&self.sorted, integer);
+        let bins = &self.bins;
         let peak = bins.counts.iter().copied().max().unwrap_or(0) as f64;
         let x = Axis::linear(bins.start, bins.end(), 7, integer && bins.width >= 1.0);
         // Head room for three rows of labels above the bars.

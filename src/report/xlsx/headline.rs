@@ -7,8 +7,7 @@ use super::{Formats, Style, header, number, numeric_width, text_width};
 use crate::engine::outcomes::{HEADLINE_OUTCOMES, headline_label, mean_decimals};
 use crate::report::additions::by_cluster;
 use crate::report::results::ResultSet;
-use crate::report::table::{few_runs_warning, headline_interval, interval_heading};
-use crate::stats::summarize_exact;
+use crate::report::table::{few_runs_warning, interval_from_range, interval_heading};
 
 /// The display format of a statistic printed with `decimals` decimals (as in the run table).
 fn decimals_format(formats: &Formats, decimals: usize) -> &Format {
@@ -26,7 +25,7 @@ fn decimals_format(formats: &Formats, decimals: usize) -> &Format {
 pub(super) fn headline_sheet(results: &ResultSet, formats: &Formats) -> anyhow::Result<Worksheet> {
     let mut sheet = Worksheet::new();
     sheet.set_name("Headline")?;
-    let runs = results.runs.rows.len() as u64;
+    let runs = results.runs.count() as u64;
     let interval = interval_heading(runs);
     let (low_heading, high_heading) = if interval.starts_with("Range") {
         ("Smallest run", "Largest run")
@@ -46,17 +45,10 @@ pub(super) fn headline_sheet(results: &ResultSet, formats: &Formats) -> anyhow::
     for (index, name) in HEADLINE_OUTCOMES.iter().enumerate() {
         let row = index + 1;
         sheet.write_string(row as u32, 0, currency.label(headline_label(name)))?;
-        let values: Vec<f64> = results
-            .runs
-            .column(name)
-            .unwrap_or_default()
-            .into_iter()
-            .flatten()
-            .filter(|value| value.is_finite())
-            .collect();
-        let summary = summarize_exact(&values);
-        if summary.n > 0 {
-            let (low, high) = headline_interval(&values, &summary, runs);
+        let digest = results.runs.headline(name);
+        let summary = results.runs.headline_summary(name);
+        if let Some(range) = digest.and_then(|digest| digest.range()) {
+            let (low, high) = interval_from_range(range, &summary, runs);
             let mean_format = decimals_format(formats, mean_decimals(name));
             let bound_format = decimals_format(formats, super::bound_decimals(name));
             number(&mut sheet, row, 1, Some(summary.mean), mean_format)?;
@@ -97,6 +89,18 @@ pub(super) fn headline_sheet(results: &ResultSet, formats: &Formats) -> anyhow::
     if let Some(warning) = few_runs_warning(runs) {
         note_row += 1;
         sheet.write_string(note_row, 0, warning)?;
+    }
+    if results.runs.sampled() {
+        note_row += 1;
+        sheet.write_string(
+            note_row,
+            0,
+            format!(
+                "The Runs sheet holds the first {} of the {runs} runs; all of them are in \
+                 runs.csv.",
+                results.runs.sample.rows.len()
+            ),
+        )?;
     }
     sheet.set_column_width(
         0,
