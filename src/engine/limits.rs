@@ -6,7 +6,8 @@
 //! Memory is the larger of two stages (docs/PERFORMANCE.md, "The memory estimate", states the
 //! formula and the peaks it was checked against):
 //!
-//! * **engine** = [`PROGRAM_BYTES`] + the total's accumulators + the accumulators of the units in
+//! * **engine** = [`PROGRAM_BYTES`] + the total's accumulators (times
+//!   [`accumulator_growth`] of the runs) + the accumulators of the units in
 //!   flight + the per-run headline values kept for exact percentiles + per worker thread in
 //!   flight, the networks of one run ([`super::expected_networks`]: the funded world of each
 //!   policy and the counterfactual, members × [`BYTES_PER_MEMBER`] + ties × [`BYTES_PER_TIE`],
@@ -68,9 +69,16 @@ pub const NETWORK_GROWTH_PER_DOUBLING: f64 = 0.5;
 /// charts, the report's tables and the workbook (measured: about 215 MiB for the baseline's
 /// 84,944 accumulators, 2.6 KB each).
 pub const REPORT_BYTES_PER_ACCUMULATOR: u64 = 3 << 10;
-/// Bytes per accumulator of a shard's `state.json` while it is written: the serialisable copy
-/// of the aggregates and its JSON text (30 MB of JSON for the baseline's 84,944 accumulators).
-pub const SHARD_STATE_BYTES_PER_ACCUMULATOR: u64 = 512;
+/// Growth of the total's accumulators per doubling of the runs beyond [`UNIT_RUNS`]: a quantile
+/// sketch keeps a bucket for every value bin it has seen, so the total's sketches fill as runs
+/// are added (measured: a whole baseline `run` of 20,000 runs on 2 threads peaked at 610 MiB,
+/// 307 MiB above 512 runs, about 4 KB more per accumulator over 5.3 doublings). Sketches are
+/// bounded by their bin range, so this overstates very large run counts.
+pub const ACCUMULATOR_GROWTH_PER_DOUBLING: f64 = 1.3;
+/// Bytes per accumulator and unit of that growth of a shard's `state.json` while it is written:
+/// the serialisable copy of the aggregates and its JSON text (30 MB of JSON, about 512 bytes per
+/// accumulator, for 256 baseline runs, a growth of 4.9).
+pub const SHARD_STATE_BYTES_PER_ACCUMULATOR: u64 = 100;
 /// Safety factor on the whole estimate: the allocator's fragmentation and the spread of the
 /// constants above between scenarios (each was measured on one or two).
 pub const MEMORY_SAFETY_FACTOR: f64 = 1.25;
@@ -183,6 +191,13 @@ pub fn accumulators(scenario: &Scenario) -> u64 {
     quarters * width + ledger + measures + HEADLINE_OUTCOMES.len() as u64
 }
 
+/// How much fuller the total's accumulators are after `runs` runs than a unit's:
+/// 1 + [`ACCUMULATOR_GROWTH_PER_DOUBLING`] · log₂(runs / [`UNIT_RUNS`]), from 32 runs on.
+pub fn accumulator_growth(runs: u64) -> f64 {
+    let doublings = (runs.max(UNIT_RUNS) as f64 / UNIT_RUNS as f64).log2();
+    1.0 + ACCUMULATOR_GROWTH_PER_DOUBLING * doublings
+}
+
 /// Bytes of one world's networks, before the safety factor.
 fn network_bytes(size: NetworkSize) -> f64 {
     size.members * BYTES_PER_MEMBER as f64 + size.ties * BYTES_PER_TIE as f64
@@ -237,6 +252,8 @@ pub fn estimate_work(scenario: &Scenario, work: Work) -> WorkEstimate {
     };
     let comparison_accumulators = if policies > 1 { quarters * policies } else { 0 };
     let per_set = (accumulators + comparison_accumulators).saturating_mul(BYTES_PER_ACCUMULATOR);
+    let filled = accumulator_growth(runs);
+    let scaled = |bytes: u64| (bytes as f64 * filled).min(u64::MAX as f64) as u64;
     let exact_runs = runs.min(super::EXACT_HEADLINE_RUNS);
     let mut run_values = exact_runs.saturating_mul(HEADLINE_OUTCOMES.len() as u64 * 8);
     if policies > 1 {
@@ -254,13 +271,13 @@ pub fn estimate_work(scenario: &Scenario, work: Work) -> WorkEstimate {
     let columns = 1 + scenario.parameter_slots().len() as u64 + HEADLINE_OUTCOMES.len() as u64;
     let memory = MemoryParts {
         program: PROGRAM_BYTES,
-        total_accumulators: per_set,
+        total_accumulators: scaled(per_set),
         unit_accumulators: per_set.saturating_mul(units_alive),
         run_values,
         networks: per_worker.saturating_mul(workers),
         waiting_records,
         shard_state: if shard {
-            accumulators.saturating_mul(SHARD_STATE_BYTES_PER_ACCUMULATOR)
+            scaled(accumulators.saturating_mul(SHARD_STATE_BYTES_PER_ACCUMULATOR))
         } else {
             0
         },
@@ -425,7 +442,10 @@ mod tests {
         let work = estimate(&scenario, 100, 8);
         let parts = work.memory;
         assert_eq!(parts.program, PROGRAM_BYTES);
-        assert_eq!(parts.total_accumulators, per_set);
+        let filled = |bytes: u64| (bytes as f64 * accumulator_growth(100)) as u64;
+        assert_eq!(parts.total_accumulators, filled(per_set));
+        assert!((accumulator_growth(100) - (1.0 + 1.3 * (100.0f64 / 32.0).log2())).abs() < 1e-12);
+        assert_eq!(accumulator_growth(20), 1.0);
         assert_eq!(parts.unit_accumulators, 4 * per_set);
         assert_eq!(parts.networks, 4 * (run_networks(1.0) + record));
         assert_eq!(parts.run_values, 100 * 12 * 8);
@@ -467,7 +487,7 @@ mod tests {
         assert_eq!(shard.memory.reports, 0);
         assert_eq!(
             shard.memory.shard_state,
-            accumulators * SHARD_STATE_BYTES_PER_ACCUMULATOR
+            filled(accumulators * SHARD_STATE_BYTES_PER_ACCUMULATOR)
         );
     }
 
@@ -475,11 +495,12 @@ mod tests {
     /// `clustersim run` (`compare` for 7 policies) on the baseline with every sector's firms
     /// times the scale (table in docs/PERFORMANCE.md, "The memory estimate"): (scale, runs,
     /// threads, policies, shard — `--shard 1/1`, the engine alone —, peak KB).
-    const MEASURED: [(u64, u64, usize, usize, bool, u64); 15] = [
+    const MEASURED: [(u64, u64, usize, usize, bool, u64); 16] = [
         (1, 256, 1, 1, true, 151_188),
         (1, 512, 2, 1, true, 204_632),
         (1, 256, 1, 1, false, 273_404),
         (1, 512, 2, 1, false, 309_868),
+        (1, 20_000, 2, 1, false, 624_796),
         (1, 1024, 2, 7, true, 2_551_792),
         (1, 1000, 2, 7, false, 2_555_796),
         (100, 64, 1, 1, true, 327_028),
