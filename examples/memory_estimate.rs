@@ -126,14 +126,13 @@ fn main() -> ExitCode {
         let estimate = estimate_work(&scenario, work);
         let parts = estimate.memory;
         println!(
-            "{} runs, {threads} threads{}: {} (engine {}, reports {}; networks {}, records waiting {}, accumulators {} total + {} units, run values {}, shard state {}, report stage {})",
+            "{} runs, {threads} threads{}: {} (engine {}, reports {}; networks {}, accumulators {} total + {} units, run values {}, shard state {}, report stage {})",
             options.runs,
             if options.shard { ", shard" } else { "" },
             human_bytes(estimate.memory_bytes),
             human_bytes(parts.engine()),
             human_bytes(parts.report_stage()),
             human_bytes(parts.networks),
-            human_bytes(parts.waiting_records),
             human_bytes(parts.total_accumulators),
             human_bytes(parts.unit_accumulators),
             human_bytes(parts.run_values),

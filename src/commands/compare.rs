@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 
 use super::run::{INTERRUPTED, RunOutcome, execute, progress_bar, write_summaries};
 use crate::cli::{CompareArgs, Switch};
-use crate::engine::compare::{CompareSettings, run_comparison_until};
+use crate::engine::compare::{CompareSettings, run_comparison_units};
 use crate::engine::comparison::ComparisonAggregates;
 use crate::engine::precision::{PrecisionReport, PrecisionTarget, tracked_names};
 use crate::engine::{Aggregates, RunSettings};
@@ -250,11 +250,11 @@ pub(crate) fn write_comparison_results(
         &names,
         &scenario.currency,
     )?;
-    let mut aggregates = Aggregates::new(scenario);
-    let mut comparison = ComparisonAggregates::new(scenario, names, plan.baseline);
-    let (_, tracker) = run_comparison_until(
+    let mut comparison = ComparisonAggregates::new(scenario, names.clone(), plan.baseline);
+    let (_, aggregates, tracker) = run_comparison_units(
         scenario,
         &plan.policies,
+        &names,
         CompareSettings {
             runs: RunSettings {
                 runs: range.end,
@@ -267,12 +267,14 @@ pub(crate) fn write_comparison_results(
         target,
         &|finished| bar.inc(finished),
         &|| INTERRUPTED.load(Ordering::SeqCst),
-        &mut |records| {
-            let baseline = &records[plan.baseline];
-            aggregates.push(baseline);
-            runs_writer.push(baseline)?;
-            comparison.push(records);
-            comparison_runs.push(records)
+        &RunsWriter::format,
+        &mut |unit| {
+            runs_writer.push_lines(&unit.rows)?;
+            comparison.merge(&unit.comparison);
+            for records in &unit.headlines {
+                comparison_runs.push(records)?;
+            }
+            Ok(())
         },
     )?;
     bar.finish_and_clear();

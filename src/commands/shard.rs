@@ -28,7 +28,7 @@ use crate::scenario::Scenario;
 /// `format` of every `shard.json`.
 pub const SHARD_FORMAT: &str = "clustersim-shard";
 /// Version of the shard folder layout; merge refuses any other.
-pub const SHARD_FORMAT_VERSION: u32 = 1;
+pub const SHARD_FORMAT_VERSION: u32 = 2;
 
 /// A shard and where it was taken from (for messages).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,11 @@
 //!
 //! Every accumulator merges exactly ([`crate::stats::Moments`] keeps exact sums, the sketch
 //! integer counts), so aggregates built per block of runs on many threads, or per shard on many
-//! machines, merge into the very same bits as one thread folding every run.
+//! machines, merge into the very same bits as one thread folding every run. The series — one
+//! accumulator per (quarter, slot), 77,840 on the baseline, most of whose values are `+0.0` or
+//! undefined — are kept in [`SparseAccumulators`], which count those values instead of pushing
+//! them; workers fold their runs into [`UnitAggregates`] (every part sparse), which the total
+//! merges at the cost of the cells that hold anything else.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,8 +17,10 @@ use super::outcomes::{HEADLINE_OUTCOMES, slots_per_quarter};
 use crate::model::{LEDGER_FIELDS, MEASURE_QUANTITIES};
 use crate::money::amount_from_cents;
 use crate::scenario::Scenario;
+use crate::stats::sparse_accumulators::SparseAccumulatorsStateError;
 use crate::stats::{
-    Accumulator, AccumulatorState, AccumulatorStateError, Summary, summarize_exact,
+    Accumulator, AccumulatorState, AccumulatorStateError, RowBuffer, SparseAccumulators,
+    SparseAccumulatorsState, Summary, summarize_exact,
 };
 
 /// Up to this many runs the headline table's percentiles are exact order statistics of the
@@ -29,36 +35,44 @@ pub struct Aggregates {
     pub runs: u64,
     /// Series slots per quarter.
     pub width: usize,
-    /// One accumulator per (quarter, slot).
-    pub series: Vec<Accumulator>,
+    /// One accumulator per (quarter, slot), stored sparsely (most values are zeros or undefined):
+    /// read them with [`Self::series_summary`].
+    series: SparseAccumulators,
     /// One accumulator per (year, cluster, instrument, ledger field), in LTL.
     pub ledger: Vec<Accumulator>,
     /// One accumulator per headline outcome.
     pub headline_accumulators: Vec<Accumulator>,
-    /// Headline values per outcome, in run order, while at most [`EXACT_HEADLINE_RUNS`] runs
-    /// are folded in; empty beyond.
     /// One accumulator per (year, measure, quantity of [`MEASURE_QUANTITIES`]), in LTL.
     pub measures: Vec<Accumulator>,
+    /// Headline values per outcome, in run order, while at most [`EXACT_HEADLINE_RUNS`] runs
+    /// are folded in; empty beyond.
     pub headline: Vec<Vec<f64>>,
+}
+
+/// The cells of each part of the aggregates of `scenario`: (series slots per quarter, series,
+/// ledger, measures).
+fn shape(scenario: &Scenario) -> (usize, usize, usize, usize) {
+    let width = slots_per_quarter(scenario.clusters.len());
+    let ledger_cells = scenario.budget.funding_years() * scenario.clusters.len() * 2;
+    (
+        width,
+        scenario.budget.quarters() * width,
+        ledger_cells * LEDGER_FIELDS.len(),
+        scenario.budget.funding_years() * scenario.budget.measures.len() * MEASURE_QUANTITIES.len(),
+    )
 }
 
 impl Aggregates {
     /// Empty aggregates for a scenario.
     pub fn new(scenario: &Scenario) -> Self {
-        let width = slots_per_quarter(scenario.clusters.len());
-        let ledger_cells = scenario.budget.funding_years() * scenario.clusters.len() * 2;
+        let (width, series, ledger, measures) = shape(scenario);
         Self {
             runs: 0,
             width,
-            series: vec![Accumulator::new(); scenario.budget.quarters() * width],
-            ledger: vec![Accumulator::new(); ledger_cells * LEDGER_FIELDS.len()],
+            series: SparseAccumulators::new(series),
+            ledger: vec![Accumulator::new(); ledger],
             headline_accumulators: vec![Accumulator::new(); HEADLINE_OUTCOMES.len()],
-            measures: vec![
-                Accumulator::new();
-                scenario.budget.funding_years()
-                    * scenario.budget.measures.len()
-                    * MEASURE_QUANTITIES.len()
-            ],
+            measures: vec![Accumulator::new(); measures],
             headline: vec![Vec::new(); HEADLINE_OUTCOMES.len()],
         }
     }
@@ -66,9 +80,7 @@ impl Aggregates {
     /// Folds one run in. Non-finite values (undefined ratios) are skipped by the accumulators.
     pub fn push(&mut self, record: &RunRecord) {
         self.runs += 1;
-        for (accumulator, value) in self.series.iter_mut().zip(&record.series) {
-            accumulator.push(*value);
-        }
+        self.series.push_row(&record.series);
         for (cell, entry) in record.ledger.iter().enumerate() {
             for (field, value) in entry.fields().iter().enumerate() {
                 self.ledger[cell * LEDGER_FIELDS.len() + field].push(amount_from_cents(*value));
@@ -91,38 +103,57 @@ impl Aggregates {
     /// do not depend on how the runs were split.
     pub fn merge(&mut self, later: &Aggregates) {
         self.runs += later.runs;
-        for (mine, theirs) in [
-            (&mut self.series, &later.series),
-            (&mut self.ledger, &later.ledger),
-            (&mut self.measures, &later.measures),
-            (
-                &mut self.headline_accumulators,
-                &later.headline_accumulators,
-            ),
-        ] {
-            for (accumulator, other) in mine.iter_mut().zip(theirs) {
-                accumulator.merge(other);
-            }
-        }
+        self.merge_accumulators(later);
         for (values, other) in self.headline.iter_mut().zip(&later.headline) {
             values.extend_from_slice(other);
         }
         self.drop_values_beyond_limit();
     }
 
-    /// Empties the aggregates, keeping their shape (to reuse one for the next block of runs).
-    pub fn clear(&mut self) {
-        self.runs = 0;
-        for accumulator in self
-            .series
-            .iter_mut()
-            .chain(&mut self.ledger)
-            .chain(&mut self.measures)
-            .chain(&mut self.headline_accumulators)
-        {
-            *accumulator = Accumulator::new();
+    /// Folds in `unit`, the runs that follow these, exactly as pushing its runs would (sealing
+    /// it first if it is not).
+    pub fn merge_unit(&mut self, unit: &mut UnitAggregates) {
+        self.merge_unit_accumulators(unit);
+        self.count_unit_runs(unit);
+    }
+
+    /// The part of [`Self::merge_unit`] that must follow the run order: the run count and the
+    /// per-run headline values.
+    pub(crate) fn count_unit_runs(&mut self, unit: &UnitAggregates) {
+        self.runs += unit.runs;
+        for (values, other) in self.headline.iter_mut().zip(&unit.headline) {
+            values.extend_from_slice(other);
         }
-        self.headline.iter_mut().for_each(Vec::clear);
+        self.drop_values_beyond_limit();
+    }
+
+    /// The part of [`Self::merge_unit`] that any thread may do in any order: the accumulators
+    /// (exact, so order-free). Between the two parts the run count and the accumulators disagree:
+    /// see [`super::partials`].
+    pub(crate) fn merge_unit_accumulators(&mut self, unit: &mut UnitAggregates) {
+        unit.seal();
+        self.series.merge(&unit.series);
+        unit.ledger.merge_into(&mut self.ledger);
+        unit.measures.merge_into(&mut self.measures);
+        unit.headline_accumulators
+            .merge_into(&mut self.headline_accumulators);
+    }
+
+    /// [`Self::merge`] of the accumulators alone (see [`Self::merge_unit_accumulators`]).
+    pub(crate) fn merge_accumulators(&mut self, other: &Aggregates) {
+        self.series.merge(&other.series);
+        for (mine, theirs) in [
+            (&mut self.ledger, &other.ledger),
+            (&mut self.measures, &other.measures),
+            (
+                &mut self.headline_accumulators,
+                &other.headline_accumulators,
+            ),
+        ] {
+            for (accumulator, other) in mine.iter_mut().zip(theirs) {
+                accumulator.merge(other);
+            }
+        }
     }
 
     fn drop_values_beyond_limit(&mut self) {
@@ -140,7 +171,7 @@ impl Aggregates {
 
     /// Summary of series slot `slot` at quarter `quarter`.
     pub fn series_summary(&self, quarter: usize, slot: usize) -> Summary {
-        self.series[quarter * self.width + slot].summary()
+        self.series.summary(quarter * self.width + slot)
     }
 
     /// Summary of headline outcome `index` over the runs where it is defined: exact order
@@ -165,7 +196,7 @@ impl Aggregates {
         AggregatesState {
             runs: self.runs,
             width: self.width,
-            series: states(&self.series),
+            series: self.series.state(),
             ledger: states(&self.ledger),
             measures: states(&self.measures),
             headline_accumulators: states(&self.headline_accumulators),
@@ -184,7 +215,7 @@ impl Aggregates {
     ) -> Result<Self, AggregatesStateError> {
         let shape = Self::new(scenario);
         let counts = [
-            ("series", state.series.len(), shape.series.len()),
+            ("series", state.series.cells, shape.series.len()),
             ("ledger", state.ledger.len(), shape.ledger.len()),
             ("measures", state.measures.len(), shape.measures.len()),
             (
@@ -209,6 +240,12 @@ impl Aggregates {
             });
         }
         let kept = state.runs <= EXACT_HEADLINE_RUNS;
+        if state.series.rows != state.runs {
+            return Err(AggregatesStateError::SeriesRuns(
+                state.series.rows,
+                state.runs,
+            ));
+        }
         if state
             .headline
             .iter()
@@ -225,7 +262,7 @@ impl Aggregates {
         Ok(Self {
             runs: state.runs,
             width: state.width,
-            series: accumulators(state.series)?,
+            series: SparseAccumulators::try_from(state.series)?,
             ledger: accumulators(state.ledger)?,
             measures: accumulators(state.measures)?,
             headline_accumulators: accumulators(state.headline_accumulators)?,
@@ -238,6 +275,88 @@ impl Aggregates {
     }
 }
 
+/// The aggregates of one unit of consecutive runs, built on a worker thread and folded into the
+/// total with [`Aggregates::merge_unit`]: every part sparse, so that a run touches only the
+/// accumulators of its values that are neither `+0.0` nor undefined, and the merge only those
+/// (see [`SparseAccumulators`]). Cleared and reused for the next unit.
+#[derive(Debug, Clone)]
+pub struct UnitAggregates {
+    /// Runs folded in.
+    pub runs: u64,
+    series: SparseAccumulators,
+    /// The series rows not yet folded into `series` (see [`RowBuffer`]).
+    series_rows: RowBuffer,
+    ledger: SparseAccumulators,
+    measures: SparseAccumulators,
+    headline_accumulators: SparseAccumulators,
+    /// Headline values per outcome, in run order.
+    pub headline: Vec<Vec<f64>>,
+    /// A ledger or measure row in LTL, refilled per run.
+    row: Vec<f64>,
+}
+
+impl UnitAggregates {
+    /// Empty unit aggregates for a scenario.
+    pub fn new(scenario: &Scenario) -> Self {
+        let (_, series, ledger, measures) = shape(scenario);
+        Self {
+            runs: 0,
+            series: SparseAccumulators::new(series),
+            series_rows: RowBuffer::new(series),
+            ledger: SparseAccumulators::new(ledger),
+            measures: SparseAccumulators::new(measures),
+            headline_accumulators: SparseAccumulators::new(HEADLINE_OUTCOMES.len()),
+            headline: vec![Vec::new(); HEADLINE_OUTCOMES.len()],
+            row: Vec::new(),
+        }
+    }
+
+    /// Folds one run in (runs in run order).
+    pub fn push(&mut self, record: &RunRecord) {
+        self.runs += 1;
+        self.series_rows.push_row(&record.series);
+        self.row.clear();
+        self.row.extend(
+            record
+                .ledger
+                .iter()
+                .flat_map(|entry| entry.fields())
+                .map(amount_from_cents),
+        );
+        self.ledger.push_row(&self.row);
+        self.row.clear();
+        self.row
+            .extend(record.measures.iter().copied().map(amount_from_cents));
+        self.measures.push_row(&self.row);
+        self.headline_accumulators.push_row(&record.headline);
+        for (values, value) in self.headline.iter_mut().zip(&record.headline) {
+            values.push(*value);
+        }
+    }
+
+    /// Folds the buffered series rows into the unit's accumulators (cell by cell, see
+    /// [`RowBuffer`]); a worker does this before handing the unit over, so that the merge into
+    /// the total finds nothing left to do here.
+    pub fn seal(&mut self) {
+        self.series_rows.fold_into(&mut self.series);
+    }
+
+    /// Empties the unit, keeping its allocations for the next.
+    pub fn clear(&mut self) {
+        self.seal();
+        self.runs = 0;
+        for part in [
+            &mut self.series,
+            &mut self.ledger,
+            &mut self.measures,
+            &mut self.headline_accumulators,
+        ] {
+            part.clear();
+        }
+        self.headline.iter_mut().for_each(Vec::clear);
+    }
+}
+
 /// The serialised form of [`Aggregates`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AggregatesState {
@@ -245,8 +364,8 @@ pub struct AggregatesState {
     pub runs: u64,
     /// Series slots per quarter.
     pub width: usize,
-    /// Accumulators per (quarter, slot).
-    pub series: Vec<AccumulatorState>,
+    /// Accumulators per (quarter, slot), sparse.
+    pub series: SparseAccumulatorsState,
     /// Accumulators per ledger cell and field.
     pub ledger: Vec<AccumulatorState>,
     /// Accumulators per (year, measure, measure quantity).
@@ -274,7 +393,13 @@ pub enum AggregatesStateError {
     /// Headline values do not match the run count.
     #[error("the per-run headline values do not match {0} runs")]
     HeadlineValues(u64),
+    /// The series count another number of runs than the state.
+    #[error("the series count {0} runs where the state has {1}")]
+    SeriesRuns(u64, u64),
     /// An accumulator is malformed.
     #[error(transparent)]
     Accumulator(#[from] AccumulatorStateError),
+    /// The series accumulators are malformed.
+    #[error("series: {0}")]
+    Series(#[from] SparseAccumulatorsStateError),
 }

@@ -4,7 +4,8 @@
 //! the shard plan (shard i of N does a contiguous range of blocks, see [`ShardPlan`]). Inside a
 //! run, each worker thread takes the next **unit** of [`UNIT_RUNS`] runs (8 units per block),
 //! simulates it on its own and aggregates it into its own state; the main thread folds the
-//! units' states in unit order as they arrive. Because every accumulator merges exactly
+//! units' states in unit order as they arrive (what needs the order; the accumulators' merges
+//! are left to the workers, see `engine::partials`). Because every accumulator merges exactly
 //! (see [`super::Aggregates`]), the totals are the same bits whatever the thread count, and the
 //! in-order fold keeps everything that is written run by run (`runs.csv`) in run order. Workers
 //! never run more than [`WINDOW_UNITS_PER_THREAD`] units per thread ahead of the fold, so

@@ -5,9 +5,14 @@
 //! policy), and one no-funding counterfactual serves them all. Without them (`--crn off`), each
 //! policy after the first runs under its own seed, as independent Monte Carlo studies would.
 
+use super::comparison::ComparisonAggregates;
 use super::outcomes::HEADLINE_OUTCOMES;
+use super::partials::Partials;
 use super::precision::{PrecisionTarget, PrecisionTracker};
-use super::{RunSettings, run_in_order_from, simulate_policies_measuring};
+use super::{
+    Aggregates, RunRecord, RunSettings, UnitAggregates, blocks, run_in_order_from,
+    simulate_policies_measuring,
+};
 use crate::model::draw_parameters;
 use crate::model::streams::splitmix64;
 use crate::policy::{AllocationRule, rule_for};
@@ -172,4 +177,132 @@ pub fn run_comparison_until(
         },
     )?;
     Ok((runs, tracker))
+}
+
+/// What a worker made of one unit of consecutive comparison runs (see [`run_comparison_units`]).
+pub struct ComparisonUnit {
+    /// The baseline policy's aggregates of the unit's runs.
+    pub baseline: UnitAggregates,
+    /// The comparison's aggregates of the unit's runs.
+    pub comparison: ComparisonAggregates,
+    /// The baseline policy's `runs.csv` lines of the unit's runs, in run order.
+    pub rows: String,
+    /// Per run (in order), every policy's record without its series, ledger and measures: the
+    /// run index, parameters and headline values, for the per-run files and the precision target.
+    pub headlines: Vec<Vec<RunRecord>>,
+}
+
+/// Runs the comparison in units of [`blocks::UNIT_RUNS`] consecutive runs on
+/// `settings.runs.threads` workers, as [`super::run_scenario_range`] does for one policy: each
+/// worker simulates a unit, folds it into a [`ComparisonUnit`] (the baseline's aggregates, the
+/// comparison's, the baseline's `runs.csv` lines formatted with `format`) and `fold` receives
+/// the units in run order on the calling thread; the baseline's aggregates are merged into its
+/// total by the workers (`engine::partials`). No unit holds more than one run's full records
+/// at a time, so memory depends on the threads, not on the runs or the policies' series. Only
+/// runs `first..settings.runs.runs` are simulated. With a precision `target`, the runs stop at
+/// the first batch where every policy's headline means are precise enough. Returns the runs
+/// folded, the baseline policy's aggregates and the tracker.
+#[allow(clippy::too_many_arguments)]
+pub fn run_comparison_units(
+    scenario: &Scenario,
+    policies: &[NamedPolicy],
+    names: &[String],
+    settings: CompareSettings,
+    first: u64,
+    target: Option<PrecisionTarget>,
+    progress: &(dyn Fn(u64) + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+    format: &(dyn Fn(&RunRecord, &mut String) + Sync),
+    fold: &mut dyn FnMut(&mut ComparisonUnit) -> anyhow::Result<()>,
+) -> anyhow::Result<(u64, Aggregates, Option<PrecisionTracker>)> {
+    let rules: Vec<Box<SharedRule>> = policies
+        .iter()
+        .map(|named| rule_for(&named.policy.rule))
+        .collect();
+    let pairs: Vec<(&NamedPolicy, &SharedRule)> = policies
+        .iter()
+        .zip(&rules)
+        .map(|(named, rule)| (named, rule.as_ref()))
+        .collect();
+    let slots = scenario.parameter_slots();
+    let seeds = settings.seeds(policies.len());
+    let mut tracker = target
+        .map(|target| PrecisionTracker::new(target, policies.len() * HEADLINE_OUTCOMES.len()));
+    let mut headline = Vec::with_capacity(policies.len() * HEADLINE_OUTCOMES.len());
+    let mut baseline_total = Aggregates::new(scenario);
+    let partials = Partials::new(scenario);
+    let spare: std::sync::Mutex<Vec<ComparisonUnit>> = std::sync::Mutex::new(Vec::new());
+    let new_unit = || ComparisonUnit {
+        baseline: partials.unit(),
+        comparison: ComparisonAggregates::new(scenario, names.to_vec(), settings.baseline),
+        rows: String::new(),
+        headlines: Vec::new(),
+    };
+    let runs = blocks::run_units(
+        first..settings.runs.runs,
+        settings.runs.threads,
+        stop,
+        &|runs| {
+            partials.merge_confirmed();
+            let mut unit = spare
+                .lock()
+                .ok()
+                .and_then(|mut spare| spare.pop())
+                .unwrap_or_else(new_unit);
+            for run in runs {
+                // Only the baseline's series (and so its network structure) reach the
+                // summaries and runs.csv; the other policies contribute headlines and totals.
+                let baseline = |policy: usize| policy == settings.baseline;
+                let records = simulate_comparison_run_measuring(
+                    scenario, &slots, &pairs, &seeds, run, &baseline,
+                );
+                progress(records.len() as u64);
+                unit.baseline.push(&records[settings.baseline]);
+                format(&records[settings.baseline], &mut unit.rows);
+                unit.comparison.push(&records);
+                unit.headlines.push(
+                    records
+                        .into_iter()
+                        .map(|record| RunRecord {
+                            series: Vec::new(),
+                            ledger: Vec::new(),
+                            measures: Vec::new(),
+                            ..record
+                        })
+                        .collect(),
+                );
+            }
+            unit.baseline.seal();
+            unit
+        },
+        &mut |mut unit| {
+            baseline_total.count_unit_runs(&unit.baseline);
+            fold(&mut unit)?;
+            let mut done = false;
+            if let Some(tracker) = tracker.as_mut() {
+                for (run, records) in unit.headlines.iter().enumerate() {
+                    headline.clear();
+                    for record in records {
+                        headline.extend_from_slice(&record.headline);
+                    }
+                    if tracker.push(&headline) {
+                        // Precision batches are whole units, so this is the unit's last run.
+                        debug_assert_eq!(run + 1, unit.headlines.len());
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            partials.confirm(std::mem::replace(&mut unit.baseline, partials.unit()));
+            unit.comparison.clear();
+            unit.rows.clear();
+            unit.headlines.clear();
+            if let Ok(mut spare) = spare.lock() {
+                spare.push(unit);
+            }
+            Ok(done)
+        },
+    )?;
+    partials.finish(&mut baseline_total);
+    Ok((runs, baseline_total, tracker))
 }

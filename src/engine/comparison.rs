@@ -184,6 +184,22 @@ impl ComparisonAggregates {
         }
     }
 
+    /// Empties the aggregates, keeping their shape and allocations (for the next unit of runs).
+    pub fn clear(&mut self) {
+        self.runs = 0;
+        for per_run in [&mut self.values, &mut self.regret] {
+            per_run.iter_mut().flatten().for_each(Vec::clear);
+        }
+        self.rank_weights
+            .iter_mut()
+            .flatten()
+            .flatten()
+            .for_each(ExactSum::clear);
+        self.beats.iter_mut().flatten().for_each(|count| *count = 0);
+        self.period_levels.iter_mut().for_each(Accumulator::clear);
+        self.period_differences.iter_mut().for_each(Moments::clear);
+    }
+
     /// Folds in `later`, the aggregates of the runs that follow these: per-run values are
     /// appended (staying in run order), counts and exact sums add, so the result is the same
     /// bits however the runs were split.

@@ -12,9 +12,8 @@
 //!   flight, the networks of one run ([`super::expected_networks`]: the funded world of each
 //!   policy and the counterfactual, members × [`BYTES_PER_MEMBER`] + ties × [`BYTES_PER_TIE`],
 //!   times [`NETWORK_SAFETY_FACTOR`], times 1 + [`NETWORK_GROWTH_PER_DOUBLING`] ·
-//!   log₂(the worker's runs / [`UNIT_RUNS`]) from 32 runs on) and its records + for `compare`, every run's compared
-//!   values and the two chunks of 256 runs' records of every policy it simulates and folds at
-//!   once (`compare` has no units) + for a shard, its `state.json` being written, accumulators ×
+//!   log₂(the worker's runs / [`UNIT_RUNS`]) from 32 runs on) and its records + for `compare`,
+//!   every run's compared values + for a shard, its `state.json` being written, accumulators ×
 //!   [`SHARD_STATE_BYTES_PER_ACCUMULATOR`];
 //! * **reports** = [`PROGRAM_BYTES`] + the total's accumulators × (1 +
 //!   [`REPORT_BYTES_PER_ACCUMULATOR`] / [`BYTES_PER_ACCUMULATOR`]) + the rows of `runs.csv` the
@@ -44,7 +43,8 @@ pub const DISK_LIMIT_BYTES: u64 = 20 << 30;
 pub const PROGRAM_BYTES: u64 = 16 << 20;
 /// Bytes per streaming accumulator (exact sums and a quantile sketch, mostly sparse): measured
 /// as the growth of the baseline's engine peak per extra thread, whose two units in flight hold
-/// about 85,000 accumulators each (53 MB more on 2 threads than on 1).
+/// about 85,000 accumulators each (53 MB more on 2 threads than on 1 before the sparse fold of
+/// main a9047bf, 91 MiB after it, which the other terms and the safety factor still cover).
 pub const BYTES_PER_ACCUMULATOR: u64 = 320;
 /// Bytes per cluster member in a network (`src/model/network.rs`): its adjacency list (a 24-byte
 /// `Vec` header and a heap block of a few 8-byte entries, 48 bytes with the allocator's
@@ -103,8 +103,6 @@ pub struct MemoryParts {
     pub run_values: u64,
     /// The networks and records of the runs in flight, safety factor included.
     pub networks: u64,
-    /// Run records simulated and waiting to be folded (`compare`: two chunks of runs).
-    pub waiting_records: u64,
     /// A shard's `state.json` while it is written.
     pub shard_state: u64,
     /// The report stage beyond the accumulators (0 for a shard).
@@ -119,7 +117,6 @@ impl MemoryParts {
             .saturating_add(self.unit_accumulators)
             .saturating_add(self.run_values)
             .saturating_add(self.networks)
-            .saturating_add(self.waiting_records)
             .saturating_add(self.shard_state)
     }
 
@@ -230,26 +227,12 @@ pub fn estimate_work(scenario: &Scenario, work: Work) -> WorkEstimate {
     // One run's record: a value per series slot and quarter, ledger field, measure quantity and
     // headline outcome (the accumulators' cells).
     let record_bytes = accumulators.saturating_mul(8);
-    let (workers, units_alive, waiting_records) = if policies == 1 {
-        // A worker simulates one unit of runs at a time, holding one run's record; workers run
-        // at most WINDOW units per thread ahead of the in-order fold (`super::blocks`), so at
-        // most that many units' accumulators exist.
-        let units = runs.div_ceil(UNIT_RUNS).max(1);
-        (
-            threads.min(units),
-            units.min(threads * WINDOW_UNITS_PER_THREAD as u64),
-            0,
-        )
-    } else {
-        // `compare` simulates chunks of CHUNK_RUNS runs in parallel while the previous chunk is
-        // folded (`super::run_in_order_from`): two chunks of every policy's records.
-        let chunk = runs.min(super::CHUNK_RUNS);
-        (
-            threads.min(runs.max(1)),
-            0,
-            (2 * chunk * policies).saturating_mul(record_bytes),
-        )
-    };
+    // A worker simulates one unit of runs at a time (every policy's, for `compare`), holding
+    // one run's records; workers run at most WINDOW units per thread ahead of the in-order fold
+    // (`super::blocks`), so at most that many units' accumulators exist.
+    let units = runs.div_ceil(UNIT_RUNS).max(1);
+    let workers = threads.min(units);
+    let units_alive = units.min(threads * WINDOW_UNITS_PER_THREAD as u64);
     let comparison_accumulators = if policies > 1 { quarters * policies } else { 0 };
     let per_set = (accumulators + comparison_accumulators).saturating_mul(BYTES_PER_ACCUMULATOR);
     let filled = accumulator_growth(runs);
@@ -275,7 +258,6 @@ pub fn estimate_work(scenario: &Scenario, work: Work) -> WorkEstimate {
         unit_accumulators: per_set.saturating_mul(units_alive),
         run_values,
         networks: per_worker.saturating_mul(workers),
-        waiting_records,
         shard_state: if shard {
             scaled(accumulators.saturating_mul(SHARD_STATE_BYTES_PER_ACCUMULATOR))
         } else {
@@ -352,7 +334,7 @@ pub fn check(estimate: WorkEstimate, memory_limit: u64) -> anyhow::Result<()> {
              the accumulators {}, the reports {})",
             human_bytes(estimate.memory_bytes),
             human_bytes(memory_limit),
-            human_bytes(parts.networks.saturating_add(parts.waiting_records)),
+            human_bytes(parts.networks),
             human_bytes(parts.total_accumulators + parts.unit_accumulators),
             human_bytes(parts.reports),
         ));
@@ -395,11 +377,11 @@ mod tests {
     #[test]
     fn the_accumulator_count_is_that_of_the_aggregates() {
         let scenario = load_baseline().unwrap();
-        let aggregates = Aggregates::new(&scenario);
-        let held = aggregates.series.len()
-            + aggregates.ledger.len()
-            + aggregates.measures.len()
-            + aggregates.headline_accumulators.len();
+        let state = Aggregates::new(&scenario).state();
+        let held = scenario.budget.quarters() * state.width
+            + state.ledger.len()
+            + state.measures.len()
+            + state.headline_accumulators.len();
         assert_eq!(accumulators(&scenario), held as u64);
         // 40 quarters × 1,946 slots, 9 years × 96 clusters × 2 × 4 ledger fields, 9 × 2 × 10
         // measure quantities, 12 headline outcomes.
@@ -481,9 +463,10 @@ mod tests {
         let growth = 1.0 + 0.5 * (100.0f64 / 32.0).log2();
         let grown = (run_networks(3.0) as f64 * growth) as u64;
         assert_eq!(shard.memory.networks, grown + 3 * record);
-        // `compare` folds chunks of 256 runs: two chunks of 100 runs' three records, no units.
-        assert_eq!(shard.memory.waiting_records, 2 * 100 * 3 * record);
-        assert_eq!(shard.memory.unit_accumulators, 0);
+        // Units of `compare` hold each policy's per-quarter accumulators too; one thread keeps
+        // two units in flight.
+        let compare_set = (accumulators + 3 * quarters as u64) * BYTES_PER_ACCUMULATOR;
+        assert_eq!(shard.memory.unit_accumulators, 2 * compare_set);
         assert_eq!(shard.memory.reports, 0);
         assert_eq!(
             shard.memory.shard_state,
@@ -495,14 +478,13 @@ mod tests {
     /// `clustersim run` (`compare` for 7 policies) on the baseline with every sector's firms
     /// times the scale (table in docs/PERFORMANCE.md, "The memory estimate"): (scale, runs,
     /// threads, policies, shard — `--shard 1/1`, the engine alone —, peak KB).
-    const MEASURED: [(u64, u64, usize, usize, bool, u64); 16] = [
-        (1, 256, 1, 1, true, 151_188),
-        (1, 512, 2, 1, true, 204_632),
-        (1, 256, 1, 1, false, 273_404),
-        (1, 512, 2, 1, false, 309_868),
+    const MEASURED: [(u64, u64, usize, usize, bool, u64); 15] = [
+        (1, 256, 1, 1, true, 175_316),
+        (1, 512, 2, 1, true, 268_584),
+        (1, 256, 1, 1, false, 299_312),
+        (1, 512, 2, 1, false, 410_360),
         (1, 20_000, 2, 1, false, 624_796),
-        (1, 1024, 2, 7, true, 2_551_792),
-        (1, 1000, 2, 7, false, 2_555_796),
+        (1, 1000, 2, 7, false, 550_008),
         (100, 64, 1, 1, true, 327_028),
         (100, 512, 1, 1, true, 615_808),
         (100, 512, 16, 1, true, 3_080_880),

@@ -14,6 +14,7 @@ pub mod expected_networks;
 pub mod limits;
 pub mod network_history;
 pub mod outcomes;
+mod partials;
 pub mod precision;
 pub mod sensitivity;
 pub mod sensitivity_analysis;
@@ -21,7 +22,9 @@ pub mod sensitivity_analysis;
 use anyhow::Context;
 use rayon::prelude::*;
 
-pub use aggregate::{Aggregates, AggregatesState, AggregatesStateError, EXACT_HEADLINE_RUNS};
+pub use aggregate::{
+    Aggregates, AggregatesState, AggregatesStateError, EXACT_HEADLINE_RUNS, UnitAggregates,
+};
 
 use crate::model::structure::measure_all;
 use crate::model::{LedgerEntry, RunParameters, Simulation, draw_parameters};
@@ -34,7 +37,7 @@ use outcomes::{
 pub use precision::{PrecisionTarget, PrecisionTracker};
 
 /// Runs simulated in parallel before their results are folded in order (sensitivity designs).
-pub(crate) const CHUNK_RUNS: u64 = 256;
+const CHUNK_RUNS: u64 = 256;
 
 /// What one run produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -242,9 +245,10 @@ pub fn run_scenario_until(
 
 /// [`run_scenario_until`] for the runs `range` only (a shard; the whole range is
 /// `0..settings.runs`). Each worker simulates a unit of runs ([`blocks::UNIT_RUNS`]) into its
-/// own aggregates and formats their `runs.csv` lines; the calling thread merges the units in
-/// run order. The merges are exact, so the result is the same bits on any thread count and for
-/// any split of the runs into shards.
+/// own aggregates and formats their `runs.csv` lines; the calling thread takes the units in
+/// run order (their lines, headline values and the precision target) and the workers merge the
+/// units it confirmed into the totals (`engine::partials`). The merges are exact, so the result is
+/// the same bits on any thread count and for any split of the runs into shards.
 pub fn run_scenario_range(
     scenario: &Scenario,
     settings: RunSettings,
@@ -258,7 +262,7 @@ pub fn run_scenario_range(
     let rule = rule_for(&scenario.policy.rule);
     let mut aggregates = Aggregates::new(scenario);
     let mut tracker = target.map(|target| PrecisionTracker::new(target, HEADLINE_OUTCOMES.len()));
-    let spare: std::sync::Mutex<Vec<Aggregates>> = std::sync::Mutex::new(Vec::new());
+    let partials = partials::Partials::new(scenario);
     let format = rows.format;
     let write = rows.write;
     let mut headline = vec![0.0; HEADLINE_OUTCOMES.len()];
@@ -267,11 +271,8 @@ pub fn run_scenario_range(
         settings.threads,
         stop,
         &|runs| {
-            let mut unit = spare
-                .lock()
-                .ok()
-                .and_then(|mut spare| spare.pop())
-                .unwrap_or_else(|| Aggregates::new(scenario));
+            partials.merge_confirmed();
+            let mut unit = partials.unit();
             let mut text = String::new();
             for run in runs {
                 let record = simulate_run(scenario, &slots, rule.as_ref(), settings.seed, run);
@@ -279,10 +280,11 @@ pub fn run_scenario_range(
                 format(&record, &mut text);
                 progress();
             }
+            unit.seal();
             (unit, text)
         },
-        &mut |(mut unit, text)| {
-            aggregates.merge(&unit);
+        &mut |(unit, text)| {
+            aggregates.count_unit_runs(&unit);
             write(&text)?;
             let mut done = false;
             if let Some(tracker) = tracker.as_mut() {
@@ -298,13 +300,11 @@ pub fn run_scenario_range(
                     }
                 }
             }
-            unit.clear();
-            if let Ok(mut spare) = spare.lock() {
-                spare.push(unit);
-            }
+            partials.confirm(unit);
             Ok(done)
         },
     )?;
+    partials.finish(&mut aggregates);
     Ok((aggregates, tracker))
 }
 

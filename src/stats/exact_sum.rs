@@ -81,6 +81,14 @@ impl ExactSum {
         }
     }
 
+    /// Resets to zero, keeping the limb allocation for reuse.
+    pub fn clear(&mut self) {
+        self.offset = 0;
+        self.limbs.clear();
+        self.pending = 1;
+        self.special = 0.0;
+    }
+
     /// Adds `x` exactly (a non-finite `x` goes to [`special`](Self::special)).
     pub fn add(&mut self, x: f64) {
         if !x.is_finite() {
@@ -114,6 +122,19 @@ impl ExactSum {
         }
     }
 
+    /// Adds the integer `n` exactly (in pieces of at most 52 bits, each an exact `f64`).
+    pub fn add_integer(&mut self, n: i128) {
+        let negative = n < 0;
+        let mut magnitude = n.unsigned_abs();
+        let mut scale = 1.0;
+        while magnitude != 0 {
+            let piece = (magnitude & ((1 << 52) - 1)) as f64 * scale;
+            self.add(if negative { -piece } else { piece });
+            magnitude >>= 52;
+            scale *= 2f64.powi(52);
+        }
+    }
+
     /// Adds everything added to `other` (exact, so the order of merges does not matter).
     pub fn merge(&mut self, other: &ExactSum) {
         self.special += other.special;
@@ -137,18 +158,17 @@ impl ExactSum {
         self.special
     }
 
-    /// Grows the limb span to contain `low..=high`.
+    /// Grows the limb span to contain `low..=high` (in the allocation it has when it fits).
     fn cover(&mut self, low: i32, high: i32) {
         if self.limbs.is_empty() {
             self.offset = low;
-            self.limbs = vec![0; (high - low + 1) as usize];
+            self.limbs.resize((high - low + 1) as usize, 0);
             return;
         }
         let current_high = self.offset + self.limbs.len() as i32 - 1;
         if low < self.offset {
-            let mut limbs = vec![0; (self.offset - low) as usize];
-            limbs.extend_from_slice(&self.limbs);
-            self.limbs = limbs;
+            let below = (self.offset - low) as usize;
+            self.limbs.splice(0..0, std::iter::repeat_n(0, below));
             self.offset = low;
         }
         if high > current_high {
@@ -430,6 +450,28 @@ mod tests {
         let additions = i128::from(3 * (PENDING_LIMIT / 1024)) * 1025;
         let expected = (((1i128 << 53) - 1) * additions) as f64 * 2f64.powi(-21);
         assert_eq!(big.value(), expected);
+    }
+
+    #[test]
+    fn integers_are_added_exactly() {
+        for n in [
+            0i128,
+            1,
+            -1,
+            12_345,
+            (1 << 52) + 1,
+            -(1 << 100) - 7,
+            i128::MAX,
+            i128::MIN + 1,
+        ] {
+            let mut sum = ExactSum::new();
+            sum.add_integer(n);
+            sum.add_integer(-n);
+            assert_eq!(sum.state(), ExactSum::new().state(), "{n}");
+            let mut sum = ExactSum::new();
+            sum.add_integer(n);
+            assert_eq!(sum.value(), n as f64, "{n}");
+        }
     }
 
     #[test]

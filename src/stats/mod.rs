@@ -37,9 +37,11 @@ pub mod rank_correlation;
 pub mod sensitivity;
 pub mod sketch;
 mod sketch_store;
+pub mod sparse_accumulators;
 
 pub use moments::Moments;
 pub use sketch::QuantileSketch;
+pub use sparse_accumulators::{RowBuffer, SparseAccumulators, SparseAccumulatorsState};
 
 /// Zero-based rank `floor(q * (n - 1))` of the lower `q`-quantile among `n >= 1` values.
 pub(crate) fn lower_rank(q: f64, n: u64) -> u64 {
@@ -121,11 +123,29 @@ impl Accumulator {
 
     /// Adds one outcome. Non-finite values (undefined outcomes) are skipped and not counted.
     pub fn push(&mut self, x: f64) {
-        if !x.is_finite() {
+        self.push_n(x, 1);
+    }
+
+    /// Adds `n` outcomes `x`, exactly as `n` calls of [`push`](Self::push) would.
+    pub fn push_n(&mut self, x: f64, n: u64) {
+        if !x.is_finite() || n == 0 {
             return;
         }
-        self.moments.push(x);
-        self.sketch.push(x);
+        self.moments.push_n(x, n);
+        self.sketch.push_n(x, n);
+    }
+
+    /// Adds `n` outcomes of `+0.0`, exactly as `n` calls of `push(0.0)` would (see
+    /// [`SparseAccumulators`], which counts zeros instead of pushing them).
+    pub fn push_zeros(&mut self, n: u64) {
+        self.moments.push_zeros(n);
+        self.sketch.push_zeros(n);
+    }
+
+    /// Empties the accumulator, keeping its allocations for reuse.
+    pub fn clear(&mut self) {
+        self.moments.clear();
+        self.sketch.clear();
     }
 
     /// Folds `other` into `self` (see the module docs on merge-order determinism).

@@ -15,13 +15,35 @@ use super::exact_sum::{ExactSum, ExactSumState, ExactSumStateError, double_doubl
 /// beyond the ~2⁻¹⁰⁴ of the double-double, which is why it is safe here, unlike in plain `f64`
 /// — see Welford 1962 and Chan, Golub & LeVeque 1983 for the streaming formulas this replaces).
 ///
+/// Whole numbers of magnitude below 2³¹ (most outcomes are counts) are summed apart, as plain
+/// integers (`i128`, exact: at most 2⁶⁴ values of square below 2⁶² cannot overflow it), and
+/// added to the exact sums when the statistics or the state are read; the result is the same
+/// exact sum, so this changes no bit of any statistic, only the cost of a push.
+///
 /// `Moments` itself does no input validation: a non-finite value makes the mean and variance
 /// non-finite. [`super::Accumulator`] filters such values before they get here.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Moments {
     count: u64,
     sum: ExactSum,
     squares: ExactSum,
+    /// Sum of the whole-number values kept out of `sum`.
+    whole_sum: i128,
+    /// Sum of their squares, kept out of `squares`.
+    whole_squares: i128,
+}
+
+impl PartialEq for Moments {
+    /// Equal counts and exact sums (however they were split between the parts).
+    fn eq(&self, other: &Self) -> bool {
+        self.state() == other.state()
+    }
+}
+
+/// `x` as an integer when it is a whole number of magnitude below 2³¹.
+fn small_whole(x: f64) -> Option<i64> {
+    let whole = x as i64;
+    (whole as f64 == x && whole.unsigned_abs() < 1 << 31).then_some(whole)
 }
 
 impl Moments {
@@ -30,8 +52,42 @@ impl Moments {
         Self::default()
     }
 
+    /// Empties the accumulator, keeping its allocations for reuse.
+    pub fn clear(&mut self) {
+        self.count = 0;
+        self.sum.clear();
+        self.squares.clear();
+        self.whole_sum = 0;
+        self.whole_squares = 0;
+    }
+
+    /// Adds `n` observations of `+0.0`: exactly what `n` calls of `push(0.0)` do (the count
+    /// grows, the exact sums of `0.0` and `0.0²` add nothing).
+    pub fn push_zeros(&mut self, n: u64) {
+        self.count += n;
+    }
+
     /// Adds one observation.
     pub fn push(&mut self, x: f64) {
+        self.push_n(x, 1);
+    }
+
+    /// Adds `n` observations of `x`, exactly as `n` calls of [`push`](Self::push) would.
+    pub fn push_n(&mut self, x: f64, n: u64) {
+        if let Some(whole) = small_whole(x) {
+            self.count += n;
+            let whole = i128::from(whole);
+            self.whole_sum += whole * i128::from(n);
+            self.whole_squares += whole * whole * i128::from(n);
+            return;
+        }
+        for _ in 0..n {
+            self.push_fractional(x);
+        }
+    }
+
+    /// [`push`](Self::push) through the exact sums.
+    fn push_fractional(&mut self, x: f64) {
         self.count += 1;
         self.sum.add(x);
         let square = x * x;
@@ -46,12 +102,21 @@ impl Moments {
         self.count
     }
 
+    /// The exact sums of the values and of their squares, whole numbers included.
+    fn sums(&self) -> (ExactSum, ExactSum) {
+        let (mut sum, mut squares) = (self.sum.clone(), self.squares.clone());
+        sum.add_integer(self.whole_sum);
+        squares.add_integer(self.whole_squares);
+        (sum, squares)
+    }
+
     /// Arithmetic mean; `0.0` when empty.
     pub fn mean(&self) -> f64 {
         if self.count == 0 {
             return 0.0;
         }
-        let (high, low) = double_double::div_f64(self.sum.to_double_double(), self.count as f64);
+        let (sum, _) = self.sums();
+        let (high, low) = double_double::div_f64(sum.to_double_double(), self.count as f64);
         high + low
     }
 
@@ -61,8 +126,8 @@ impl Moments {
             return 0.0;
         }
         let n = self.count as f64;
-        let sum = self.sum.to_double_double();
-        let squares = self.squares.to_double_double();
+        let (sum, squares) = self.sums();
+        let (sum, squares) = (sum.to_double_double(), squares.to_double_double());
         if !sum.0.is_finite() {
             return f64::NAN;
         }
@@ -96,14 +161,17 @@ impl Moments {
         self.count += other.count;
         self.sum.merge(&other.sum);
         self.squares.merge(&other.squares);
+        self.whole_sum += other.whole_sum;
+        self.whole_squares += other.whole_squares;
     }
 
     /// The serialisable, canonical state.
     pub fn state(&self) -> MomentsState {
+        let (sum, squares) = self.sums();
         MomentsState {
             count: self.count,
-            sum: self.sum.state(),
-            squares: self.squares.state(),
+            sum: sum.state(),
+            squares: squares.state(),
         }
     }
 }
@@ -127,6 +195,8 @@ impl TryFrom<MomentsState> for Moments {
             count: state.count,
             sum: state.sum.try_into()?,
             squares: state.squares.try_into()?,
+            whole_sum: 0,
+            whole_squares: 0,
         })
     }
 }
@@ -238,6 +308,38 @@ mod tests {
         let m = from(&(1..=n).map(f64::from).collect::<Vec<_>>());
         assert_eq!(m.mean(), 5_001.0);
         assert_eq!(m.variance(), f64::from(n) * f64::from(n + 1) / 12.0);
+    }
+
+    #[test]
+    fn whole_numbers_summed_apart_give_the_same_bits() {
+        // Whole numbers (the integer path), large and fractional ones (the exact sums) mixed;
+        // against the same values all pushed through the exact sums.
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let values: Vec<f64> = (0..3_000)
+            .map(|k| match k % 4 {
+                0 => f64::from(rng.random_range(-2_000..2_000)),
+                1 => rng.random::<f64>() * 1e3,
+                2 => f64::from(rng.random_range(0..5)),
+                _ => (f64::from(rng.random_range(0..1_000)) + 2f64.powi(40)) * 4.0,
+            })
+            .chain([-0.0, 2_147_483_647.0, -2_147_483_647.0, 2_147_483_648.0])
+            .collect();
+        let mixed = from(&values);
+        let mut exact = Moments::new();
+        values.iter().for_each(|&x| exact.push_fractional(x));
+        assert_eq!(mixed.state(), exact.state());
+        assert_eq!(mixed, exact);
+        assert_eq!(mixed.mean().to_bits(), exact.mean().to_bits());
+        assert_eq!(mixed.variance().to_bits(), exact.variance().to_bits());
+        let mut repeated = Moments::new();
+        for &x in &values[..200] {
+            repeated.push_n(x, 3);
+        }
+        let mut thrice = Moments::new();
+        for &x in &values[..200] {
+            (0..3).for_each(|_| thrice.push_fractional(x));
+        }
+        assert_eq!(repeated.state(), thrice.state());
     }
 
     #[test]

@@ -21,9 +21,33 @@ fn ln_gamma() -> f64 {
 }
 
 /// Bucket index of a positive value `x >= ZERO_THRESHOLD`: `ceil(ln(x) / ln(gamma))`, so that
-/// bucket `i` holds the values in `(gamma^(i-1), gamma^i]`.
+/// bucket `i` holds the values in `(gamma^(i-1), gamma^i]`. Whole numbers up to
+/// [`KEY_TABLE_MAX`] (most outcomes are counts) read the same index from a table.
 fn key(x: f64) -> i32 {
+    let whole = x as usize;
+    if whole as f64 == x && whole <= KEY_TABLE_MAX {
+        return integer_keys()[whole];
+    }
+    computed_key(x)
+}
+
+/// `ceil(ln(x) / ln(gamma))`, computed.
+fn computed_key(x: f64) -> i32 {
     (x.ln() / ln_gamma()).ceil() as i32
+}
+
+/// Largest whole number whose bucket [`key`] looks up.
+const KEY_TABLE_MAX: usize = 4096;
+
+/// `computed_key(k)` for `k` in `0..=KEY_TABLE_MAX` (entry 0 is never read: zeros are counted
+/// apart).
+fn integer_keys() -> &'static [i32] {
+    static TABLE: std::sync::OnceLock<Vec<i32>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..=KEY_TABLE_MAX)
+            .map(|k| computed_key(k as f64))
+            .collect()
+    })
 }
 
 /// Representative value of bucket `i`, `2 * gamma^i / (gamma + 1)`: within relative error
@@ -93,8 +117,13 @@ impl QuantileSketch {
     /// Non-finite values (NaN, ±inf) are a caller bug: they trigger a `debug_assert!` in debug
     /// builds and are silently skipped (not counted) in release builds.
     pub fn push(&mut self, x: f64) {
+        self.push_n(x, 1);
+    }
+
+    /// Adds `n` values `x`, exactly as `n` calls of [`push`](Self::push) would.
+    pub fn push_n(&mut self, x: f64, n: u64) {
         debug_assert!(x.is_finite(), "QuantileSketch::push: non-finite value {x}");
-        if !x.is_finite() {
+        if !x.is_finite() || n == 0 {
             return;
         }
         if x.total_cmp(&self.min).is_lt() {
@@ -103,14 +132,39 @@ impl QuantileSketch {
         if x.total_cmp(&self.max).is_gt() {
             self.max = x;
         }
-        self.count += 1;
+        self.count += n;
         if x.abs() < ZERO_THRESHOLD {
-            self.zero_count += 1;
+            self.zero_count += n;
         } else if x > 0.0 {
-            self.positive.add(key(x), 1);
+            self.positive.add(key(x), n);
         } else {
-            self.negative.add(key(-x), 1);
+            self.negative.add(key(-x), n);
         }
+    }
+
+    /// Adds `n` values of `+0.0`: exactly what `n` calls of `push(0.0)` do.
+    pub fn push_zeros(&mut self, n: u64) {
+        if n == 0 {
+            return;
+        }
+        if 0.0f64.total_cmp(&self.min).is_lt() {
+            self.min = 0.0;
+        }
+        if 0.0f64.total_cmp(&self.max).is_gt() {
+            self.max = 0.0;
+        }
+        self.count += n;
+        self.zero_count += n;
+    }
+
+    /// Empties the sketch, keeping small allocations for reuse.
+    pub fn clear(&mut self) {
+        self.positive.clear();
+        self.negative.clear();
+        self.zero_count = 0;
+        self.count = 0;
+        self.min = f64::INFINITY;
+        self.max = f64::NEG_INFINITY;
     }
 
     /// Number of values counted.
@@ -554,6 +608,18 @@ mod tests {
         s.push(f64::INFINITY);
         s.push(f64::NEG_INFINITY);
         assert_eq!(s, sketch_of(&[1.0]));
+    }
+
+    #[test]
+    fn table_keys_equal_computed_keys() {
+        for k in 1..=KEY_TABLE_MAX + 2 {
+            let x = k as f64;
+            assert_eq!(key(x), computed_key(x), "{k}");
+            let near = f64::from_bits(x.to_bits() + 1);
+            assert_eq!(key(near), computed_key(near), "just above {k}");
+        }
+        assert_eq!(key(0.5), computed_key(0.5));
+        assert_eq!(key(1e300), computed_key(1e300));
     }
 
     #[test]

@@ -39,6 +39,14 @@ impl PartialEq for Store {
 }
 
 impl Store {
+    /// Empties the store, keeping a sparse list's allocation for reuse.
+    pub(super) fn clear(&mut self) {
+        match self {
+            Store::Sparse(pairs) => pairs.clear(),
+            Store::Dense { .. } => *self = Store::default(),
+        }
+    }
+
     /// Adds `n` to bucket `index`.
     pub(super) fn add(&mut self, index: i32, n: u64) {
         match self {
@@ -62,32 +70,7 @@ impl Store {
     pub(super) fn merge(&mut self, other: &Store) {
         match (&mut *self, other) {
             (Store::Sparse(pairs), Store::Sparse(theirs)) => {
-                let mut merged = Vec::with_capacity(pairs.len() + theirs.len());
-                let (mut a, mut b) = (pairs.iter().peekable(), theirs.iter().peekable());
-                loop {
-                    match (a.peek(), b.peek()) {
-                        (Some(&&(i, c)), Some(&&(j, d))) => {
-                            if i == j {
-                                merged.push((i, c + d));
-                                a.next();
-                                b.next();
-                            } else if i < j {
-                                merged.push((i, c));
-                                a.next();
-                            } else {
-                                merged.push((j, d));
-                                b.next();
-                            }
-                        }
-                        (Some(&&pair), None) | (None, Some(&&pair)) => {
-                            merged.push(pair);
-                            a.next();
-                            b.next();
-                        }
-                        (None, None) => break,
-                    }
-                }
-                *pairs = merged;
+                merge_sparse(pairs, theirs);
                 self.densify_if_smaller();
             }
             (_, other) => {
@@ -207,6 +190,50 @@ impl Store {
     }
 }
 
+/// Adds the ascending `(index, count)` pairs `theirs` into the ascending `pairs`, in place: one
+/// pass counts the indices new to `pairs`, which grows by that many, and a second pass merges
+/// from the top down into the grown list (no new allocation unless the list must grow).
+fn merge_sparse(pairs: &mut Vec<(i32, u64)>, theirs: &[(i32, u64)]) {
+    let (mut a, mut new) = (0, 0);
+    for &(index, _) in theirs {
+        while a < pairs.len() && pairs[a].0 < index {
+            a += 1;
+        }
+        if a == pairs.len() || pairs[a].0 != index {
+            new += 1;
+        }
+    }
+    let mine = pairs.len();
+    if new == 0 {
+        let mut a = 0;
+        for &(index, count) in theirs {
+            while pairs[a].0 < index {
+                a += 1;
+            }
+            pairs[a].1 += count;
+        }
+        return;
+    }
+    pairs.resize(mine + new, (0, 0));
+    // Merge from the top: `out` is the next slot to fill, above every unread pair of either list.
+    let (mut a, mut b, mut out) = (mine, theirs.len(), mine + new);
+    while b > 0 {
+        out -= 1;
+        let theirs_top = theirs[b - 1];
+        if a > 0 && pairs[a - 1].0 > theirs_top.0 {
+            pairs[out] = pairs[a - 1];
+            a -= 1;
+        } else if a > 0 && pairs[a - 1].0 == theirs_top.0 {
+            pairs[out] = (theirs_top.0, pairs[a - 1].1 + theirs_top.1);
+            a -= 1;
+            b -= 1;
+        } else {
+            pairs[out] = theirs_top;
+            b -= 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,6 +254,32 @@ mod tests {
         assert!(matches!(dense, Store::Dense { .. }));
         assert_eq!(dense.cells(), SPARSE_MINIMUM);
         assert!(dense.buckets().eq(close.iter().map(|&i| (i, 1))));
+    }
+
+    #[test]
+    fn sparse_merges_in_place_match_a_sorted_count() {
+        use std::collections::BTreeMap;
+        let lists: [&[i32]; 6] = [
+            &[],
+            &[5],
+            &[1, 2, 3],
+            &[-4, 2, 9, 11],
+            &[0, 1, 2, 3, 9, 12, 40],
+            &[-10, 3, 50],
+        ];
+        for mine in lists {
+            for theirs in lists {
+                let (a, b) = (store_of(mine), store_of(&[theirs, theirs].concat()));
+                let mut merged = a.clone();
+                merged.merge(&b);
+                let mut expected = BTreeMap::new();
+                for index in mine.iter().chain(theirs).chain(theirs) {
+                    *expected.entry(*index).or_insert(0u64) += 1;
+                }
+                let got: Vec<(i32, u64)> = merged.buckets().collect();
+                assert_eq!(got, expected.into_iter().collect::<Vec<_>>());
+            }
+        }
     }
 
     #[test]
