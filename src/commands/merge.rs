@@ -2,7 +2,7 @@
 //! the shard folders of `run --shard i/N` or `compare --shard i/N`.
 //!
 //! The shards are checked to be parts of one result (same tool version, scenario bytes, seed,
-//! run count, command and shard plan), complete, each present once. Their aggregates merge
+//! run count, command, posterior and shard plan), complete, each present once. Their aggregates merge
 //! exactly (so in any order); `runs.csv` (and `comparison_runs.csv`) are concatenated in shard
 //! order, streaming, and the folder is finished by the very code that ends a one-machine run.
 
@@ -19,7 +19,7 @@ use super::shard::{SHARD_FORMAT, SHARD_FORMAT_VERSION, ShardManifest, ShardState
 use crate::engine::Aggregates;
 use crate::engine::blocks::{BLOCK_RUNS, ShardPlan};
 use crate::engine::comparison::ComparisonAggregates;
-use crate::report::{PendingOutput, sha256_hex};
+use crate::report::{PendingOutput, PosteriorManifest, sha256_hex};
 use crate::scenario::load_str;
 
 /// Options of `merge`.
@@ -67,6 +67,18 @@ fn read_manifest(folder: &Path) -> anyhow::Result<ShardManifest> {
         );
     }
     Ok(manifest)
+}
+
+/// Where a shard's inputs came from, for messages: a posterior (folder and the SHA-256 of its
+/// `posterior.csv`) or the priors.
+fn inputs_source(posterior: Option<&PosteriorManifest>) -> String {
+    match posterior {
+        Some(posterior) => format!(
+            "the posterior in '{}' (posterior.csv SHA-256 {})",
+            posterior.folder, posterior.posterior_sha256
+        ),
+        None => "their priors (no --posterior)".into(),
+    }
 }
 
 /// Checks that every shard belongs to the result of `reference` and that together they are
@@ -126,6 +138,21 @@ fn check_plan(mut shards: Vec<Shard>) -> anyhow::Result<Vec<Shard>> {
             bail!(
                 "shard '{folder}' compares other policies than '{}'",
                 reference_folder.display()
+            );
+        }
+        // The same posterior.csv bytes, wherever the shard found its folder (the merged
+        // manifest records shard 1's).
+        let digest = |posterior: &Option<PosteriorManifest>| {
+            posterior
+                .as_ref()
+                .map(|posterior| posterior.posterior_sha256.clone())
+        };
+        if digest(&m.posterior) != digest(&reference.posterior) {
+            bail!(
+                "shard '{folder}' is not part of the same result as '{}': its calibrated inputs were drawn from {}, not from {}; write every shard with the same --posterior",
+                reference_folder.display(),
+                inputs_source(m.posterior.as_ref()),
+                inputs_source(reference.posterior.as_ref())
             );
         }
         if m.block_runs != BLOCK_RUNS {
@@ -361,6 +388,7 @@ pub fn merge(request: &MergeRequest) -> anyhow::Result<RunOutcome> {
         pending,
         chart_options,
         quiet: request.quiet,
+        posterior: first.manifest.posterior.clone(),
         aggregates,
         comparison: set,
         precision: None,

@@ -160,9 +160,20 @@ pub(crate) fn execute(
     };
     if !args.allow_large {
         let policies = plan.as_ref().map_or(1, |plan| plan.policies.len());
-        crate::engine::limits::check(crate::engine::limits::estimate_with_policies(
-            &scenario, runs, threads, policies,
-        ))?;
+        let simulated = shard.as_ref().map_or(runs, |selected| {
+            let range = selected.plan.runs(runs);
+            range.end - range.start
+        });
+        let work = crate::engine::limits::Work {
+            runs: simulated,
+            threads,
+            policies,
+            shard: shard.is_some(),
+        };
+        crate::engine::limits::check(
+            crate::engine::limits::estimate_work(&scenario, work),
+            crate::engine::limits::machine_memory_limit(),
+        )?;
     }
     let settings = RunSettings {
         runs,
@@ -288,6 +299,7 @@ pub(crate) fn execute(
         pending,
         chart_options,
         quiet: args.quiet,
+        posterior: scenario.posterior.as_deref().map(PosteriorManifest::new),
     })
 }
 
@@ -316,6 +328,9 @@ pub(crate) struct ResultParts<'a> {
     pub pending: PendingOutput,
     pub chart_options: ChartOptions,
     pub quiet: bool,
+    /// The posterior the calibrated inputs were drawn from, if any (a merge takes it from its
+    /// shards' `shard.json`, as its scenario carries none).
+    pub posterior: Option<PosteriorManifest>,
 }
 
 /// Writes the manifest and the scenario, renders charts and reports, moves the folder into
@@ -342,6 +357,7 @@ pub(crate) fn finish(parts: ResultParts) -> anyhow::Result<RunOutcome> {
         pending,
         chart_options,
         quiet,
+        posterior,
     } = parts;
     let manifest = Manifest {
         tool: "clustersim".into(),
@@ -375,7 +391,7 @@ pub(crate) fn finish(parts: ResultParts) -> anyhow::Result<RunOutcome> {
             .collect(),
         comparison: plan.map(ComparisonPlan::manifest),
         precision: precision.clone(),
-        posterior: scenario.posterior.as_deref().map(PosteriorManifest::new),
+        posterior,
     };
     let written = pending
         .write("scenario.json", text.as_bytes())

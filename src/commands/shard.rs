@@ -22,7 +22,7 @@ use super::run::{Interrupted, RunOutcome, write_results};
 use crate::engine::blocks::{BLOCK_RUNS, ShardPlan};
 use crate::engine::comparison::ComparisonState;
 use crate::engine::{AggregatesState, RunSettings};
-use crate::report::{ComparisonManifest, PendingOutput, sha256_hex};
+use crate::report::{ComparisonManifest, PendingOutput, PosteriorManifest, sha256_hex};
 use crate::scenario::Scenario;
 
 /// `format` of every `shard.json`.
@@ -187,6 +187,11 @@ pub struct ShardManifest {
     pub finished_utc: String,
     /// Wall-clock seconds of this shard.
     pub wall_seconds: f64,
+    /// With `--posterior` (or the scenario's `posterior` field): the posterior the shard's
+    /// calibrated inputs were drawn from; merge requires the same in every shard and records it
+    /// in the merged manifest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PosteriorManifest>,
 }
 
 /// `state.json`: a shard's aggregates, exactly.
@@ -301,6 +306,11 @@ pub(crate) fn run_shard(job: ShardJob) -> anyhow::Result<RunOutcome> {
         started_utc: job.clock.started_utc(),
         finished_utc: job.clock.finished_utc(),
         wall_seconds: job.clock.wall_seconds(),
+        posterior: job
+            .scenario
+            .posterior
+            .as_deref()
+            .map(PosteriorManifest::new),
     };
     let state = ShardState {
         aggregates: aggregates.state(),

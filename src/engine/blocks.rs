@@ -23,7 +23,7 @@ pub const BLOCK_RUNS: u64 = 256;
 pub const UNIT_RUNS: u64 = 32;
 
 /// Units each worker may run ahead of the in-order fold.
-const WINDOW_UNITS_PER_THREAD: usize = 2;
+pub(crate) const WINDOW_UNITS_PER_THREAD: usize = 2;
 
 /// Number of blocks of `runs` runs: block b holds runs `b·256 .. min((b + 1)·256, runs)`.
 pub fn block_count(runs: u64) -> u64 {

@@ -10,6 +10,7 @@ mod aggregate;
 pub mod blocks;
 pub mod compare;
 pub mod comparison;
+pub mod expected_networks;
 pub mod limits;
 pub mod network_history;
 pub mod outcomes;
