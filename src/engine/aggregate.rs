@@ -25,7 +25,7 @@ use crate::stats::{
 
 /// Up to this many runs the headline table's percentiles are exact order statistics of the
 /// stored per-run values (12 numbers per run: under 10 MB); beyond it they come from the
-/// quantile sketch (relative error ≤ 0.001), so memory stays independent of the run count.
+/// quantile sketch (relative error ≤ 0.01), so memory stays independent of the run count.
 pub const EXACT_HEADLINE_RUNS: u64 = 100_000;
 
 /// Everything aggregated over the runs so far.

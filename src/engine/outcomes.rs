@@ -331,9 +331,9 @@ pub fn is_count(name: &str) -> bool {
     )
 }
 
-/// A sketch percentile as reported: counts rounded to the nearest integer (exact below 500, where
+/// A sketch percentile as reported: counts rounded to the nearest integer (exact below 50, where
 /// the sketch's buckets are narrower than 1); other values as the sketch gives them (accurate to
-/// 0.1% relative, exact when all runs agree).
+/// 1% relative, exact when all runs agree).
 pub fn present_percentile(value: f64, count: bool) -> f64 {
     if count && value.is_finite() {
         value.round()

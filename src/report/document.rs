@@ -970,7 +970,7 @@ fn method_section(results: &ResultSet) -> Section<'static> {
                  builds capital after a lag and activity funding acts at once, both with \
                  diminishing returns and a limited absorption capacity. Percentiles of the \
                  quarterly series and of the allocations come from a DDSketch (Masson, Rim & Lee \
-                 2019) accurate to 0.1% (relative); those of the headline table are exact order \
+                 2019) accurate to 1% (relative); those of the headline table are exact order \
                  statistics of the runs. The full description of the model, precise enough to \
                  re-implement it, is ",
                 thousands(results.manifest.runs_completed as f64, 0),

@@ -11,7 +11,7 @@
 //! * per headline outcome, its defined values in run order while there are at most
 //!   [`EXACT_RUNS`] runs — exact order statistics, as the engine's headline table keeps them
 //!   ([`EXACT_HEADLINE_RUNS`]) — and beyond that an [`Accumulator`] (exact moments and a
-//!   DDSketch whose quantiles are within relative error 0.001, see [`crate::stats`]);
+//!   DDSketch whose quantiles are within relative error 0.01, see [`crate::stats`]);
 //! * the histograms of the distribution charts and the thinned convergence trace. Both need a
 //!   count first (the bins' range and width, the trace's thinning), so beyond [`EXACT_RUNS`]
 //!   runs, when the values are no longer held, they come from a second read of the file.

@@ -17,7 +17,7 @@
 //!   the split into shards.
 //! * **Stated accuracy.** Mean, standard deviation and standard error are exact up to
 //!   rounding. Quantiles use the "lower" definition, the order statistic of zero-based rank
-//!   `floor(q * (n - 1))`, and are reported within relative error [`sketch::ALPHA`]` = 0.001`
+//!   `floor(q * (n - 1))`, and are reported within relative error [`sketch::ALPHA`]` = 0.01`
 //!   of that order statistic; `q = 0` and `q = 1` give the exact minimum and maximum.
 //!
 //! For small stored vectors, [`exact_quantile`] and [`summarize_exact`] compute the same
@@ -178,7 +178,7 @@ impl Accumulator {
     }
 
     /// Summary of everything pushed or merged so far; [`Summary::EMPTY`] when nothing was.
-    /// Quantiles come from the sketch (relative error ≤ 0.001).
+    /// Quantiles come from the sketch (relative error ≤ 0.01).
     pub fn summary(&self) -> Summary {
         Summary::from_parts(&self.moments, |q| self.sketch.quantile(q).unwrap_or(0.0))
     }
@@ -341,7 +341,7 @@ mod tests {
             (approx.p95, exact.p95),
         ] {
             assert!(
-                (a - e).abs() <= 0.001 * (1.0 + 1e-9) * e.abs(),
+                (a - e).abs() <= sketch::ALPHA * (1.0 + 1e-9) * e.abs(),
                 "{a} vs {e}"
             );
         }
