@@ -2,12 +2,15 @@
 //! byte for byte (every file, for `run` and `compare`); foreign, missing and duplicate shards are
 //! refused by name; Slurm and Kubernetes environments select the shard.
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use tempfile::TempDir;
+
+#[path = "support/folders.rs"]
+mod folders;
+use folders::assert_same_folders;
 
 const SCENARIO: &str = "tests/data/minimal.json";
 /// Pins the recorded times (manifest, reports, workbook) so whole folders can be compared.
@@ -33,40 +36,6 @@ fn clustersim() -> Command {
 fn assert_contains(bytes: &[u8], expected: &str) {
     let text = String::from_utf8_lossy(bytes);
     assert!(text.contains(expected), "{expected:?} not in:\n{text}");
-}
-
-/// Every file under `folder`, by relative path.
-fn files(folder: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(root: &Path, folder: &Path, found: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for entry in fs::read_dir(folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(root, &path, found);
-            } else {
-                let relative = path.strip_prefix(root).unwrap().to_path_buf();
-                found.insert(relative, fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut found = BTreeMap::new();
-    walk(folder, folder, &mut found);
-    found
-}
-
-fn assert_same_folders(expected: &Path, actual: &Path) {
-    let (expected, actual) = (files(expected), files(actual));
-    assert_eq!(
-        expected.keys().collect::<Vec<_>>(),
-        actual.keys().collect::<Vec<_>>(),
-        "different files"
-    );
-    for (name, bytes) in &expected {
-        assert!(
-            !bytes.is_empty() || name.ends_with(".tmp"),
-            "{name:?} is empty"
-        );
-        assert!(bytes == &actual[name], "{name:?} differs");
-    }
 }
 
 /// The shard order used for `n` shards: a fixed shuffle, never ascending for n > 1.

@@ -4,12 +4,15 @@
 //! `--posterior` — and a shard drawn from another posterior, or from the priors, is refused by
 //! name.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use tempfile::TempDir;
+
+#[path = "support/folders.rs"]
+mod folders;
+use folders::assert_same_folders;
 
 const SCENARIO: &str = "tests/data/minimal.json";
 /// The hand-written posterior of tests/cli_posterior.rs.
@@ -32,37 +35,6 @@ fn clustersim() -> Command {
         command.env_remove(name);
     }
     command
-}
-
-/// Every file under `folder`, by relative path.
-fn files(folder: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(root: &Path, folder: &Path, found: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for entry in fs::read_dir(folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(root, &path, found);
-            } else {
-                let relative = path.strip_prefix(root).unwrap().to_path_buf();
-                found.insert(relative, fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut found = BTreeMap::new();
-    walk(folder, folder, &mut found);
-    found
-}
-
-fn assert_same_folders(expected: &Path, actual: &Path) {
-    let (expected, actual) = (files(expected), files(actual));
-    assert_eq!(
-        expected.keys().collect::<Vec<_>>(),
-        actual.keys().collect::<Vec<_>>(),
-        "different files"
-    );
-    for (name, bytes) in &expected {
-        assert!(!bytes.is_empty(), "{name:?} is empty");
-        assert!(bytes == &actual[name], "{name:?} differs");
-    }
 }
 
 /// Writes shard `index` of `count` of `verb` with `extra` options into `folder`.
