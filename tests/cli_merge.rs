@@ -5,33 +5,15 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 
-#[path = "support/folders.rs"]
-mod folders;
-use folders::assert_same_folders;
+#[path = "support/shards.rs"]
+mod shards;
+use shards::{assert_same_folders, clustersim};
 
 const SCENARIO: &str = "tests/data/minimal.json";
-/// Pins the recorded times (manifest, reports, workbook) so whole folders can be compared.
-const EPOCH: &str = "1700000000";
 /// Enough runs for 8 blocks of 256, so that each of 7 shards has work.
 const RUNS: &str = "1800";
-
-/// The binary with pinned times and no scheduler environment inherited from the test runner.
-fn clustersim() -> Command {
-    let mut command = Command::cargo_bin("clustersim").expect("binary is built");
-    command.env("SOURCE_DATE_EPOCH", EPOCH);
-    for name in [
-        "SLURM_ARRAY_TASK_ID",
-        "SLURM_ARRAY_TASK_MIN",
-        "SLURM_ARRAY_TASK_COUNT",
-        "JOB_COMPLETION_INDEX",
-    ] {
-        command.env_remove(name);
-    }
-    command
-}
 
 fn assert_contains(bytes: &[u8], expected: &str) {
     let text = String::from_utf8_lossy(bytes);

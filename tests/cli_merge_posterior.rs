@@ -7,35 +7,17 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 
-#[path = "support/folders.rs"]
-mod folders;
-use folders::assert_same_folders;
+#[path = "support/shards.rs"]
+mod shards;
+use shards::{assert_same_folders, clustersim};
 
 const SCENARIO: &str = "tests/data/minimal.json";
 /// The hand-written posterior of tests/cli_posterior.rs.
 const POSTERIOR: &str = "tests/data/calibration";
-/// Pins the recorded times (manifest, reports, workbook) so whole folders can be compared.
-const EPOCH: &str = "1700000000";
 /// Three blocks of 256 runs, so that each of three shards has work.
 const RUNS: &str = "600";
-
-/// The binary with pinned times and no scheduler environment inherited from the test runner.
-fn clustersim() -> Command {
-    let mut command = Command::cargo_bin("clustersim").expect("binary is built");
-    command.env("SOURCE_DATE_EPOCH", EPOCH);
-    for name in [
-        "SLURM_ARRAY_TASK_ID",
-        "SLURM_ARRAY_TASK_MIN",
-        "SLURM_ARRAY_TASK_COUNT",
-        "JOB_COMPLETION_INDEX",
-    ] {
-        command.env_remove(name);
-    }
-    command
-}
 
 /// Writes shard `index` of `count` of `verb` with `extra` options into `folder`.
 fn shard(verb: &[&str], extra: &[&str], index: u64, count: u64, folder: &Path) {

@@ -1,8 +1,29 @@
-//! Comparing result folders byte for byte, shared by the merge tests.
+//! Shared by the merge tests: the binary with pinned times, and comparing result folders byte
+//! for byte.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// Pins the recorded times (manifest, reports, workbook) so whole folders can be compared.
+const EPOCH: &str = "1700000000";
+
+/// The binary with pinned times and no scheduler environment inherited from the test runner.
+pub fn clustersim() -> Command {
+    let mut command = Command::cargo_bin("clustersim").expect("binary is built");
+    command.env("SOURCE_DATE_EPOCH", EPOCH);
+    for name in [
+        "SLURM_ARRAY_TASK_ID",
+        "SLURM_ARRAY_TASK_MIN",
+        "SLURM_ARRAY_TASK_COUNT",
+        "JOB_COMPLETION_INDEX",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}
 
 /// Every file under `folder`, by relative path.
 fn files(folder: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
