@@ -4,6 +4,7 @@
 //! model is a pure function of the scenario, the run's parameters, the allocation rule and the
 //! run's random streams: it does no I/O.
 
+mod adjacency;
 mod cluster;
 pub mod events;
 mod formation;

@@ -1,8 +1,8 @@
 //! One cluster's cooperation network: members as compact node ids, ties with O(1) insertion and
 //! removal and a duplicate check in O(min degree).
 //!
-//! Nodes are numbered 0..m; removing a member moves the last node into its slot. Adjacency lists
-//! beyond the last member are kept, empty, so that their allocations serve later members (and,
+//! Nodes are numbered 0..m; removing a member moves the last node into its slot. The adjacency
+//! lists live in one arena ([`super::adjacency`]), whose allocation serves later members (and,
 //! through [`Network::clear`], later runs). Each tie stores
 //! its position in both endpoints' adjacency lists so it can be swap-removed in O(1).
 //! Preferential attachment samples uniformly from the
@@ -18,6 +18,8 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use super::adjacency::AdjacencyLists;
+
 /// One tie between two members.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Tie {
@@ -30,8 +32,8 @@ struct Tie {
 /// A cluster's members and the ties among them.
 #[derive(Debug, Clone, Default)]
 pub struct Network {
-    /// Per node: (neighbour, tie index). Entries from `members()` on are empty spare lists.
-    adjacency: Vec<Vec<(u32, u32)>>,
+    /// Per node: (neighbour, tie index).
+    adjacency: AdjacencyLists,
     /// Per node: whether the member is a sole proprietorship.
     sole: Vec<bool>,
     /// Members that are sole proprietorships (the `true` entries of `sole`).
@@ -47,11 +49,9 @@ pub struct Network {
 }
 
 impl Network {
-    /// Clears the network, keeping allocated buffers (the adjacency lists too) for reuse.
+    /// Clears the network, keeping allocated buffers (the adjacency arena too) for reuse.
     pub fn clear(&mut self) {
-        for list in &mut self.adjacency {
-            list.clear();
-        }
+        self.adjacency.clear();
         self.sole.clear();
         self.sole_count = 0;
         self.firm_ids.clear();
@@ -97,9 +97,7 @@ impl Network {
 
     /// The neighbours of member `node`.
     pub fn neighbours(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
-        self.adjacency[node as usize]
-            .iter()
-            .map(|&(other, _)| other)
+        self.adjacency.list(node).iter().map(|&(other, _)| other)
     }
 
     /// The ties as endpoint pairs, in storage order.
@@ -109,12 +107,12 @@ impl Network {
 
     /// Degree of a member.
     pub fn degree(&self, node: u32) -> usize {
-        self.adjacency[node as usize].len()
+        self.adjacency.len_of(node)
     }
 
     /// Whether a tie joins `a` and `b` (a scan of the shorter adjacency list).
     pub fn has_tie(&self, a: u32, b: u32) -> bool {
-        let (list_a, list_b) = (&self.adjacency[a as usize], &self.adjacency[b as usize]);
+        let (list_a, list_b) = (self.adjacency.list(a), self.adjacency.list(b));
         let (shorter, other) = if list_a.len() <= list_b.len() {
             (list_a, b)
         } else {
@@ -131,9 +129,7 @@ impl Network {
         self.sole_count += usize::from(sole);
         self.firm_ids.push(self.next_firm_id);
         self.next_firm_id += 1;
-        if self.adjacency.len() < self.sole.len() {
-            self.adjacency.push(Vec::new());
-        }
+        self.adjacency.push_list();
         node
     }
 
@@ -151,16 +147,9 @@ impl Network {
     pub fn add_new_tie(&mut self, a: u32, b: u32) {
         debug_assert!(a != b && !self.has_tie(a, b), "tie {a}-{b} not new");
         let index = self.ties.len() as u32;
-        let slot_a = self.adjacency[a as usize].len() as u32;
-        let slot_b = self.adjacency[b as usize].len() as u32;
-        if slot_a == 0 {
-            self.networked += 1;
-        }
-        if slot_b == 0 {
-            self.networked += 1;
-        }
-        self.adjacency[a as usize].push((b, index));
-        self.adjacency[b as usize].push((a, index));
+        let slot_a = self.adjacency.push(a, (b, index));
+        let slot_b = self.adjacency.push(b, (a, index));
+        self.networked += usize::from(slot_a == 0) + usize::from(slot_b == 0);
         self.ties.push(Tie {
             ends: [a, b],
             slots: [slot_a, slot_b],
@@ -179,23 +168,22 @@ impl Network {
         if index != last {
             let moved = self.ties[index];
             for side in 0..2 {
-                let entry =
-                    &mut self.adjacency[moved.ends[side] as usize][moved.slots[side] as usize];
-                entry.1 = index as u32;
+                self.adjacency
+                    .entry_mut(moved.ends[side], moved.slots[side])
+                    .1 = index as u32;
             }
         }
     }
 
     /// Removes the adjacency entry at `slot` of `node`, fixing the moved entry's tie record.
     fn detach(&mut self, node: u32, slot: u32) {
-        let list = &mut self.adjacency[node as usize];
-        list.swap_remove(slot as usize);
-        if let Some(&(_, moved_tie)) = list.get(slot as usize) {
+        let (moved, now_empty) = self.adjacency.swap_remove(node, slot);
+        if let Some((_, moved_tie)) = moved {
             let tie = &mut self.ties[moved_tie as usize];
             let side = usize::from(tie.ends[0] != node);
             tie.slots[side] = slot;
         }
-        if list.is_empty() {
+        if now_empty {
             self.networked -= 1;
         }
     }
@@ -203,24 +191,25 @@ impl Network {
     /// Removes member `node` and its ties; the last member takes its id. Returns whether the
     /// removed member was a sole proprietorship.
     pub fn remove_member(&mut self, node: u32) -> bool {
-        while let Some(&(_, tie)) = self.adjacency[node as usize].last() {
+        while let Some(&(_, tie)) = self.adjacency.list(node).last() {
             self.remove_tie(tie as usize);
         }
         let last = (self.sole.len() - 1) as u32;
         let was_sole = self.sole[node as usize];
         self.sole_count -= usize::from(was_sole);
+        // `node`'s (empty) list goes; when `node` is not the last, the last member's list takes
+        // its place.
+        self.adjacency.remove_list(node);
         if node != last {
-            // Renumber `last` as `node`: its list moves to `node`'s slot (and `node`'s empty list
-            // becomes the spare at `last`); its ties' endpoints follow.
-            self.adjacency.swap(node as usize, last as usize);
-            for entry in 0..self.adjacency[node as usize].len() {
-                let (neighbour, tie) = self.adjacency[node as usize][entry];
+            // Renumber `last` as `node`: its ties' endpoints follow its list.
+            for entry in 0..self.adjacency.len_of(node) {
+                let (neighbour, tie) = self.adjacency.list(node)[entry];
                 let record = &mut self.ties[tie as usize];
                 let side = usize::from(record.ends[0] != last);
                 record.ends[side] = node;
                 // The neighbour's entry pointing back at `last` now points at `node`.
-                let back = record.slots[1 - side] as usize;
-                self.adjacency[neighbour as usize][back].0 = node;
+                let back = record.slots[1 - side];
+                self.adjacency.entry_mut(neighbour, back).0 = node;
             }
             self.sole[node as usize] = self.sole[last as usize];
             self.firm_ids[node as usize] = self.firm_ids[last as usize];
@@ -254,7 +243,7 @@ impl Network {
         let pick = rng.random_range(0..2 * self.ties.len());
         let tie = self.ties[pick / 2];
         let (u, v) = (tie.ends[pick % 2], tie.ends[1 - pick % 2]);
-        let neighbours = &self.adjacency[v as usize];
+        let neighbours = self.adjacency.list(v);
         let (w, _) = neighbours[rng.random_range(0..neighbours.len())];
         Some((u, w))
     }
@@ -275,8 +264,12 @@ impl Network {
                 return Err(format!("duplicate tie {a}-{b}"));
             }
             for side in 0..2 {
-                let entry = self.adjacency[tie.ends[side] as usize][tie.slots[side] as usize];
-                if entry != (tie.ends[1 - side], index as u32) {
+                let entry = self
+                    .adjacency
+                    .list(tie.ends[side])
+                    .get(tie.slots[side] as usize)
+                    .copied();
+                if entry != Some((tie.ends[1 - side], index as u32)) {
                     return Err(format!("adjacency of tie {index} inconsistent"));
                 }
             }
@@ -289,23 +282,15 @@ impl Network {
         {
             return Err("permanent member numbers inconsistent".into());
         }
-        if self.adjacency.len() < self.members()
-            || self.adjacency[self.members()..]
-                .iter()
-                .any(|list| !list.is_empty())
-        {
-            return Err(
-                "adjacency lists missing, or a spare list beyond the members in use".into(),
-            );
+        if self.adjacency.lists() != self.members() {
+            return Err("not one adjacency list per member".into());
         }
-        let entries: usize = self.adjacency.iter().map(Vec::len).sum();
-        if entries != 2 * self.ties.len() {
+        self.adjacency.check()?;
+        if self.adjacency.total_entries() != 2 * self.ties.len() {
             return Err("adjacency entry count differs from 2L".into());
         }
-        let networked = self
-            .adjacency
-            .iter()
-            .filter(|list| !list.is_empty())
+        let networked = (0..self.members() as u32)
+            .filter(|&node| self.adjacency.len_of(node) > 0)
             .count();
         if networked != self.networked {
             return Err(format!(
