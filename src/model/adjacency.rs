@@ -64,6 +64,12 @@ impl AdjacencyLists {
         self.free = [NONE; CLASSES];
     }
 
+    /// Gives back the memory beyond `keep(len)` elements of each buffer (`Vec::shrink_to`).
+    pub(super) fn shrink_to(&mut self, keep: impl Fn(usize) -> usize) {
+        self.spans.shrink_to(keep(self.spans.len()));
+        self.entries.shrink_to(keep(self.entries.len()));
+    }
+
     /// Number of lists.
     pub(super) fn lists(&self) -> usize {
         self.spans.len()
@@ -108,14 +114,34 @@ impl AdjacencyLists {
     /// Appends `entry` to list `node`; returns its slot.
     #[inline]
     pub(super) fn push(&mut self, node: u32, entry: (u32, u32)) -> u32 {
-        let current = self.spans[node as usize];
-        if current.len == current.capacity {
-            self.grow(node);
-        }
         let span = &mut self.spans[node as usize];
+        if span.len < span.capacity {
+            let slot = span.len;
+            span.len += 1;
+            let at = span.start + slot as usize;
+            self.entries[at] = entry;
+            return slot;
+        }
+        self.push_to_new_block(node, entry)
+    }
+
+    /// [`AdjacencyLists::push`] onto a full list (or one without a block): moves it to a block
+    /// twice the size (or gives it its first block) first.
+    #[inline(never)]
+    fn push_to_new_block(&mut self, node: u32, entry: (u32, u32)) -> u32 {
+        let span = self.spans[node as usize];
+        let start = if span.capacity == 0 {
+            self.allocate_first()
+        } else {
+            self.grow(span)
+        };
         let slot = span.len;
-        self.entries[span.start + slot as usize] = entry;
-        span.len += 1;
+        self.entries[start + slot as usize] = entry;
+        self.spans[node as usize] = Span {
+            start,
+            len: slot + 1,
+            capacity: span.capacity.max(MIN_CAPACITY / 2) * 2,
+        };
         slot
     }
 
@@ -138,27 +164,36 @@ impl AdjacencyLists {
         (Some(moved), now_empty)
     }
 
-    /// Moves list `node` to a block twice the size (or gives it its first block).
-    #[cold]
-    #[inline(never)]
-    fn grow(&mut self, node: u32) {
-        let span = self.spans[node as usize];
-        let capacity = if span.capacity == 0 {
-            MIN_CAPACITY
-        } else {
-            span.capacity * 2
-        };
-        let start = self.allocate(capacity);
-        if span.capacity > 0 {
-            self.entries
-                .copy_within(span.start..span.start + span.len as usize, start);
-            self.release(span.start, span.capacity);
+    /// A first block (of [`MIN_CAPACITY`] entries) for a list.
+    fn allocate_first(&mut self) -> usize {
+        let start = self.free[0];
+        if start != NONE {
+            self.free[0] = self.next_free(start);
+            return start;
         }
-        self.spans[node as usize] = Span {
-            start,
-            len: span.len,
-            capacity,
-        };
+        let start = self.entries.len();
+        // Entry by entry: for four entries a `memcpy` call costs more than the stores.
+        for _ in 0..MIN_CAPACITY {
+            self.entries.push((0, 0));
+        }
+        start
+    }
+
+    /// Copies the list at `span` into a new block of twice its block's size, frees the old
+    /// block and returns the new block's start.
+    #[cold]
+    fn grow(&mut self, span: Span) -> usize {
+        let start = self.allocate(span.capacity * 2);
+        self.entries
+            .copy_within(span.start..span.start + span.len as usize, start);
+        self.release(span.start, span.capacity);
+        start
+    }
+
+    /// The free block after the free block at `start` in its class's free list.
+    fn next_free(&self, start: usize) -> usize {
+        let (low, high) = self.entries[start];
+        (u64::from(high) << 32 | u64::from(low)) as usize
     }
 
     /// Size class of a block of `capacity` entries.
@@ -171,8 +206,7 @@ impl AdjacencyLists {
         let class = Self::class(capacity);
         let start = self.free[class];
         if start != NONE {
-            let (low, high) = self.entries[start];
-            self.free[class] = (u64::from(high) << 32 | u64::from(low)) as usize;
+            self.free[class] = self.next_free(start);
             return start;
         }
         let start = self.entries.len();
@@ -218,8 +252,7 @@ impl AdjacencyLists {
                     return Err(format!("free block of class {class} outside the arena"));
                 }
                 blocks.push((start, start + capacity));
-                let (low, high) = self.entries[start];
-                start = (u64::from(high) << 32 | u64::from(low)) as usize;
+                start = self.next_free(start);
             }
         }
         blocks.sort_unstable();

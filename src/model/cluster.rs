@@ -58,7 +58,8 @@ impl ClusterState {
             network: super::recycle::take_network(),
             rng,
             absorbed_now: [0, 0],
-            pipeline: VecDeque::with_capacity(lag + 1),
+            // Allocated at the first infrastructure money (most slots never get any).
+            pipeline: VecDeque::new(),
             lag,
             capital: 0.0,
             activity: 0.0,

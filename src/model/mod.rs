@@ -643,11 +643,13 @@ impl<'a> Simulation<'a> {
 }
 
 impl Drop for Simulation<'_> {
-    /// Gives the clusters' networks back to this thread's spares for the next run.
+    /// Gives the clusters' networks back to this thread's spares for the next run, the last
+    /// slot's first (see [`recycle`]).
     fn drop(&mut self) {
         recycle::give_back(
             self.clusters
                 .iter_mut()
+                .rev()
                 .map(|cluster| std::mem::take(&mut cluster.network)),
         );
     }

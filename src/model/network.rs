@@ -20,6 +20,10 @@ use rand_chacha::ChaCha8Rng;
 
 use super::adjacency::AdjacencyLists;
 
+/// [`Network::clear_for_reuse`] keeps room for at least this many members, ties and adjacency
+/// entries whatever the network held.
+pub const TRIM_FLOOR: usize = 64;
+
 /// One tie between two members.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Tie {
@@ -60,6 +64,18 @@ impl Network {
         self.networked = 0;
     }
 
+    /// Clears the network for another run, first giving back the memory its buffers hold
+    /// beyond twice what they hold now (and beyond room for [`TRIM_FLOOR`] members): a spare
+    /// network then keeps about the size of its last use, not the largest it ever had.
+    pub fn clear_for_reuse(&mut self) {
+        let keep = |len: usize| 2 * len.max(TRIM_FLOOR);
+        self.sole.shrink_to(keep(self.sole.len()));
+        self.firm_ids.shrink_to(keep(self.firm_ids.len()));
+        self.ties.shrink_to(keep(self.ties.len()));
+        self.adjacency.shrink_to(keep);
+        self.clear();
+    }
+
     /// Members the network has room for without allocating (at least its number of members).
     pub fn capacity(&self) -> usize {
         self.sole.capacity()
@@ -86,6 +102,7 @@ impl Network {
     }
 
     /// Whether member `node` is a sole proprietorship.
+    #[inline]
     pub fn is_sole(&self, node: u32) -> bool {
         self.sole[node as usize]
     }
@@ -106,11 +123,13 @@ impl Network {
     }
 
     /// Degree of a member.
+    #[inline]
     pub fn degree(&self, node: u32) -> usize {
         self.adjacency.len_of(node)
     }
 
     /// Whether a tie joins `a` and `b` (a scan of the shorter adjacency list).
+    #[inline]
     pub fn has_tie(&self, a: u32, b: u32) -> bool {
         let (list_a, list_b) = (self.adjacency.list(a), self.adjacency.list(b));
         let (shorter, other) = if list_a.len() <= list_b.len() {
@@ -144,6 +163,7 @@ impl Network {
 
     /// Adds a tie between `a` and `b`, which the caller knows to be distinct members without a
     /// tie (a newcomer and its partner; a tie attempt that [`Network::has_tie`] just checked).
+    #[inline]
     pub fn add_new_tie(&mut self, a: u32, b: u32) {
         debug_assert!(a != b && !self.has_tie(a, b), "tie {a}-{b} not new");
         let index = self.ties.len() as u32;
@@ -157,6 +177,7 @@ impl Network {
     }
 
     /// Removes tie number `index` (0..links) in O(1).
+    #[inline]
     pub fn remove_tie(&mut self, index: usize) {
         let tie = self.ties[index];
         for side in 0..2 {
@@ -220,6 +241,7 @@ impl Network {
     }
 
     /// A member drawn with probability ∝ degree + 1 (preferential attachment).
+    #[inline]
     pub fn preferential_member(&self, rng: &mut ChaCha8Rng) -> Option<u32> {
         let members = self.sole.len();
         if members == 0 {
@@ -236,6 +258,7 @@ impl Network {
 
     /// A friend of a friend: a random tie endpoint u (∝ degree), a random neighbour v of u, and a
     /// random neighbour w of v. Returns (u, w), which may be equal or already tied.
+    #[inline]
     pub fn triadic_candidate(&self, rng: &mut ChaCha8Rng) -> Option<(u32, u32)> {
         if self.ties.is_empty() {
             return None;

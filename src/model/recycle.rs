@@ -9,9 +9,14 @@
 //! 1.4× the speed of fresh ones in a kernel of this kind.
 //!
 //! A spare network is empty, so a run's results do not depend on which spares it got: only
-//! capacities carry over. At most [`MAX_SPARE_NETWORKS`] are kept per thread, each no larger than
-//! the largest network that thread has simulated, so the memory held is bounded by one run's
-//! networks, not by the number of runs.
+//! capacities carry over. At most [`MAX_SPARE_NETWORKS`] are kept per thread, each trimmed when
+//! given back to about twice what it held at the end of its run
+//! ([`Network::clear_for_reuse`]), so the memory held follows one run's networks, not the
+//! largest each spare ever held (which at 100 × the sector firms grew with the number of runs:
+//! every spare drifted towards the largest cluster's size). A [`Simulation`](super::Simulation)
+//! gives its networks back in reverse slot order, so that the next simulation built on the
+//! thread, taking spares from the top, gives each slot the network that slot had: a large
+//! cluster's network comes back to a large cluster and does not grow again.
 
 use std::cell::RefCell;
 
@@ -43,7 +48,7 @@ pub(super) fn give_back(networks: impl Iterator<Item = Network>) {
             if spares.len() >= MAX_SPARE_NETWORKS {
                 break;
             }
-            network.clear();
+            network.clear_for_reuse();
             spares.push(network);
         }
     });
@@ -71,5 +76,38 @@ mod tests {
         assert_eq!(reused.sole_members(), 0);
         assert!(reused.check().is_ok(), "{:?}", reused.check());
         assert!(reused.capacity() >= 50, "the buffers were not kept");
+    }
+
+    #[test]
+    fn a_spare_keeps_about_its_last_size_not_its_largest() {
+        use super::super::network::TRIM_FLOOR;
+        let mut network = Network::default();
+        for _ in 0..10_000 {
+            network.add_member(false);
+        }
+        for node in 1..10_000 {
+            network.add_tie(node - 1, node);
+        }
+        // Still full at the end of its run: the buffers are kept whole.
+        let mut kept = network.clone();
+        let full = kept.capacity();
+        kept.clear_for_reuse();
+        assert_eq!(kept.capacity(), full);
+        // Down to 100 members at the end of its run: trimmed to twice that (the floor is 64).
+        while network.members() > 100 {
+            network.remove_member(0);
+        }
+        network.clear_for_reuse();
+        assert!(
+            network.capacity() <= 2 * 100.max(TRIM_FLOOR),
+            "capacity {} kept",
+            network.capacity()
+        );
+        assert!(network.check().is_ok(), "{:?}", network.check());
+        assert_eq!(
+            network.add_member(true),
+            0,
+            "a trimmed network works as a new one"
+        );
     }
 }
