@@ -16,6 +16,17 @@
 //! values that are pure functions of their key, so which entries it holds never changes a
 //! result. The other cases (BTPE, Poisson's rejection method, n·p < 10 with 1 − p rounding to 1)
 //! are handed to rand_distr unchanged.
+//!
+//! Most set-ups are not needed exactly. BINV's first step compares its uniform u with (1 − p)ⁿ
+//! and returns 0 if u is not above it; Knuth's method compares each running product of uniforms
+//! with e^−λ. Both numbers have cheap bounds: (1 − p)ⁿ ≥ 1 − n·p (Bernoulli's inequality) and
+//! 1 − λ ≤ e^−λ ≤ 1 − λ + λ²/2 (Taylor's theorem with the remainder's sign). A comparison that
+//! the bounds decide, with a margin of [`BOUND_MARGIN`] for the rounding of the bounds and of
+//! `pow` and `exp` (glibc's are within about one unit in the last place, ~10⁻¹⁶ here), comes out
+//! as the exact comparison would, so the `pow` or `exp` is computed only when a comparison falls
+//! between the bounds. With the small n·p and λ of most of the model's draws (a cluster's exits,
+//! its sole proprietors' joins, a sector's formations) that skips most of them; the draws, the
+//! uniforms consumed and the results are unchanged (the same tests check them).
 
 use std::cell::RefCell;
 
@@ -33,6 +44,14 @@ const BINV_MAX_X: u64 = 110;
 
 /// rand_distr's threshold on λ below which it uses Knuth's method.
 const KNUTH_THRESHOLD: f64 = 12.0;
+
+/// How far beyond a bound of (1 − p)ⁿ or e^−λ a uniform (or product of uniforms, all in [0, 1))
+/// must lie for the bound to decide its comparison. The bounds are computed with a few roundings
+/// of numbers at most 1 (each under 1.2·10⁻¹⁶) and glibc's `pow` and `exp` are accurate to about
+/// one unit in the last place (under 2.3·10⁻¹⁶ at most 1), so 10⁻¹² leaves a factor of over
+/// 1,000; it costs only the comparisons within 10⁻¹² of a bound, which then compute the exact
+/// value.
+const BOUND_MARGIN: f64 = 1e-12;
 
 /// One BINV set-up: (1 − p)ⁿ for trials `n` and the folded probability p ≤ 0.5 (as bits).
 #[derive(Clone, Copy)]
@@ -71,6 +90,10 @@ fn slot(key: u64) -> usize {
 }
 
 /// (1 − p)ⁿ as rand_distr's `Binomial::new` computes it, from the table when it is there.
+///
+/// Not inlined: it is called only when the bounds do not decide a comparison, and inlined the
+/// compiler may compute the `pow` or `exp` before it knows whether it is needed.
+#[inline(never)]
 fn binv_start(trials: u64, probability: f64, q: f64) -> f64 {
     let bits = probability.to_bits();
     let index = slot(trials.rotate_left(32) ^ bits);
@@ -94,6 +117,10 @@ fn binv_start(trials: u64, probability: f64, q: f64) -> f64 {
 }
 
 /// e^−λ as rand_distr's Knuth method computes it, from the table when it is there.
+///
+/// Not inlined: it is called only when the bounds do not decide a comparison, and inlined the
+/// compiler may compute the `pow` or `exp` before it knows whether it is needed.
+#[inline(never)]
 fn knuth_limit(mean: f64) -> f64 {
     let bits = mean.to_bits();
     let index = slot(bits);
@@ -142,11 +169,17 @@ pub(super) fn binomial<R: Rng + ?Sized>(rng: &mut R, trials: u64, probability: f
     }
     let s = p / q;
     let a = (trials as f64 + 1.0) * s;
-    let start = binv_start(trials, p, q);
+    // A uniform at most this is at most (1 − p)ⁿ (1 − q is exact for q in [0.5, 1]), so BINV's
+    // first comparison returns 0: no `pow` needed.
+    let zero_below = 1.0 - trials as f64 * (1.0 - q) - BOUND_MARGIN;
+    let mut start = None;
     // rand_distr's `binv`, operation for operation.
     let sample = 'outer: loop {
-        let mut r = start;
         let mut u: f64 = rng.random();
+        if u <= zero_below {
+            break 0;
+        }
+        let mut r = *start.get_or_insert_with(|| binv_start(trials, p, q));
         let mut x = 0;
         while u > r {
             u -= r;
@@ -174,11 +207,23 @@ pub(super) fn poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> u64 {
             Err(_) => 0,
         };
     }
-    let limit = knuth_limit(mean);
+    // Bounds of e^−λ that decide most of the comparisons without the `exp`.
+    let lower = 1.0 - mean - BOUND_MARGIN;
+    let upper = 1.0 - mean + 0.5 * mean * mean + BOUND_MARGIN;
+    let mut limit = None;
+    let mut above_limit = |product: f64| {
+        if product <= lower {
+            false
+        } else if product > upper {
+            true
+        } else {
+            product > *limit.get_or_insert_with(|| knuth_limit(mean))
+        }
+    };
     // rand_distr's `KnuthMethod::sample`, operation for operation (in f64).
     let mut result = 1.0f64;
     let mut product: f64 = rng.random();
-    while product > limit {
+    while above_limit(product) {
         product *= rng.random::<f64>();
         result += 1.0;
     }
@@ -314,6 +359,60 @@ mod tests {
                 assert_eq!(ours.random::<u64>(), theirs.random::<u64>());
             }
         }
+    }
+
+    /// The bounds that decide comparisons without `pow` or `exp` hold, with their margin, for
+    /// the values `powf` and `exp` return: over a grid of n and p (n·p from 10⁻¹⁸ to past 1,
+    /// where the bound turns negative) and of λ in (0, 12), and near 1 − p = 1 and λ = 0,
+    /// where the bounds are tightest.
+    #[test]
+    fn the_bounds_hold_for_the_computed_pow_and_exp() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..200_000 {
+            let trials: u64 = match rng.random_range(0..3) {
+                0 => rng.random_range(1..100),
+                1 => rng.random_range(1..100_000),
+                _ => rng.random_range(1..1u64 << 40),
+            };
+            let p = 10f64.powf(-rng.random_range(0.0..18.0)).min(0.5);
+            let q = 1.0 - p;
+            if q == 1.0 {
+                continue;
+            }
+            let zero_below = 1.0 - trials as f64 * (1.0 - q) - BOUND_MARGIN;
+            let exact = q.powf(trials as f64);
+            assert!(
+                zero_below < exact,
+                "(1 - {p})^{trials} = {exact} below {zero_below}"
+            );
+            let mean = match rng.random_range(0..3) {
+                0 => rng.random::<f64>() * KNUTH_THRESHOLD,
+                1 => rng.random::<f64>() * 0.01,
+                _ => 10f64.powf(-rng.random_range(0.0..18.0)),
+            };
+            let exact = (-mean).exp();
+            let lower = 1.0 - mean - BOUND_MARGIN;
+            let upper = 1.0 - mean + 0.5 * mean * mean + BOUND_MARGIN;
+            assert!(lower < exact && exact < upper, "e^-{mean} = {exact}");
+        }
+    }
+
+    /// Both ways of deciding BINV's and Knuth's comparisons occur in the comparison tests'
+    /// parameters: the bounds alone, and the exact `pow` or `exp` (so the tests above check both).
+    #[test]
+    fn the_comparison_tests_reach_both_the_bounds_and_the_exact_values() {
+        let small = binomial_cases()
+            .into_iter()
+            .filter(|&(n, p)| n > 0 && p > 0.0 && p < 0.5 && (n as f64) * p < 0.5)
+            .count();
+        let large = binomial_cases()
+            .into_iter()
+            .filter(|&(n, p)| p > 0.0 && p < 0.5 && (n as f64) * p > 2.0 && (n as f64) * p < 10.0)
+            .count();
+        assert!(
+            small > 150 && large > 150,
+            "{small} small, {large} large n·p"
+        );
     }
 
     #[test]
