@@ -18,10 +18,6 @@
 /// Capacity of a list's first block (the baseline's mean degree is about 2.7).
 const MIN_CAPACITY: u32 = 4;
 
-/// Size classes: blocks of MIN_CAPACITY · 2^class entries (more than any list can reach, since
-/// a list holds at most one entry per other member and node ids are u32).
-const CLASSES: usize = 32;
-
 /// "No free block" in [`AdjacencyLists::free`].
 const NONE: usize = usize::MAX;
 
@@ -37,23 +33,15 @@ struct Span {
 }
 
 /// Adjacency lists of entries (neighbour, tie index), one per node, in one arena.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct AdjacencyLists {
     spans: Vec<Span>,
     entries: Vec<(u32, u32)>,
-    /// Per size class: the start of the first free block, or [`NONE`]. A free block's first
-    /// entry holds the start of the next free block of its class (low and high 32 bits).
-    free: [usize; CLASSES],
-}
-
-impl Default for AdjacencyLists {
-    fn default() -> Self {
-        Self {
-            spans: Vec::new(),
-            entries: Vec::new(),
-            free: [NONE; CLASSES],
-        }
-    }
+    /// Per size class (blocks of MIN_CAPACITY · 2^class entries, classes up to the largest
+    /// freed so far): the start of the first free block, or [`NONE`]. A free block's first entry
+    /// holds the start of the next free block of its class (low and high 32 bits). A vector, not
+    /// an array of every class, so that a network stays small to move.
+    free: Vec<usize>,
 }
 
 impl AdjacencyLists {
@@ -61,7 +49,7 @@ impl AdjacencyLists {
     pub(super) fn clear(&mut self) {
         self.spans.clear();
         self.entries.clear();
-        self.free = [NONE; CLASSES];
+        self.free.clear();
     }
 
     /// Gives back the memory beyond `keep(len)` elements of each buffer (`Vec::shrink_to`).
@@ -166,7 +154,7 @@ impl AdjacencyLists {
 
     /// A first block (of [`MIN_CAPACITY`] entries) for a list.
     fn allocate_first(&mut self) -> usize {
-        let start = self.free[0];
+        let start = self.free.first().copied().unwrap_or(NONE);
         if start != NONE {
             self.free[0] = self.next_free(start);
             return start;
@@ -204,7 +192,7 @@ impl AdjacencyLists {
     /// A block of `capacity` entries: a free one of that size, or a new one at the arena's end.
     fn allocate(&mut self, capacity: u32) -> usize {
         let class = Self::class(capacity);
-        let start = self.free[class];
+        let start = self.free.get(class).copied().unwrap_or(NONE);
         if start != NONE {
             self.free[class] = self.next_free(start);
             return start;
@@ -217,6 +205,9 @@ impl AdjacencyLists {
     /// Puts the block at `start` of `capacity` entries on its class's free list.
     fn release(&mut self, start: usize, capacity: u32) {
         let class = Self::class(capacity);
+        if self.free.len() <= class {
+            self.free.resize(class + 1, NONE);
+        }
         let next = self.free[class] as u64;
         self.entries[start] = (next as u32, (next >> 32) as u32);
         self.free[class] = start;
