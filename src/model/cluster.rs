@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::events::EventCounts;
 use super::network::Network;
-use super::variates::{binomial, poisson};
+use super::variates::{below, binomial, poisson};
 use super::{ClusterRecord, SectorPool, bernoulli};
 use crate::scenario::ModelParameters;
 
@@ -220,7 +220,7 @@ impl ClusterState {
         );
         self.events.exits += exits;
         for _ in 0..exits {
-            let node = self.rng.random_range(0..self.network.members() as u32);
+            let node = below(&mut self.rng, self.network.members()) as u32;
             if self.network.remove_member(node) {
                 pool.sole += 1;
             } else {
@@ -241,7 +241,7 @@ impl ClusterState {
         let dissolved = binomial(&mut self.rng, self.network.links() as u64, dissolution);
         self.events.dissolutions += dissolved;
         for _ in 0..dissolved {
-            let index = self.rng.random_range(0..self.network.links());
+            let index = below(&mut self.rng, self.network.links());
             self.network.remove_tie(index);
         }
 
@@ -287,7 +287,7 @@ impl ClusterState {
                 let candidate = if triadic {
                     self.network.triadic_candidate(&mut self.rng)
                 } else {
-                    let first = self.rng.random_range(0..members as u32);
+                    let first = below(&mut self.rng, members) as u32;
                     self.network
                         .preferential_member(&mut self.rng)
                         .map(|second| (first, second))

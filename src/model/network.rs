@@ -15,10 +15,10 @@
 //! insert and removal on every tie change and its rewriting when a member is renumbered (about
 //! 10–20 bytes per tie as well).
 
-use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::adjacency::AdjacencyLists;
+use super::variates::below;
 
 /// [`Network::clear_for_reuse`] keeps room for at least this many members, ties and adjacency
 /// entries whatever the network held.
@@ -248,7 +248,7 @@ impl Network {
             return None;
         }
         let entries = 2 * self.ties.len() + members;
-        let pick = rng.random_range(0..entries);
+        let pick = below(rng, entries);
         Some(if pick < 2 * self.ties.len() {
             self.ties[pick / 2].ends[pick % 2]
         } else {
@@ -263,11 +263,11 @@ impl Network {
         if self.ties.is_empty() {
             return None;
         }
-        let pick = rng.random_range(0..2 * self.ties.len());
+        let pick = below(rng, 2 * self.ties.len());
         let tie = self.ties[pick / 2];
         let (u, v) = (tie.ends[pick % 2], tie.ends[1 - pick % 2]);
         let neighbours = self.adjacency.list(v);
-        let (w, _) = neighbours[rng.random_range(0..neighbours.len())];
+        let (w, _) = neighbours[below(rng, neighbours.len())];
         Some((u, w))
     }
 
@@ -333,7 +333,7 @@ impl Network {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use rand::SeedableRng;
+    use rand::{RngExt, SeedableRng};
 
     proptest! {
         #[test]
