@@ -518,3 +518,28 @@ fn init_currency_eur_writes_a_valid_starter_with_converted_values_marked_for_rep
     assert!(!unsourced.contains("saturation"), "{unsourced}");
     assert!(text.contains("Replace them with local values"));
 }
+
+#[test]
+fn an_eur_sensitivity_analysis_names_its_money_outcomes_in_eur() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let file = folder.path().join("region.json");
+    std::fs::write(&file, programme("EUR", 1.0).to_string()).expect("scenario written");
+    let out = folder.path().join("result");
+    assert_cmd::Command::cargo_bin("clustersim")
+        .expect("binary is built")
+        .args(["sensitivity", "--samples", "8", "--trajectories", "2"])
+        .args(["--replications", "2", "--dpi", "60", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let table = read(&out.join("sensitivity.csv"));
+    assert!(table.contains("\nadditional_added_value_eur,"), "{table}");
+    assert!(!table.contains("_ltl"), "{table}");
+    let report = read(&out.join("report.md"));
+    assert!(
+        report.contains("Additional added value (EUR), "),
+        "{report}"
+    );
+    assert!(!report.contains("LTL"), "{report}");
+}
