@@ -7,7 +7,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command as Process;
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -15,6 +14,10 @@ use tempfile::TempDir;
 #[path = "support/shards.rs"]
 mod shards;
 use shards::{assert_same_folders, clustersim};
+
+#[path = "support/job_files.rs"]
+mod job_files;
+use job_files::{run_merge, run_pods, run_slurm_jobs, yaml_documents};
 
 /// The hand-written posterior of tests/cli_posterior.rs, for tests/data/minimal.json.
 const CALIBRATION: &str = "tests/data/calibration";
@@ -40,14 +43,6 @@ fn scenario_with_posterior_field(folder: &Path) -> PathBuf {
     fs::write(&path, serde_json::to_string_pretty(&scenario).unwrap()).unwrap();
     copy_calibration(&folder.join("calibration"));
     path
-}
-
-fn assert_ran(output: std::process::Output, what: &str) {
-    assert!(
-        output.status.success(),
-        "{what}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 #[test]
@@ -77,21 +72,7 @@ fn a_slurm_plan_carries_the_scenarios_posterior_and_merges_into_the_one_machine_
     }
     // The shards must not need the calibration folder the scenario's field pointed at.
     fs::remove_dir_all(dir.path().join("analysis")).unwrap();
-    for task in ["2", "1"] {
-        let output = Process::new("bash")
-            .arg(plan.join("shards.sbatch"))
-            .env("SLURM_ARRAY_TASK_ID", task)
-            .env("SOURCE_DATE_EPOCH", "1700000000")
-            .output()
-            .unwrap();
-        assert_ran(output, &format!("task {task}"));
-    }
-    let output = Process::new("bash")
-        .arg(plan.join("merge.sbatch"))
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap();
-    assert_ran(output, "merge");
+    run_slurm_jobs(&plan, &["2", "1"]);
     let one_machine = dir.path().join("one-machine");
     clustersim()
         .arg("run")
@@ -110,15 +91,6 @@ fn a_slurm_plan_carries_the_scenarios_posterior_and_merges_into_the_one_machine_
         "the one-machine result was drawn from the posterior"
     );
     assert_same_folders(&one_machine, &plan.join("result"));
-}
-
-/// The YAML documents of a manifest, as JSON values.
-fn yaml_documents(path: &Path) -> Vec<Value> {
-    use serde::Deserialize;
-    let text = fs::read_to_string(path).unwrap();
-    serde_norway::Deserializer::from_str(&text)
-        .map(|document| Value::deserialize(document).expect("valid YAML"))
-        .collect()
 }
 
 #[test]
@@ -179,30 +151,8 @@ fn a_kubernetes_plan_carries_the_posterior_in_its_config_map() {
         .as_str()
         .unwrap();
     assert!(script.contains("--posterior /etc/clustersim"), "{script}");
-    let script = script.replace("/etc/clustersim", &mount.display().to_string());
-    for index in ["1", "0"] {
-        let output = Process::new("/bin/sh")
-            .arg("-c")
-            .arg(&script)
-            .env("JOB_COMPLETION_INDEX", index)
-            .env("SOURCE_DATE_EPOCH", "1700000000")
-            .output()
-            .unwrap();
-        assert_ran(output, &format!("pod {index}"));
-    }
-    let merge = yaml_documents(&plan.join("merge.yaml"));
-    let command: Vec<String> = merge[0]["spec"]["template"]["spec"]["containers"][0]["command"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|value| value.as_str().unwrap().to_string())
-        .collect();
-    let output = Process::new(&command[0])
-        .args(&command[1..])
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap();
-    assert_ran(output, "merge");
+    run_pods(&plan, &mount, &["1", "0"]);
+    run_merge(&plan);
     let one_machine = dir.path().join("one-machine");
     clustersim()
         .arg("compare")
