@@ -59,12 +59,16 @@ impl ShardPlan {
 /// hands each unit's result to `fold` in run order on the calling thread. `stop` is polled
 /// before each unit starts; once it returns true no further unit starts, and the units folded
 /// are those before the first one not run. When `fold` returns true (done, e.g. a precision
-/// target met) no further unit is folded. Returns the number of runs folded.
+/// target met) no further unit is folded. A worker with no unit left to start calls `idle`,
+/// then again each time the fold advances, until every unit is folded or the fold stops (so
+/// that work the fold leaves behind, such as merging the units it confirmed, is shared by the
+/// workers instead of waiting for the end). Returns the number of runs folded.
 pub(crate) fn run_units<T: Send>(
     runs: Range<u64>,
     threads: usize,
     stop: &(dyn Fn() -> bool + Sync),
     simulate: &(dyn Fn(Range<u64>) -> T + Sync),
+    idle: &(dyn Fn() + Sync),
     fold: &mut dyn FnMut(T) -> anyhow::Result<bool>,
 ) -> anyhow::Result<u64> {
     let units: Vec<Range<u64>> = (runs.start..runs.end)
@@ -119,6 +123,24 @@ pub(crate) fn run_units<T: Send>(
                         break;
                     }
                 }
+                // Nothing left to start: help with what the fold leaves until it is over.
+                loop {
+                    idle();
+                    let Ok(mut folded) = folded_units.lock() else {
+                        return;
+                    };
+                    let seen = *folded;
+                    if seen >= units.len() || halt.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    while *folded == seen && !halt.load(Ordering::SeqCst) {
+                        folded = match advanced.wait(folded) {
+                            Ok(folded) => folded,
+                            Err(_) => return,
+                        };
+                    }
+                }
+                idle();
             });
         }
         drop(sender);
@@ -193,6 +215,7 @@ mod tests {
                 threads,
                 &|| false,
                 &|range| range.collect::<Vec<u64>>(),
+                &|| {},
                 &mut |runs| {
                     seen.extend(runs);
                     Ok(false)
@@ -207,16 +230,23 @@ mod tests {
     #[test]
     fn done_and_errors_stop_the_fold_at_a_unit() {
         let mut folded_units = 0;
-        let folded = run_units(0..1_000, 3, &|| false, &|range| range, &mut |_| {
+        let folded = run_units(0..1_000, 3, &|| false, &|range| range, &|| {}, &mut |_| {
             folded_units += 1;
             Ok(folded_units == 4)
         })
         .unwrap();
         assert_eq!(folded, 4 * UNIT_RUNS);
-        let error = run_units(0..1_000, 3, &|| false, &|range| range, &mut |range| {
-            anyhow::ensure!(range.start < 64, "disk full");
-            Ok(false)
-        });
+        let error = run_units(
+            0..1_000,
+            3,
+            &|| false,
+            &|range| range,
+            &|| {},
+            &mut |range| {
+                anyhow::ensure!(range.start < 64, "disk full");
+                Ok(false)
+            },
+        );
         assert!(error.unwrap_err().to_string().contains("disk full"));
     }
 
@@ -229,6 +259,7 @@ mod tests {
             2,
             &|| started.fetch_add(1, Ordering::SeqCst) >= 5,
             &|range| range.collect::<Vec<u64>>(),
+            &|| {},
             &mut |runs| {
                 seen.extend(runs);
                 Ok(false)
@@ -237,5 +268,38 @@ mod tests {
         .unwrap();
         assert!(folded < 10_000);
         assert_eq!(seen, (0..folded).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn idle_workers_take_over_what_the_fold_leaves_until_it_is_over() {
+        // The fold queues each unit it folds; idle workers drain the queue. When run_units
+        // returns, the workers' last idle call came after the last fold, so nothing is left
+        // (without the idle loop, the last units folded would stay queued).
+        for threads in [1, 2, 4] {
+            let queued = Mutex::new(Vec::new());
+            let drained = Mutex::new(Vec::new());
+            let queued_ref = &queued;
+            let folded = run_units(
+                0..1_000,
+                threads,
+                &|| false,
+                &|range| range,
+                &|| {
+                    let taken: Vec<Range<u64>> = std::mem::take(&mut *queued.lock().unwrap());
+                    drained.lock().unwrap().extend(taken);
+                },
+                &mut |range| {
+                    queued_ref.lock().unwrap().push(range);
+                    Ok(false)
+                },
+            )
+            .unwrap();
+            assert_eq!(folded, 1_000);
+            assert!(queued.lock().unwrap().is_empty(), "{threads} threads");
+            let mut drained = drained.into_inner().unwrap();
+            drained.sort_by_key(|range| range.start);
+            assert_eq!(drained.len(), 1_000usize.div_ceil(UNIT_RUNS as usize));
+            assert_eq!(drained.last().map(|range| range.end), Some(1_000));
+        }
     }
 }

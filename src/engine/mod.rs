@@ -283,6 +283,7 @@ pub fn run_scenario_range(
             unit.seal();
             (unit, text)
         },
+        &|| partials.merge_confirmed(),
         &mut |(unit, text)| {
             aggregates.count_unit_runs(&unit);
             write(&text)?;

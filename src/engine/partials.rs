@@ -85,11 +85,11 @@ impl<'a> Partials<'a> {
     /// Merges every unit still queued and every partial total into `result`, whose run count
     /// and headline values already hold every confirmed unit's.
     pub(crate) fn finish(self, result: &mut Aggregates) {
+        for total in self.totals.into_inner().unwrap_or_default() {
+            result.merge_accumulators_owned(total);
+        }
         for mut unit in self.confirmed.into_inner().unwrap_or_default() {
             result.merge_unit_accumulators(&mut unit);
-        }
-        for total in self.totals.into_inner().unwrap_or_default() {
-            result.merge_accumulators(&total);
         }
     }
 }
