@@ -35,6 +35,9 @@ pub struct RowBuffer {
     rows: u32,
     /// Per cell: non-finite values buffered.
     nonfinite: Vec<u32>,
+    /// Explicit values buffered: the first `buffered` of `cells` and `values` (beyond them,
+    /// room for the next row).
+    buffered: usize,
     /// Cell of each buffered explicit value, in row order.
     cells: Vec<u32>,
     /// The buffered explicit values (neither `+0.0` nor non-finite), in row order.
@@ -89,19 +92,31 @@ impl RowBuffer {
             .checked_add(1)
             .expect("clear a RowBuffer before 2^32 rows");
         self.sealed = false;
-        for ((cell, &value), nonfinite) in values.iter().enumerate().zip(&mut self.nonfinite) {
-            let bits = value.to_bits();
-            let special = bits & EXPONENT == EXPONENT;
-            *nonfinite += u32::from(special);
-            if bits != 0 && !special {
-                self.cells.push(cell as u32);
-                self.values.push(value);
-            }
+        // Two passes without branches on the values: the counts of non-finite values (which
+        // the compiler vectorises), then every value written at the next free slot, which moves
+        // on only past an explicit value.
+        for (nonfinite, &value) in self.nonfinite.iter_mut().zip(values) {
+            *nonfinite += u32::from(value.to_bits() & EXPONENT == EXPONENT);
         }
+        let start = self.buffered;
+        let end = start + values.len();
         assert!(
-            self.values.len() < u32::MAX as usize,
+            end < u32::MAX as usize,
             "clear a RowBuffer before 2^32 values"
         );
+        if self.cells.len() < end {
+            self.cells.resize(end, 0);
+            self.values.resize(end, 0.0);
+        }
+        let (cells, kept_values) = (&mut self.cells[start..end], &mut self.values[start..end]);
+        let mut kept = 0;
+        for (cell, &value) in values.iter().enumerate() {
+            let bits = value.to_bits();
+            cells[kept] = cell as u32;
+            kept_values[kept] = value;
+            kept += usize::from(bits != 0 && bits & EXPONENT != EXPONENT);
+        }
+        self.buffered = start + kept;
     }
 
     /// Sorts the buffered values by cell and bits and counts equal values (see the module docs);
@@ -113,14 +128,15 @@ impl RowBuffer {
         }
         // Counting sort by cell: starts[c + 1] counts cell c, then becomes its start.
         self.starts.fill(0);
-        for &cell in &self.cells {
+        let (cells, values) = (&self.cells[..self.buffered], &self.values[..self.buffered]);
+        for &cell in cells {
             self.starts[cell as usize + 1] += 1;
         }
         for cell in 1..self.starts.len() {
             self.starts[cell] += self.starts[cell - 1];
         }
-        self.sorted.resize(self.values.len(), 0);
-        for (&cell, &value) in self.cells.iter().zip(&self.values) {
+        self.sorted.resize(self.buffered, 0);
+        for (&cell, &value) in cells.iter().zip(values) {
             let at = &mut self.starts[cell as usize];
             self.sorted[*at as usize] = value.to_bits();
             *at += 1;
@@ -202,8 +218,7 @@ impl RowBuffer {
     pub fn clear(&mut self) {
         self.rows = 0;
         self.nonfinite.fill(0);
-        self.cells.clear();
-        self.values.clear();
+        self.buffered = 0;
         self.entries.clear();
         self.sealed = true;
     }
