@@ -51,7 +51,7 @@ pub struct Aggregates {
 
 /// The cells of each part of the aggregates of `scenario`: (series slots per quarter, series,
 /// ledger, measures).
-fn shape(scenario: &Scenario) -> (usize, usize, usize, usize) {
+pub(crate) fn shape(scenario: &Scenario) -> (usize, usize, usize, usize) {
     let width = slots_per_quarter(scenario.clusters.len());
     let ledger_cells = scenario.budget.funding_years() * scenario.clusters.len() * 2;
     (
@@ -131,11 +131,13 @@ impl Aggregates {
     /// (exact, so order-free). Between the two parts the run count and the accumulators disagree:
     /// see [`super::partials`].
     pub(crate) fn merge_unit_accumulators(&mut self, unit: &mut UnitAggregates) {
+        unit.seal();
         unit.series.add_to(&mut self.series);
-        unit.ledger.add_to_dense(&mut self.ledger);
-        unit.measures.add_to_dense(&mut self.measures);
-        unit.headline_accumulators
-            .add_to_dense(&mut self.headline_accumulators);
+        unit.add_dense_parts_to(
+            &mut self.ledger,
+            &mut self.measures,
+            &mut self.headline_accumulators,
+        );
     }
 
     /// [`Self::merge`] of the accumulators alone (see [`Self::merge_unit_accumulators`]).
@@ -155,10 +157,25 @@ impl Aggregates {
         }
     }
 
-    /// [`Self::merge_accumulators`] of aggregates no longer needed: when these accumulators hold
-    /// nothing yet, `other`'s are taken over instead of merged (the same state, without the
-    /// work).
-    pub(crate) fn merge_accumulators_owned(&mut self, mut other: Aggregates) {
+    /// [`Self::merge_accumulators`] of accumulators no longer needed (built apart, see
+    /// `engine::partials`): when these hold nothing yet, the others are taken over instead of
+    /// merged (the same state, without the work).
+    pub(crate) fn merge_accumulators_owned(
+        &mut self,
+        series: SparseAccumulators,
+        ledger: Vec<Accumulator>,
+        measures: Vec<Accumulator>,
+        headline_accumulators: Vec<Accumulator>,
+    ) {
+        let mut other = Aggregates {
+            runs: 0,
+            width: self.width,
+            series,
+            ledger,
+            measures,
+            headline_accumulators,
+            headline: Vec::new(),
+        };
         if self.series.rows() == 0 {
             std::mem::swap(&mut self.series, &mut other.series);
             std::mem::swap(&mut self.ledger, &mut other.ledger);
@@ -362,6 +379,29 @@ impl UnitAggregates {
             part.clear();
         }
         self.headline.iter_mut().for_each(Vec::clear);
+    }
+
+    /// Adds the series values of the cells `cells` of the sealed unit ([`Self::seal`]) to
+    /// `stripe`, whose cell `i` is series cell `cells.start + i`.
+    pub(crate) fn add_series_range_to(
+        &self,
+        stripe: &mut SparseAccumulators,
+        cells: std::ops::Range<usize>,
+    ) {
+        self.series.add_range_to(stripe, cells);
+    }
+
+    /// Adds the sealed unit's ledger, measure and headline values to those accumulators.
+    pub(crate) fn add_dense_parts_to(
+        &self,
+        ledger: &mut [Accumulator],
+        measures: &mut [Accumulator],
+        headline_accumulators: &mut [Accumulator],
+    ) {
+        self.ledger.add_to_dense(ledger);
+        self.measures.add_to_dense(measures);
+        self.headline_accumulators
+            .add_to_dense(headline_accumulators);
     }
 
     fn parts(&mut self) -> [&mut RowBuffer; 4] {

@@ -173,28 +173,48 @@ impl RowBuffer {
     /// If `target` has another number of cells.
     pub fn add_to(&mut self, target: &mut SparseAccumulators) {
         self.seal();
-        target.add_rows(self.rows(), &self.nonfinite);
-        for cell in self.entries.chunk_by(|a, b| a.cell == b.cell) {
-            let accumulator = target.explicit_mut(cell[0].cell as usize);
+        self.add_range_to(target, 0..self.nonfinite.len());
+    }
+
+    /// Adds the buffered rows' values of the cells `cells` to `target`, whose cell `i` is cell
+    /// `cells.start + i` here; the buffer must be sealed ([`Self::seal`]), so that threads can
+    /// add different ranges of one buffer at once.
+    ///
+    /// # Panics
+    ///
+    /// If the buffer is not sealed, or `target` does not have one cell per cell of `cells`.
+    pub fn add_range_to(&self, target: &mut SparseAccumulators, cells: std::ops::Range<usize>) {
+        assert!(self.sealed, "seal a RowBuffer before adding it");
+        assert_eq!(target.len(), cells.len(), "one target cell per cell");
+        target.add_rows(self.rows(), &self.nonfinite[cells.clone()]);
+        let below = |end: usize| {
+            self.entries
+                .partition_point(|entry| (entry.cell as usize) < end)
+        };
+        let entries = &self.entries[below(cells.start)..below(cells.end)];
+        for cell in entries.chunk_by(|a, b| a.cell == b.cell) {
+            let accumulator = target.explicit_mut(cell[0].cell as usize - cells.start);
             for entry in cell {
                 accumulator.push_n(entry.value, u64::from(entry.count));
             }
         }
     }
 
-    /// Adds the buffered rows to `dense`, one accumulator per cell, exactly as pushing each row's
-    /// values into them would (zeros included); the buffer keeps them (see [`Self::clear`]).
+    /// Adds the sealed buffer's rows to `dense`, one accumulator per cell, exactly as pushing
+    /// each row's values into them would (zeros included); the buffer keeps them (see
+    /// [`Self::clear`]).
     ///
     /// # Panics
     ///
-    /// If `dense` does not have one accumulator per cell.
-    pub fn add_to_dense(&mut self, dense: &mut [Accumulator]) {
+    /// If the buffer is not sealed ([`Self::seal`]) or `dense` does not have one accumulator per
+    /// cell.
+    pub fn add_to_dense(&self, dense: &mut [Accumulator]) {
+        assert!(self.sealed, "seal a RowBuffer before adding it");
         assert_eq!(
             dense.len(),
             self.nonfinite.len(),
             "one accumulator per cell"
         );
-        self.seal();
         let mut cells = self.entries.chunk_by(|a, b| a.cell == b.cell).peekable();
         for (cell, (accumulator, nonfinite)) in dense.iter_mut().zip(&self.nonfinite).enumerate() {
             let mut explicit = 0;
@@ -275,8 +295,8 @@ mod tests {
             if batch % 2 == 0 {
                 buffer.seal();
             }
-            buffer.add_to_dense(&mut dense);
             buffer.add_to(&mut sparse);
+            buffer.add_to_dense(&mut dense);
             assert_eq!(buffer.rows(), rows.len() as u64);
             buffer.clear();
         }
@@ -288,6 +308,22 @@ mod tests {
         // Cell 0 is all zeros: counted, no accumulator.
         assert!(sparse.explicit_cells() < cells);
         assert_eq!(dense[0].count(), 250);
+        // Ranges of cells added apart, in any order, then joined: the same again.
+        let mut buffer = RowBuffer::new(cells);
+        all.iter().for_each(|row| buffer.push_row(row));
+        buffer.seal();
+        let ranges = [20..30, 0..7, 7..7, 7..20];
+        let mut parts: Vec<(usize, SparseAccumulators)> = ranges
+            .iter()
+            .map(|cells| {
+                let mut part = SparseAccumulators::new(cells.len());
+                buffer.add_range_to(&mut part, cells.clone());
+                (cells.start, part)
+            })
+            .collect();
+        parts.sort_by_key(|(start, _)| *start);
+        let joined = SparseAccumulators::concat(parts.into_iter().map(|(_, part)| part).collect());
+        assert_eq!(joined.state(), sparse.state());
     }
 
     #[test]

@@ -141,6 +141,31 @@ impl SparseAccumulators {
         }
     }
 
+    /// The cells of `parts` one after the other (part 0's first), each part's accumulators
+    /// moved, not merged: the inverse of filling consecutive ranges of cells apart (see
+    /// [`super::RowBuffer::add_range_to`]).
+    ///
+    /// # Panics
+    ///
+    /// If the parts hold different numbers of rows, or the cells do not fit in a `u32`.
+    pub fn concat(parts: Vec<SparseAccumulators>) -> SparseAccumulators {
+        let mut whole = Self::new(parts.iter().map(Self::len).sum());
+        whole.rows = parts.first().map_or(0, Self::rows);
+        let mut offset = 0;
+        for part in parts {
+            assert_eq!(part.rows, whole.rows, "parts of other rows");
+            whole.nonfinite[offset..offset + part.len()].copy_from_slice(&part.nonfinite);
+            whole.explicit.reserve(part.explicit.len());
+            for (cell, accumulator) in part.explicit {
+                let cell = offset + cell as usize;
+                whole.position[cell] = whole.explicit.len() as u32;
+                whole.explicit.push((cell as u32, accumulator));
+            }
+            offset += part.position.len();
+        }
+        whole
+    }
+
     /// Empties every cell, keeping the allocations for the next rows.
     pub fn clear(&mut self) {
         self.rows = 0;
