@@ -72,6 +72,10 @@ pub struct Recorder {
     absorbed: Vec<i64>,
     /// Per cluster: the inputs of its count values in the quarter pushed last.
     inputs: Vec<ClusterInputs>,
+    /// The clusters' inputs summed (the integer totals of the quarter pushed last).
+    sums: Sums,
+    /// Whether the quarter pushed last had its structure measured.
+    structure_last: bool,
     /// The length of the series after the quarter pushed last (None before the first).
     end: Option<usize>,
 }
@@ -108,7 +112,8 @@ impl Recorder {
     /// absorbed cents only. When `out` ends with the quarter this recorder pushed last, that
     /// quarter is copied as a whole and only the clusters whose inputs changed are computed
     /// again (in the baseline most of the 96 slots never form, and their values never change);
-    /// the structure values and the totals are written every quarter.
+    /// the integer totals follow the changed clusters the same way ([`Sums`]), and the
+    /// structure values are written in measured quarters and in the quarters after them.
     pub fn push_quarter(&mut self, state: &QuarterState<'_>, out: &mut Vec<f64>) {
         let clusters = state.funded.len();
         let money = self.money_so_far(state.ledger, clusters, state.quarter / 4);
@@ -120,16 +125,11 @@ impl Recorder {
         } else {
             out.resize(begin + width, 0.0);
             self.inputs.clear();
+            self.sums = Sums::default();
         }
+        // The copied quarter's structure values are already NaN where this quarter's must be.
+        let structure_written = !copied || self.structure_last || state.structure.is_some();
         let (cells, totals) = out[begin..].split_at_mut(clusters * CLUSTER_OUTCOMES.len());
-        let mut members = 0u64;
-        let mut links = 0u64;
-        let mut networked = 0u64;
-        let mut networked_counterfactual = 0u64;
-        let mut pairs = 0.0f64;
-        let mut operating = 0u64;
-        let mut formed = 0u64;
-        let mut projects = 0u64;
         for (index, (((record, counterfactual), &absorbed), cell)) in state
             .funded
             .iter()
@@ -143,29 +143,49 @@ impl Recorder {
                 counterfactual: *counterfactual,
                 absorbed,
             };
+            let forming = state.initially_forming[index];
             let (counts, structure) =
                 cell.split_at_mut(CLUSTER_OUTCOMES.len() - NETWORK_OUTCOMES.len());
             if !copied {
                 count_values(&inputs, counts);
+                self.sums.add(&inputs, forming);
                 self.inputs.push(inputs);
             } else if self.inputs[index] != inputs {
                 count_values(&inputs, counts);
+                self.sums.remove(&self.inputs[index], forming);
+                self.sums.add(&inputs, forming);
                 self.inputs[index] = inputs;
             }
-            structure_values(
-                state.structure.map(|(parts, _)| &parts[index]),
-                state.sector_sole_share[index],
-                structure,
-            );
-            members += record.members;
-            links += record.links;
-            networked += record.networked;
-            networked_counterfactual += counterfactual.networked;
-            pairs += count(record.members) * (count(record.members) - 1.0).max(0.0) / 2.0;
-            operating += u64::from(record.operating);
-            formed += u64::from(record.operating && state.initially_forming[index]);
-            projects += record.projects;
+            if structure_written {
+                structure_values(
+                    state.structure.map(|(parts, _)| &parts[index]),
+                    state.sector_sole_share[index],
+                    structure,
+                );
+            }
         }
+        self.structure_last = state.structure.is_some();
+        let Sums {
+            members,
+            links,
+            networked,
+            networked_counterfactual,
+            operating,
+            formed,
+            projects,
+            pairs,
+        } = self.sums;
+        let pairs = if members < 1 << 26 {
+            // Every term m(m − 1)/2 and every partial sum is then an integer below 2⁵³, which
+            // f64 holds exactly, so the sum in cluster order is the integer sum.
+            count(pairs)
+        } else {
+            state
+                .funded
+                .iter()
+                .map(|r| count(r.members) * (count(r.members) - 1.0).max(0.0) / 2.0)
+                .sum()
+        };
         let returned = money.returned + state.withheld_cents;
         let absorbed_ltl = amount_from_cents(money.absorbed);
         let additional = count(networked) - count(networked_counterfactual);
@@ -214,6 +234,71 @@ struct ClusterInputs {
     counterfactual: ClusterRecord,
     /// Cents absorbed so far (both instruments, all years).
     absorbed: i64,
+}
+
+/// The integer totals over clusters of the funded records (and the counterfactual's networked
+/// SMEs), kept up to date by removing a changed cluster's old inputs and adding its new ones:
+/// integer sums do not depend on the order of their terms.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    members: u64,
+    links: u64,
+    networked: u64,
+    networked_counterfactual: u64,
+    operating: u64,
+    /// Operating clusters that were forming at the start.
+    formed: u64,
+    projects: u64,
+    /// Σ m(m − 1)/2: pairs of members within clusters.
+    pairs: u64,
+}
+
+impl Sums {
+    /// The terms of one cluster: (members, links, networked, counterfactual networked,
+    /// operating, formed, projects, pairs).
+    fn terms(inputs: &ClusterInputs, forming: bool) -> [u64; 8] {
+        let record = &inputs.funded;
+        [
+            record.members,
+            record.links,
+            record.networked,
+            inputs.counterfactual.networked,
+            u64::from(record.operating),
+            u64::from(record.operating && forming),
+            record.projects,
+            // Exact unless a cluster has 2³² members or more, when the sum is not used (see
+            // `push_quarter`).
+            record
+                .members
+                .wrapping_mul(record.members.saturating_sub(1))
+                / 2,
+        ]
+    }
+
+    fn fields(&mut self) -> [&mut u64; 8] {
+        [
+            &mut self.members,
+            &mut self.links,
+            &mut self.networked,
+            &mut self.networked_counterfactual,
+            &mut self.operating,
+            &mut self.formed,
+            &mut self.projects,
+            &mut self.pairs,
+        ]
+    }
+
+    fn add(&mut self, inputs: &ClusterInputs, forming: bool) {
+        for (sum, term) in self.fields().into_iter().zip(Self::terms(inputs, forming)) {
+            *sum = sum.wrapping_add(term);
+        }
+    }
+
+    fn remove(&mut self, inputs: &ClusterInputs, forming: bool) {
+        for (sum, term) in self.fields().into_iter().zip(Self::terms(inputs, forming)) {
+            *sum = sum.wrapping_sub(term);
+        }
+    }
 }
 
 /// Writes a cluster's count values (the outcomes before [`NETWORK_OUTCOMES`] in

@@ -122,6 +122,8 @@ pub struct Workspace {
     /// Per member of one network: degree · 2³² + node id, the order in which ties are oriented
     /// for the triangle count.
     rank: Vec<u64>,
+    /// The ties of one network, each as [lower, higher] end in the order of `rank`.
+    oriented: Vec<[u32; 2]>,
     /// Out-neighbours in compressed rows: those of node u are `targets[start[u]..start[u + 1]]`.
     start: Vec<u32>,
     targets: Vec<u32>,
@@ -216,8 +218,9 @@ impl Workspace {
         for (pooled, count) in self.pooled.iter_mut().zip(histogram.iter()) {
             *pooled += count;
         }
+        let networked = members as u64 - histogram[0];
         let ((components, largest_component), closed_triples) =
-            self.components_and_closed_triples(network);
+            self.components_and_closed_triples(network, networked);
         let members_f = members as f64;
         let density = if members_f < 2.0 {
             0.0
@@ -239,13 +242,16 @@ impl Workspace {
     }
 
     /// The components (count of those with two or more members, size of the largest) and
-    /// 3 × triangles, from one pass over the ties and the compressed rows it builds. Reads
-    /// `self.rank` as filled by the caller.
+    /// 3 × triangles of a network with `networked` members of degree ≥ 1, from the ties read
+    /// once in storage order and oriented into one contiguous array. Reads `self.rank` as filled
+    /// by the caller.
     ///
     /// Components: union–find with path halving and union by size (Tarjan 1975, "Efficiency of
-    /// a good but not linear set union algorithm", J. ACM 22(2)) over the ties, which are read
-    /// in storage order from one contiguous array (a search along the adjacency lists would
-    /// chase a pointer per member).
+    /// a good but not linear set union algorithm", J. ACM 22(2)) over the oriented ties (a
+    /// search along the adjacency lists would chase a pointer per member). The networked
+    /// members start as `networked` groups and each union of two trees joins two of them, so
+    /// the components of two or more members number `networked` − unions, and the largest is
+    /// the largest tree a union made.
     ///
     /// Triangles: the "compact forward" algorithm (Latapy 2008, "Main-memory triangle
     /// computations for very large (sparse (power-law)) graphs", Theor. Comput. Sci. 407): each
@@ -254,7 +260,11 @@ impl Workspace {
     /// so the cost is O(L·√L) at worst and far less on sparse networks; look-ups are array
     /// reads. A member with fewer than two out-neighbours is the lowest corner of no triangle
     /// and is skipped.
-    fn components_and_closed_triples(&mut self, network: &Network) -> ((u64, u64), u64) {
+    fn components_and_closed_triples(
+        &mut self,
+        network: &Network,
+        networked: u64,
+    ) -> ((u64, u64), u64) {
         let members = network.members();
         let rank = &self.rank[..members];
         // Counts land two places on, so that after the prefix sum `start[u + 1]` is where u's
@@ -262,27 +272,28 @@ impl Workspace {
         let start = &mut self.start;
         start.clear();
         start.resize(members + 2, 0);
+        let oriented = &mut self.oriented;
+        oriented.clear();
+        oriented.extend(network.tie_ends().map(|[a, b]| {
+            if rank[a as usize] < rank[b as usize] {
+                [a, b]
+            } else {
+                [b, a]
+            }
+        }));
+        for &[low, _] in oriented.iter() {
+            start[low as usize + 2] += 1;
+        }
+        // Each union of two trees joins two groups of networked members, which start apart.
         let parent = &mut self.parent;
         parent.clear();
         parent.extend(0..members as u32);
         let size = &mut self.size;
         size.clear();
         size.resize(members, 1);
-        fn root(parent: &mut [u32], mut node: u32) -> u32 {
-            while parent[node as usize] != node {
-                let grandparent = parent[parent[node as usize] as usize];
-                parent[node as usize] = grandparent;
-                node = grandparent;
-            }
-            node
-        }
-        for [a, b] in network.tie_ends() {
-            let low = if rank[a as usize] < rank[b as usize] {
-                a
-            } else {
-                b
-            };
-            start[low as usize + 2] += 1;
+        let mut unions = 0;
+        let mut largest = 0;
+        for &[a, b] in oriented.iter() {
             let (mut x, mut y) = (root(parent, a), root(parent, b));
             if x != y {
                 if size[x as usize] < size[y as usize] {
@@ -290,17 +301,11 @@ impl Workspace {
                 }
                 parent[y as usize] = x;
                 size[x as usize] += size[y as usize];
+                unions += 1;
+                largest = largest.max(size[x as usize]);
             }
         }
-        // A root of two or more members is a component; isolated members are roots of size 1.
-        let mut components = 0;
-        let mut largest = 0;
-        for (node, (&up, &members)) in (0u32..).zip(parent.iter().zip(size.iter())) {
-            if up == node && members >= 2 {
-                components += 1;
-                largest = largest.max(u64::from(members));
-            }
-        }
+        let components = networked - unions;
         let mut sum = 0;
         for entry in start.iter_mut() {
             sum += *entry;
@@ -308,13 +313,8 @@ impl Workspace {
         }
         let targets = &mut self.targets;
         targets.clear();
-        targets.resize(network.links(), 0);
-        for [a, b] in network.tie_ends() {
-            let (low, high) = if rank[a as usize] < rank[b as usize] {
-                (a, b)
-            } else {
-                (b, a)
-            };
+        targets.resize(oriented.len(), 0);
+        for &[low, high] in oriented.iter() {
             let cursor = &mut start[low as usize + 1];
             targets[*cursor as usize] = high;
             *cursor += 1;
@@ -340,7 +340,21 @@ impl Workspace {
                 }
             }
         }
-        ((components, largest), 3 * triangles)
+        ((components, u64::from(largest)), 3 * triangles)
+    }
+}
+
+/// The root of `node`'s tree in a union–find forest, halving the path on the way (each node
+/// visited is linked to its grandparent).
+fn root(parent: &mut [u32], mut node: u32) -> u32 {
+    loop {
+        let up = parent[node as usize];
+        if up == node {
+            return node;
+        }
+        let grandparent = parent[up as usize];
+        parent[node as usize] = grandparent;
+        node = grandparent;
     }
 }
 
