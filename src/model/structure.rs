@@ -193,11 +193,17 @@ impl Workspace {
                 largest_component: 0,
             };
         }
+        // Degrees counted from the ties (one contiguous array, read again just after) rather
+        // than read from each member's adjacency list: the networks are measured once a year,
+        // when their memory is no longer in the caches, so the lines read count more than the
+        // instructions.
         let rank = &mut self.rank;
         rank.clear();
-        rank.extend(
-            (0..members as u32).map(|node| ((network.degree(node) as u64) << 32) | u64::from(node)),
-        );
+        rank.extend(0..members as u64);
+        for [a, b] in network.tie_ends() {
+            rank[a as usize] += 1 << 32;
+            rank[b as usize] += 1 << 32;
+        }
         // Ties exist, so the highest degree is at least 1.
         let max_degree = rank.iter().map(|key| key >> 32).max().unwrap_or(0);
         let histogram = &mut self.histogram;
