@@ -349,6 +349,12 @@ pub struct PlanArgs {
     /// Kubernetes: shards running at once [default: all of them].
     #[arg(long)]
     pub parallelism: Option<u64>,
+    /// Draw the calibrated inputs from the weighted posterior in this calibration folder, as
+    /// `run --posterior` does; its posterior.csv (and manifest.json) are copied into the plan
+    /// and every shard reads the copy [default: the scenario's `posterior` field, if any,
+    /// relative to the scenario file].
+    #[arg(long, value_name = "DIR")]
+    pub posterior: Option<PathBuf>,
     /// Overwrite job files an earlier plan wrote into the folder.
     #[arg(long)]
     pub force: bool,

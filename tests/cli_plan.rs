@@ -8,8 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
 use assert_cmd::Command;
-use serde_json::Value;
 use tempfile::TempDir;
+
+#[path = "support/job_files.rs"]
+mod job_files;
+use job_files::{run_merge, run_pods, run_slurm_jobs, yaml_documents};
 
 const SCENARIO: &str = "tests/data/minimal.json";
 
@@ -270,15 +273,6 @@ fn slurm_submit_queues_the_merge_after_the_array_and_prints_both_ids() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("already exists"));
     assert!(!dir.path().join("second.log").exists(), "nothing submitted");
-}
-
-/// The YAML documents of a manifest, as JSON values.
-fn yaml_documents(path: &Path) -> Vec<Value> {
-    use serde::Deserialize;
-    let text = fs::read_to_string(path).unwrap();
-    serde_norway::Deserializer::from_str(&text)
-        .map(|document| Value::deserialize(document).expect("valid YAML"))
-        .collect()
 }
 
 #[test]
@@ -743,27 +737,7 @@ fn slurm_job_files_run_without_a_scheduler_give_the_one_machine_result() {
         .env(EPOCH, PINNED)
         .assert()
         .success();
-    for task in ["3", "1", "2"] {
-        let output = Process::new("bash")
-            .arg(plan.join("shards.sbatch"))
-            .env("SLURM_ARRAY_TASK_ID", task)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "task {task}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let output = Process::new("bash")
-        .arg(plan.join("merge.sbatch"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "merge: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_slurm_jobs(&plan, &["3", "1", "2"]);
     let one_machine = dir.path().join("one-machine");
     clustersim()
         .arg("run")
@@ -820,44 +794,15 @@ fn kubernetes_pods_of_a_comparison_give_the_one_machine_result() {
         .env(EPOCH, PINNED)
         .assert()
         .success();
+    // The plan folder holds the ConfigMap's file, scenario.json, so it stands in for the mount.
     let scenario = plan.join("scenario.json").display().to_string();
-    let documents = yaml_documents(&plan.join("shards.yaml"));
-    let script = documents[1]["spec"]["template"]["spec"]["containers"][0]["command"][2]
-        .as_str()
-        .unwrap()
-        .replace("/etc/clustersim/scenario.json", &scenario);
-    for index in ["1", "0"] {
-        let output = Process::new("/bin/sh")
-            .arg("-c")
-            .arg(&script)
-            .env("JOB_COMPLETION_INDEX", index)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "pod {index}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    run_pods(&plan, &plan, &["1", "0"]);
     let merge = yaml_documents(&plan.join("merge.yaml"));
-    let container = &merge[0]["spec"]["template"]["spec"]["containers"][0];
-    let command: Vec<String> = container["command"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|value| value.as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(container["env"][0]["name"], EPOCH);
-    let output = Process::new(&command[0])
-        .args(&command[1..])
-        .env(EPOCH, container["env"][0]["value"].as_str().unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "merge: {}",
-        String::from_utf8_lossy(&output.stderr)
+    assert_eq!(
+        merge[0]["spec"]["template"]["spec"]["containers"][0]["env"][0]["name"],
+        EPOCH
     );
+    run_merge(&plan);
     let one_machine = dir.path().join("one-machine");
     clustersim()
         .args([

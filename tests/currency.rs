@@ -518,3 +518,55 @@ fn init_currency_eur_writes_a_valid_starter_with_converted_values_marked_for_rep
     assert!(!unsourced.contains("saturation"), "{unsourced}");
     assert!(text.contains("Replace them with local values"));
 }
+
+#[test]
+fn an_eur_sensitivity_analysis_names_its_money_outcomes_in_eur() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let file = folder.path().join("region.json");
+    std::fs::write(&file, programme("EUR", 1.0).to_string()).expect("scenario written");
+    let out = folder.path().join("result");
+    assert_cmd::Command::cargo_bin("clustersim")
+        .expect("binary is built")
+        .args(["sensitivity", "--samples", "8", "--trajectories", "2"])
+        .args(["--replications", "2", "--dpi", "60", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let table = read(&out.join("sensitivity.csv"));
+    assert!(table.contains("\nadditional_added_value_eur,"), "{table}");
+    assert!(!table.contains("_ltl"), "{table}");
+    let report = read(&out.join("report.md"));
+    assert!(
+        report.contains("Additional added value (EUR), "),
+        "{report}"
+    );
+    assert!(!report.contains("LTL"), "{report}");
+}
+
+#[test]
+fn calibration_targets_name_money_quantities_in_the_scenarios_currency() {
+    use clustersim::calibration::targets::targets_from_str;
+    let targets = |quantity: &str| {
+        json!({"targets": [{"name": "absorbed", "quantity": quantity, "cluster": "ict-cluster",
+            "date": 2024.9, "observed": 1_000_000.0, "uncertainty": {"sd": 100_000.0},
+            "source": "test"}]})
+        .to_string()
+    };
+    let eur = load(&programme("EUR", 1.0));
+    let parsed = targets_from_str(&targets("absorbed_eur"), "targets.json", &eur);
+    assert!(parsed.is_ok(), "{:?}", parsed.err().map(|e| e.to_string()));
+    // The LTL spelling is summary.csv's name only in LTL scenarios.
+    let refused = targets_from_str(&targets("absorbed_ltl"), "targets.json", &eur)
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
+    assert!(
+        refused.contains("unknown quantity 'absorbed_ltl'"),
+        "{refused}"
+    );
+    assert!(refused.contains("absorbed_eur"), "{refused}");
+    assert!(!refused.contains("absorbed_ltl,"), "{refused}");
+    let ltl = load(&programme("LTL", LTL_PER_EUR));
+    assert!(targets_from_str(&targets("absorbed_ltl"), "targets.json", &ltl).is_ok());
+}

@@ -380,7 +380,13 @@ fn check_target(
     } else {
         &TOTAL_OUTCOMES
     };
-    let Some(position) = outcomes.iter().position(|name| *name == spec.quantity) else {
+    // Money quantities are named as `summary.csv` names them: in the scenario's currency
+    // (`absorbed_eur` in an EUR scenario, `absorbed_ltl` in an LTL one).
+    let currency = &scenario.currency;
+    let Some(position) = outcomes
+        .iter()
+        .position(|name| currency.name(name) == spec.quantity)
+    else {
         let scope = if cluster.is_some() {
             "per-cluster quantities (with \"cluster\")"
         } else {
@@ -391,7 +397,11 @@ fn check_target(
             message: format!(
                 "unknown quantity '{}'; valid {scope}: {}",
                 spec.quantity,
-                outcomes.join(", ")
+                outcomes
+                    .iter()
+                    .map(|name| currency.name(name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         });
         return None;

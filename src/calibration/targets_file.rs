@@ -39,7 +39,8 @@ pub struct TargetSpec {
     /// The simulated quantity: an outcome of the per-quarter series, as named in `summary.csv`.
     /// Without `cluster`, a whole-economy outcome (e.g. `operating_clusters`,
     /// `clusters_formed`, `networked_smes`, `absorbed_ltl`); with `cluster`, a per-cluster one
-    /// (e.g. `members`, `networked_smes`, `absorbed_ltl`).
+    /// (e.g. `members`, `networked_smes`, `absorbed_ltl`). Money quantities carry the scenario's
+    /// currency, as in `summary.csv` (`absorbed_eur` in an EUR scenario).
     pub quantity: String,
     /// Id of a cluster of the scenario, for a per-cluster quantity.
     #[serde(default, skip_serializing_if = "Option::is_none")]

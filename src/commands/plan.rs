@@ -13,14 +13,20 @@ use super::run::load_scenario;
 use crate::cli::{PlanArgs, Switch};
 use crate::engine::blocks::{BLOCK_RUNS, ShardPlan, block_count};
 use crate::report::file_set::{FileToWrite, write_file_set};
+use crate::report::sha256_hex;
 use crate::scaleout::kubernetes::{self, KubernetesOptions};
 use crate::scaleout::quote::{control_character, shell_quote};
 use crate::scaleout::slurm::{self, SlurmOptions};
-use crate::scaleout::{JobFile, JobPlan, check_name, default_name};
+use crate::scaleout::{JobFile, JobPlan, PlanPosterior, check_name, default_name};
 use crate::scenario::plan::MAX_RUNS;
+use crate::scenario::{POSTERIOR_FILE, Posterior, Scenario, posterior_folder};
 
 /// The copy of the scenario in the plan folder.
 pub const SCENARIO_FILE: &str = "scenario.json";
+
+/// The copy of the calibration's manifest beside the posterior (`Posterior::read` reads the
+/// calibrated scenario's hash from it).
+pub const CALIBRATION_MANIFEST: &str = "manifest.json";
 
 /// The PersistentVolumeClaim of the shared volume unless `--pvc` says otherwise.
 pub const DEFAULT_CLAIM: &str = "clustersim-work";
@@ -137,25 +143,39 @@ pub fn plan(args: &PlanArgs) -> anyhow::Result<PlanOutcome> {
     }
     .map_err(anyhow::Error::msg)?;
     let mut files: Vec<FileToWrite<'_>> = Vec::with_capacity(job_files.len() + 1);
+    let mut descriptions = Vec::with_capacity(job_files.len() + 3);
     if let Some(text) = &plan.scenario_text {
         files.push(FileToWrite {
             name: SCENARIO_FILE,
             contents: text.as_bytes(),
             executable: false,
         });
+        descriptions.push("the scenario every shard reads");
+    }
+    // A Kubernetes plan carries the posterior in the ConfigMap of shards.yaml instead.
+    if let (Some(posterior), "Slurm") = (&plan.posterior, scheduler) {
+        files.push(FileToWrite {
+            name: POSTERIOR_FILE,
+            contents: posterior.csv.as_bytes(),
+            executable: false,
+        });
+        descriptions.push("the posterior every shard draws the calibrated inputs from");
+        if let Some(manifest) = &posterior.manifest {
+            files.push(FileToWrite {
+                name: CALIBRATION_MANIFEST,
+                contents: manifest.as_bytes(),
+                executable: false,
+            });
+            descriptions.push("the calibration's manifest (the scenario it calibrated)");
+        }
     }
     files.extend(job_files.iter().map(|file: &JobFile| FileToWrite {
         name: file.name,
         contents: file.contents.as_bytes(),
         executable: file.executable,
     }));
+    descriptions.extend(job_files.iter().map(|file| file.description));
     let written = write_file_set(&folder, &files, args.force)?;
-    let descriptions = plan
-        .scenario_text
-        .as_ref()
-        .map(|_| "the scenario every shard reads")
-        .into_iter()
-        .chain(job_files.iter().map(|file| file.description));
     Ok(PlanOutcome {
         files: written.into_iter().zip(descriptions).collect(),
         folder,
@@ -256,6 +276,7 @@ fn check(args: &PlanArgs, folder: &Path, slurm: bool) -> anyhow::Result<JobPlan>
         (None, false) => PathBuf::from(DEFAULT_KUBERNETES_WORKDIR),
     };
     let workdir = path_text(&workdir, "--workdir")?;
+    let posterior = plan_posterior(args, &scenario, &text, folder, slurm)?;
     Ok(JobPlan {
         name,
         scenario_text: args.scenario.is_some().then_some(text),
@@ -268,7 +289,47 @@ fn check(args: &PlanArgs, folder: &Path, slurm: bool) -> anyhow::Result<JobPlan>
         binary,
         workdir,
         source_date_epoch: source_date_epoch()?,
+        posterior,
     })
+}
+
+/// The posterior that `--posterior` or the scenario's `posterior` field names, if any: read and
+/// checked against the scenario as `run --posterior` would (its warnings printed now), then
+/// carried into the plan, beside the scenario, where every shard reads it (a relative
+/// `posterior` field would otherwise point away from the plan's copy of the scenario).
+fn plan_posterior(
+    args: &PlanArgs,
+    scenario: &Scenario,
+    text: &str,
+    folder: &Path,
+    slurm: bool,
+) -> anyhow::Result<Option<PlanPosterior>> {
+    let Some(source) = posterior_folder(
+        args.posterior.as_deref(),
+        scenario,
+        args.scenario.as_deref(),
+    ) else {
+        return Ok(None);
+    };
+    let (_, warnings) = Posterior::read(&source, scenario, &sha256_hex(text.as_bytes()))?;
+    for warning in warnings {
+        eprintln!("{warning}");
+    }
+    let csv_path = source.join(POSTERIOR_FILE);
+    let csv = std::fs::read_to_string(&csv_path)
+        .with_context(|| format!("copying '{}' into the plan", csv_path.display()))?;
+    // As `Posterior::read`: a calibration folder without a readable manifest is still usable.
+    let manifest = std::fs::read_to_string(source.join(CALIBRATION_MANIFEST)).ok();
+    let folder = if slurm {
+        path_text(folder, "the plan folder")?
+    } else {
+        kubernetes::SCENARIO_MOUNT.to_string()
+    };
+    Ok(Some(PlanPosterior {
+        csv,
+        manifest,
+        folder,
+    }))
 }
 
 /// `SOURCE_DATE_EPOCH` from the environment of `plan`, if set: the job files pin the times the

@@ -120,7 +120,10 @@ pub fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<SensitivityOutcome>
         let outputs = evaluate_designs(&plan, threads, &|| bar.inc(1))?;
         bar.finish_and_clear();
         let analysis = analyse(&plan, &outputs, seed, threads)?;
-        pending.write("sensitivity.csv", sensitivity_csv(&analysis).as_bytes())?;
+        pending.write(
+            "sensitivity.csv",
+            sensitivity_csv(&analysis, &scenario.currency).as_bytes(),
+        )?;
         pending.write("scenario.json", text.as_bytes())?;
         let manifest = Manifest {
             tool: "clustersim".into(),

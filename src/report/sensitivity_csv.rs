@@ -7,6 +7,7 @@
 
 use super::csv::{cell, text};
 use crate::engine::sensitivity_analysis::SensitivityAnalysis;
+use crate::scenario::currency::Currency;
 use crate::stats::sensitivity::Estimate;
 
 /// The header of `sensitivity.csv`.
@@ -19,8 +20,9 @@ fn estimate_cells(estimate: Option<Estimate>) -> String {
     }
 }
 
-/// The text of `sensitivity.csv`.
-pub fn sensitivity_csv(analysis: &SensitivityAnalysis) -> String {
+/// The text of `sensitivity.csv`, outcome names written in `currency`
+/// (`additional_added_value_eur`).
+pub fn sensitivity_csv(analysis: &SensitivityAnalysis, currency: &Currency) -> String {
     let mut out = format!("{SENSITIVITY_HEADER}\n");
     for outcome in &analysis.outcomes {
         for input in &outcome.inputs {
@@ -34,7 +36,7 @@ pub fn sensitivity_csv(analysis: &SensitivityAnalysis) -> String {
             let prcc = input.prcc.map_or(String::new(), cell);
             out.push_str(&format!(
                 "{},{},{},{},{},{mu_star},{sigma},{low},{high},{base},{prcc}\n",
-                outcome.outcome.outcome,
+                currency.name(outcome.outcome.outcome),
                 text(&outcome.outcome.policy),
                 text(&input.input),
                 estimate_cells(input.first),

@@ -17,6 +17,7 @@ use crate::engine::sensitivity_analysis::{
     InputSensitivity, OutcomeSensitivity, STREAM_INPUT, SensitivityAnalysis,
 };
 use crate::scenario::Scenario;
+use crate::scenario::currency::Currency;
 use crate::stats::sensitivity::Estimate;
 
 /// Files and folders the report writes into a sensitivity result folder.
@@ -57,13 +58,14 @@ pub fn reported(analysis: &SensitivityAnalysis) -> Vec<&OutcomeSensitivity> {
         .collect()
 }
 
-/// A readable name for an outcome of a policy or a difference.
-pub fn outcome_title(outcome: &OutcomeSensitivity) -> String {
+/// A readable name for an outcome of a policy or a difference, its money in `currency`
+/// ("Additional added value (EUR), …").
+pub fn outcome_title(outcome: &OutcomeSensitivity, currency: &Currency) -> String {
     let name = outcome
         .outcome
         .outcome
         .replace('_', " ")
-        .replace(" ltl", " (LTL)")
+        .replace(" ltl", &format!(" ({})", currency.code))
         .replace("smes", "SMEs");
     let mut name = name;
     if let Some(first) = name.get(..1) {
@@ -193,7 +195,7 @@ fn document<'a>(
         }
     }
     for outcome in reported(analysis) {
-        blocks.push(Block::Heading(outcome_title(outcome)));
+        blocks.push(Block::Heading(outcome_title(outcome, &scenario.currency)));
         match &outcome.note {
             Some(note) => blocks.push(paragraph(format!("No Sobol' indices: {note}."))),
             None => {
@@ -282,7 +284,8 @@ pub fn write_sensitivity_reports(
     manifest: &Manifest,
     options: &ChartOptions,
 ) -> anyhow::Result<()> {
-    let charts = render_sensitivity_charts(analysis, options).context("drawing the charts")?;
+    let charts = render_sensitivity_charts(analysis, &scenario.currency, options)
+        .context("drawing the charts")?;
     let chart_folder = folder.join("charts");
     std::fs::create_dir_all(&chart_folder)
         .with_context(|| format!("creating '{}'", chart_folder.display()))?;

@@ -1,5 +1,5 @@
 //! Kubernetes job files: an Indexed Job with one completion per shard (`shards.yaml`, with the
-//! scenario in a ConfigMap), a merge Job (`merge.yaml`) and `submit.sh`, which applies the
+//! scenario, and under a posterior its `posterior.csv`, in a ConfigMap), a merge Job (`merge.yaml`) and `submit.sh`, which applies the
 //! shards, waits until the Job is complete, then applies the merge and waits for it (Kubernetes
 //! has no dependencies between Jobs).
 //!
@@ -9,8 +9,10 @@
 
 use super::quote::{shell_quote, yaml_block_or_quote, yaml_quote};
 use super::{JobFile, JobPlan};
+use crate::scenario::POSTERIOR_FILE;
 
-/// Where the scenario ConfigMap is mounted in the shard pods.
+/// Where the scenario ConfigMap is mounted in the shard pods (also the `--posterior` folder of a
+/// plan under a posterior).
 pub const SCENARIO_MOUNT: &str = "/etc/clustersim";
 
 /// The path of the scenario inside the shard pods.
@@ -64,12 +66,15 @@ pub fn check_image(image: &str) -> Result<(), String> {
 
 /// The job files of `plan` for Kubernetes: `shards.yaml`, `merge.yaml`, `submit.sh`.
 pub fn job_files(plan: &JobPlan, options: &KubernetesOptions) -> Result<Vec<JobFile>, String> {
-    if let Some(text) = &plan.scenario_text
-        && text.len() > MAX_SCENARIO_BYTES
-    {
+    let bytes: usize = config_files(plan).iter().map(|(_, text)| text.len()).sum();
+    if bytes > MAX_SCENARIO_BYTES {
+        let what = if plan.posterior.is_some() {
+            "the scenario and the posterior (posterior.csv, manifest.json) have"
+        } else {
+            "the scenario has"
+        };
         return Err(format!(
-            "the scenario has {} bytes, more than a Kubernetes ConfigMap holds ({MAX_SCENARIO_BYTES}); shorten it (descriptions, sources) or run it from the shared volume by editing shards.yaml",
-            text.len()
+            "{what} {bytes} bytes, more than a Kubernetes ConfigMap holds ({MAX_SCENARIO_BYTES}); shorten the scenario (descriptions, sources) or the posterior (fewer particles), or run from the shared volume by editing shards.yaml"
         ));
     }
     Ok(vec![
@@ -92,6 +97,22 @@ pub fn job_files(plan: &JobPlan, options: &KubernetesOptions) -> Result<Vec<JobF
             description: "applies the shards, waits for them, then applies the merge",
         },
     ])
+}
+
+/// The files of the ConfigMap mounted at [`SCENARIO_MOUNT`]: the scenario (unless the shards
+/// run the built-in baseline) and, under a posterior, its `posterior.csv` and `manifest.json`.
+fn config_files(plan: &JobPlan) -> Vec<(&'static str, &str)> {
+    let mut files = Vec::new();
+    if let Some(text) = &plan.scenario_text {
+        files.push(("scenario.json", text.as_str()));
+    }
+    if let Some(posterior) = &plan.posterior {
+        files.push((POSTERIOR_FILE, posterior.csv.as_str()));
+        if let Some(manifest) = &posterior.manifest {
+            files.push(("manifest.json", manifest.as_str()));
+        }
+    }
+    files
 }
 
 fn labels(plan: &JobPlan, indent: &str) -> String {
@@ -136,12 +157,16 @@ fn shards_manifest(plan: &JobPlan, options: &KubernetesOptions) -> String {
     );
     let mut scenario_mount = String::new();
     let mut scenario_volume = String::new();
-    if let Some(text) = &plan.scenario_text {
+    let files = config_files(plan);
+    if !files.is_empty() {
+        let data: String = files
+            .iter()
+            .map(|(name, text)| format!("  {name}: {}\n", yaml_quote(text)))
+            .collect();
         manifest.push_str(&format!(
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n{}data:\n  scenario.json: {}\n---\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n{}data:\n{data}---\n",
             yaml_quote(&format!("{}-scenario", plan.name)),
             labels(plan, "  "),
-            yaml_quote(text)
         ));
         scenario_mount = format!(
             "            - name: scenario\n              mountPath: {}\n              readOnly: true\n",

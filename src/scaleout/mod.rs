@@ -42,6 +42,22 @@ pub struct JobPlan {
     pub workdir: String,
     /// `SOURCE_DATE_EPOCH` for the jobs, pinning the times their results record.
     pub source_date_epoch: Option<i64>,
+    /// With `--posterior` (or the scenario's `posterior` field): the posterior every shard draws
+    /// the calibrated inputs from, copied into the plan.
+    pub posterior: Option<PlanPosterior>,
+}
+
+/// A calibration's posterior carried by a plan: the files `run --posterior` reads, copied beside
+/// the scenario (the Slurm plan folder, or the Kubernetes ConfigMap), so that the shards do not
+/// depend on where the calibration folder was when `plan` ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanPosterior {
+    /// The calibration's `posterior.csv`.
+    pub csv: String,
+    /// The calibration's `manifest.json`, if it has one (it names the scenario calibrated).
+    pub manifest: Option<String>,
+    /// The folder holding the copies, as the jobs see it (`--posterior` of every shard).
+    pub folder: String,
 }
 
 impl JobPlan {
@@ -55,13 +71,17 @@ impl JobPlan {
     }
 
     /// The options of the one-machine command the shards together compute (after the scenario):
-    /// `[compare options] --runs R --seed S`, exactly as that command's manifest writes them.
+    /// `[compare options] --runs R --seed S [--posterior DIR]`, exactly as that command's
+    /// manifest writes them.
     pub fn command_options(&self) -> String {
-        let runs_and_seed = format!("--runs {} --seed {}", self.runs, self.seed);
-        match &self.compare_options {
-            Some(options) => format!("{options} {runs_and_seed}"),
-            None => runs_and_seed,
+        let mut options = format!("--runs {} --seed {}", self.runs, self.seed);
+        if let Some(compare) = &self.compare_options {
+            options = format!("{compare} {options}");
         }
+        if let Some(posterior) = &self.posterior {
+            options.push_str(&format!(" --posterior {}", shell_quote(&posterior.folder)));
+        }
+        options
     }
 
     /// The one-machine command whose result the merged shards reproduce byte for byte, with the
@@ -197,6 +217,7 @@ mod tests {
             binary: "/opt/clustersim bin/clustersim".into(),
             workdir: "/shared/it's here".into(),
             source_date_epoch: None,
+            posterior: None,
         }
     }
 

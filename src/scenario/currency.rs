@@ -130,6 +130,16 @@ impl Currency {
         })
     }
 
+    /// Units of this currency per litas where both rates to the euro are irrevocably fixed
+    /// ([`CURRENCIES`]): 1 for LTL, 1 / 3.4528 for EUR; `None` for a floating currency.
+    pub fn per_litas(&self) -> Option<f64> {
+        CURRENCIES
+            .iter()
+            .find(|(code, _)| *code == self.code)
+            .and_then(|(_, per_euro)| *per_euro)
+            .map(|per_euro| per_euro / crate::money::LTL_PER_EUR)
+    }
+
     /// The value in the second currency, if one is shown.
     pub fn second(&self, value: f64) -> Option<f64> {
         self.also_in.as_ref().map(|second| second.convert(value))

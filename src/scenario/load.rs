@@ -211,11 +211,14 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             })
             .collect(),
     })?;
-    scenario.warnings =
-        super::plausible::implausible_parameters(&scenario.model, &JsonPath::root().key("model"))
-            .into_iter()
-            .map(|warning| locate_problem(text, warning))
-            .collect();
+    scenario.warnings = super::plausible::implausible_parameters(
+        &scenario.model,
+        &JsonPath::root().key("model"),
+        &scenario.currency,
+    )
+    .into_iter()
+    .map(|warning| locate_problem(text, warning))
+    .collect();
     Ok(scenario)
 }
 

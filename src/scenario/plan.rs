@@ -773,14 +773,15 @@ impl Scenario {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let warnings = super::plausible::implausible_parameters(&file.model, &model_path)
-            .into_iter()
-            .map(|warning| LocatedProblem {
-                path: warning.path.to_string(),
-                position: None,
-                message: warning.message,
-            })
-            .collect();
+        let warnings =
+            super::plausible::implausible_parameters(&file.model, &model_path, &currency)
+                .into_iter()
+                .map(|warning| LocatedProblem {
+                    path: warning.path.to_string(),
+                    position: None,
+                    message: warning.message,
+                })
+                .collect();
         let mut scenario = Scenario {
             warnings,
             name: file.name.clone(),

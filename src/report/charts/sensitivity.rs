@@ -14,6 +14,7 @@ use crate::engine::sensitivity_analysis::{
     InputSensitivity, OutcomeSensitivity, SensitivityAnalysis,
 };
 use crate::report::sensitivity_report::{outcome_title, reported, top_inputs};
+use crate::scenario::currency::Currency;
 
 /// Inputs shown in the bar charts.
 const BARS: usize = 12;
@@ -24,6 +25,7 @@ const MORRIS_LABELS: usize = 6;
 /// paired difference, and the Morris plane of the first.
 pub fn render_sensitivity_charts(
     analysis: &SensitivityAnalysis,
+    currency: &Currency,
     options: &ChartOptions,
 ) -> anyhow::Result<Vec<Chart>> {
     style::register_fonts()?;
@@ -38,6 +40,7 @@ pub fn render_sensitivity_charts(
             charts.push(render(
                 &SobolBars {
                     outcome,
+                    currency,
                     slug: slug.clone(),
                 },
                 options,
@@ -46,12 +49,20 @@ pub fn render_sensitivity_charts(
         charts.push(render(
             &Tornado {
                 outcome,
+                currency,
                 slug: slug.clone(),
             },
             options,
         )?);
         if index == 0 {
-            charts.push(render(&MorrisPlane { outcome, slug }, options)?);
+            charts.push(render(
+                &MorrisPlane {
+                    outcome,
+                    currency,
+                    slug,
+                },
+                options,
+            )?);
         }
     }
     Ok(charts)
@@ -132,6 +143,7 @@ fn whisker<DB: Backend>(
 /// Sobol' total and first-order indices of the inputs with the largest total index.
 struct SobolBars<'a> {
     outcome: &'a OutcomeSensitivity,
+    currency: &'a Currency,
     slug: String,
 }
 
@@ -141,7 +153,10 @@ impl Figure for SobolBars<'_> {
     }
 
     fn title(&self) -> String {
-        format!("Sobol' indices: {}", outcome_title(self.outcome))
+        format!(
+            "Sobol' indices: {}",
+            outcome_title(self.outcome, self.currency)
+        )
     }
 
     fn description(&self) -> String {
@@ -217,6 +232,7 @@ impl Figure for SobolBars<'_> {
 /// Tornado: the outcome with each input at its 10th and 90th percentile, the others at medians.
 struct Tornado<'a> {
     outcome: &'a OutcomeSensitivity,
+    currency: &'a Currency,
     slug: String,
 }
 
@@ -246,7 +262,7 @@ impl Figure for Tornado<'_> {
     }
 
     fn title(&self) -> String {
-        format!("Tornado: {}", outcome_title(self.outcome))
+        format!("Tornado: {}", outcome_title(self.outcome, self.currency))
     }
 
     fn description(&self) -> String {
@@ -306,7 +322,7 @@ impl Figure for Tornado<'_> {
         let pad = (high - low) * 0.05;
         let x = Axis::linear(low - pad, high + pad, 5, false);
         let y = category_axis(bars.len());
-        let x_title = outcome_title(self.outcome);
+        let x_title = outcome_title(self.outcome, self.currency);
         let labels = Labels {
             y_label_width: Some(widest(&body, style, &names)?),
             ..Labels::new(&x_title, "")
@@ -338,6 +354,7 @@ impl Figure for Tornado<'_> {
 /// Morris screening: μ* against σ for every input.
 struct MorrisPlane<'a> {
     outcome: &'a OutcomeSensitivity,
+    currency: &'a Currency,
     slug: String,
 }
 
@@ -347,7 +364,10 @@ impl Figure for MorrisPlane<'_> {
     }
 
     fn title(&self) -> String {
-        format!("Morris screening: {}", outcome_title(self.outcome))
+        format!(
+            "Morris screening: {}",
+            outcome_title(self.outcome, self.currency)
+        )
     }
 
     fn description(&self) -> String {
