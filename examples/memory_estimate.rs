@@ -126,7 +126,7 @@ fn main() -> ExitCode {
         let estimate = estimate_work(&scenario, work);
         let parts = estimate.memory;
         println!(
-            "{} runs, {threads} threads{}: {} (engine {}, reports {}; networks {}, accumulators {} total + {} units, run values {}, shard state {}, report stage {})",
+            "{} runs, {threads} threads{}: {} (engine {}, reports {}; networks {}, accumulators {} total, units in flight {}, run values {}, shard state {}, report stage {})",
             options.runs,
             if options.shard { ", shard" } else { "" },
             human_bytes(estimate.memory_bytes),
@@ -134,7 +134,7 @@ fn main() -> ExitCode {
             human_bytes(parts.report_stage()),
             human_bytes(parts.networks),
             human_bytes(parts.total_accumulators),
-            human_bytes(parts.unit_accumulators),
+            human_bytes(parts.units),
             human_bytes(parts.run_values),
             human_bytes(parts.shard_state),
             human_bytes(parts.reports),

@@ -7,8 +7,8 @@
 //! machines, merge into the very same bits as one thread folding every run. The series — one
 //! accumulator per (quarter, slot), 77,840 on the baseline, most of whose values are `+0.0` or
 //! undefined — are kept in [`SparseAccumulators`], which count those values instead of pushing
-//! them; workers fold their runs into [`UnitAggregates`] (every part sparse), which the total
-//! merges at the cost of the cells that hold anything else.
+//! them; workers buffer their runs in [`UnitAggregates`] (each part's explicit values sorted by
+//! cell), which are added to a total at the cost of the cells that hold anything else.
 
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +51,7 @@ pub struct Aggregates {
 
 /// The cells of each part of the aggregates of `scenario`: (series slots per quarter, series,
 /// ledger, measures).
-fn shape(scenario: &Scenario) -> (usize, usize, usize, usize) {
+pub(crate) fn shape(scenario: &Scenario) -> (usize, usize, usize, usize) {
     let width = slots_per_quarter(scenario.clusters.len());
     let ledger_cells = scenario.budget.funding_years() * scenario.clusters.len() * 2;
     (
@@ -111,7 +111,7 @@ impl Aggregates {
     }
 
     /// Folds in `unit`, the runs that follow these, exactly as pushing its runs would (sealing
-    /// it first if it is not).
+    /// it first if it is not); the unit keeps its runs (see [`UnitAggregates::clear`]).
     pub fn merge_unit(&mut self, unit: &mut UnitAggregates) {
         self.merge_unit_accumulators(unit);
         self.count_unit_runs(unit);
@@ -132,11 +132,12 @@ impl Aggregates {
     /// see [`super::partials`].
     pub(crate) fn merge_unit_accumulators(&mut self, unit: &mut UnitAggregates) {
         unit.seal();
-        self.series.merge(&unit.series);
-        unit.ledger.merge_into(&mut self.ledger);
-        unit.measures.merge_into(&mut self.measures);
-        unit.headline_accumulators
-            .merge_into(&mut self.headline_accumulators);
+        unit.series.add_to(&mut self.series);
+        unit.add_dense_parts_to(
+            &mut self.ledger,
+            &mut self.measures,
+            &mut self.headline_accumulators,
+        );
     }
 
     /// [`Self::merge`] of the accumulators alone (see [`Self::merge_unit_accumulators`]).
@@ -154,6 +155,37 @@ impl Aggregates {
                 accumulator.merge(other);
             }
         }
+    }
+
+    /// [`Self::merge_accumulators`] of accumulators no longer needed (built apart, see
+    /// `engine::partials`): when these hold nothing yet, the others are taken over instead of
+    /// merged (the same state, without the work).
+    pub(crate) fn merge_accumulators_owned(
+        &mut self,
+        series: SparseAccumulators,
+        ledger: Vec<Accumulator>,
+        measures: Vec<Accumulator>,
+        headline_accumulators: Vec<Accumulator>,
+    ) {
+        let mut other = Aggregates {
+            runs: 0,
+            width: self.width,
+            series,
+            ledger,
+            measures,
+            headline_accumulators,
+            headline: Vec::new(),
+        };
+        if self.series.rows() == 0 {
+            std::mem::swap(&mut self.series, &mut other.series);
+            std::mem::swap(&mut self.ledger, &mut other.ledger);
+            std::mem::swap(&mut self.measures, &mut other.measures);
+            std::mem::swap(
+                &mut self.headline_accumulators,
+                &mut other.headline_accumulators,
+            );
+        }
+        self.merge_accumulators(&other);
     }
 
     fn drop_values_beyond_limit(&mut self) {
@@ -275,20 +307,19 @@ impl Aggregates {
     }
 }
 
-/// The aggregates of one unit of consecutive runs, built on a worker thread and folded into the
-/// total with [`Aggregates::merge_unit`]: every part sparse, so that a run touches only the
-/// accumulators of its values that are neither `+0.0` nor undefined, and the merge only those
-/// (see [`SparseAccumulators`]). Cleared and reused for the next unit.
+/// The runs of one unit of consecutive runs, buffered on a worker thread and added to a total
+/// with [`Aggregates::merge_unit`]: each part's explicit values sorted by cell ([`RowBuffer`]),
+/// so that adding the unit reaches each of the total's accumulators once, and only those of
+/// cells that had a value other than `+0.0` or undefined. No accumulator is built for the unit
+/// itself. Cleared and reused for the next unit.
 #[derive(Debug, Clone)]
 pub struct UnitAggregates {
     /// Runs folded in.
     pub runs: u64,
-    series: SparseAccumulators,
-    /// The series rows not yet folded into `series` (see [`RowBuffer`]).
-    series_rows: RowBuffer,
-    ledger: SparseAccumulators,
-    measures: SparseAccumulators,
-    headline_accumulators: SparseAccumulators,
+    series: RowBuffer,
+    ledger: RowBuffer,
+    measures: RowBuffer,
+    headline_accumulators: RowBuffer,
     /// Headline values per outcome, in run order.
     pub headline: Vec<Vec<f64>>,
     /// A ledger or measure row in LTL, refilled per run.
@@ -301,11 +332,10 @@ impl UnitAggregates {
         let (_, series, ledger, measures) = shape(scenario);
         Self {
             runs: 0,
-            series: SparseAccumulators::new(series),
-            series_rows: RowBuffer::new(series),
-            ledger: SparseAccumulators::new(ledger),
-            measures: SparseAccumulators::new(measures),
-            headline_accumulators: SparseAccumulators::new(HEADLINE_OUTCOMES.len()),
+            series: RowBuffer::new(series),
+            ledger: RowBuffer::new(ledger),
+            measures: RowBuffer::new(measures),
+            headline_accumulators: RowBuffer::new(HEADLINE_OUTCOMES.len()),
             headline: vec![Vec::new(); HEADLINE_OUTCOMES.len()],
             row: Vec::new(),
         }
@@ -314,7 +344,7 @@ impl UnitAggregates {
     /// Folds one run in (runs in run order).
     pub fn push(&mut self, record: &RunRecord) {
         self.runs += 1;
-        self.series_rows.push_row(&record.series);
+        self.series.push_row(&record.series);
         self.row.clear();
         self.row.extend(
             record
@@ -334,26 +364,53 @@ impl UnitAggregates {
         }
     }
 
-    /// Folds the buffered series rows into the unit's accumulators (cell by cell, see
-    /// [`RowBuffer`]); a worker does this before handing the unit over, so that the merge into
-    /// the total finds nothing left to do here.
+    /// Sorts the buffered values by cell ([`RowBuffer::seal`]); a worker does this before
+    /// handing the unit over, so that adding it to a total finds only the pushes left to do.
     pub fn seal(&mut self) {
-        self.series_rows.fold_into(&mut self.series);
+        for part in self.parts() {
+            part.seal();
+        }
     }
 
     /// Empties the unit, keeping its allocations for the next.
     pub fn clear(&mut self) {
-        self.seal();
         self.runs = 0;
-        for part in [
+        for part in self.parts() {
+            part.clear();
+        }
+        self.headline.iter_mut().for_each(Vec::clear);
+    }
+
+    /// Adds the series values of the cells `cells` of the sealed unit ([`Self::seal`]) to
+    /// `stripe`, whose cell `i` is series cell `cells.start + i`.
+    pub(crate) fn add_series_range_to(
+        &self,
+        stripe: &mut SparseAccumulators,
+        cells: std::ops::Range<usize>,
+    ) {
+        self.series.add_range_to(stripe, cells);
+    }
+
+    /// Adds the sealed unit's ledger, measure and headline values to those accumulators.
+    pub(crate) fn add_dense_parts_to(
+        &self,
+        ledger: &mut [Accumulator],
+        measures: &mut [Accumulator],
+        headline_accumulators: &mut [Accumulator],
+    ) {
+        self.ledger.add_to_dense(ledger);
+        self.measures.add_to_dense(measures);
+        self.headline_accumulators
+            .add_to_dense(headline_accumulators);
+    }
+
+    fn parts(&mut self) -> [&mut RowBuffer; 4] {
+        [
             &mut self.series,
             &mut self.ledger,
             &mut self.measures,
             &mut self.headline_accumulators,
-        ] {
-            part.clear();
-        }
-        self.headline.iter_mut().for_each(Vec::clear);
+        ]
     }
 }
 

@@ -275,6 +275,7 @@ pub fn run_comparison_units(
             unit.baseline.seal();
             unit
         },
+        &|| partials.merge_confirmed(),
         &mut |mut unit| {
             baseline_total.count_unit_runs(&unit.baseline);
             fold(&mut unit)?;

@@ -7,8 +7,9 @@
 //! formula and the peaks it was checked against):
 //!
 //! * **engine** = [`PROGRAM_BYTES`] + the total's accumulators (times
-//!   [`accumulator_growth`] of the runs) + the accumulators of the units in
-//!   flight + the per-run headline values kept for exact percentiles + per worker thread in
+//!   [`accumulator_growth`] of the runs) + the units in flight (their runs' values,
+//!   [`BYTES_PER_BUFFERED_CELL`] per cell and run, and for `compare` their per-quarter
+//!   accumulators) + the per-run headline values kept for exact percentiles + per worker thread in
 //!   flight, the networks of one run ([`super::expected_networks`]: the funded world of each
 //!   policy and the counterfactual, members × [`BYTES_PER_MEMBER`] + ties × [`BYTES_PER_TIE`],
 //!   times [`NETWORK_SAFETY_FACTOR`], times 1 + [`NETWORK_GROWTH_PER_DOUBLING`] ·
@@ -41,6 +42,12 @@ pub const DISK_LIMIT_BYTES: u64 = 20 << 30;
 /// The program itself, the scenario, the thread stacks and the allocator's slack (measured:
 /// 12 MiB for 1,000 runs of tests/data/minimal.json, whose accumulators are few).
 pub const PROGRAM_BYTES: u64 = 16 << 20;
+/// Bytes per cell (series, ledger, measure or headline) and run of a unit in flight: a unit
+/// buffers its runs' explicit values (neither `+0.0` nor undefined) with their cells, sorts them
+/// by cell and keeps each distinct value once with its count (`stats::RowBuffer`: about 30
+/// bytes per explicit value with the sort's scratch, 45 with the buffers' doubling slack), and
+/// on the baseline about 17% of the values are explicit.
+pub const BYTES_PER_BUFFERED_CELL: u64 = 8;
 /// Bytes per streaming accumulator (exact sums and a quantile sketch, mostly sparse): measured
 /// as the growth of the baseline's engine peak per extra thread, whose two units in flight hold
 /// about 85,000 accumulators each (53 MB more on 2 threads than on 1 before the sparse fold of
@@ -71,14 +78,16 @@ pub const NETWORK_GROWTH_PER_DOUBLING: f64 = 0.5;
 pub const REPORT_BYTES_PER_ACCUMULATOR: u64 = 3 << 10;
 /// Growth of the total's accumulators per doubling of the runs beyond [`UNIT_RUNS`]: a quantile
 /// sketch keeps a bucket for every value bin it has seen, so the total's sketches fill as runs
-/// are added (measured: a whole baseline `run` of 20,000 runs on 2 threads peaked at 610 MiB,
-/// 307 MiB above 512 runs, about 4 KB more per accumulator over 5.3 doublings). Sketches are
-/// bounded by their bin range, so this overstates very large run counts.
-pub const ACCUMULATOR_GROWTH_PER_DOUBLING: f64 = 1.3;
+/// are added. Measured with the one striped total of all workers (issue 12, i12fold2): the
+/// baseline's engine alone (`run --shard 1/1`, one thread) peaked at 109 MiB at 256 runs and
+/// 162 MiB at 2,048, about 0.45 of a set of accumulators (with the state written) per
+/// doubling; before, with a partial total per worker, 1.3 was measured on whole runs. Sketches
+/// are bounded by their bin range, so this overstates very large run counts.
+pub const ACCUMULATOR_GROWTH_PER_DOUBLING: f64 = 0.6;
 /// Bytes per accumulator and unit of that growth of a shard's `state.json` while it is written:
 /// the serialisable copy of the aggregates and its JSON text (30 MB of JSON, about 512 bytes per
-/// accumulator, for 256 baseline runs, a growth of 4.9).
-pub const SHARD_STATE_BYTES_PER_ACCUMULATOR: u64 = 100;
+/// accumulator, for 256 baseline runs, a growth of 2.8).
+pub const SHARD_STATE_BYTES_PER_ACCUMULATOR: u64 = 150;
 /// Safety factor on the whole estimate: the allocator's fragmentation and the spread of the
 /// constants above between scenarios (each was measured on one or two).
 pub const MEMORY_SAFETY_FACTOR: f64 = 1.25;
@@ -96,8 +105,9 @@ pub struct MemoryParts {
     pub program: u64,
     /// The total's accumulators.
     pub total_accumulators: u64,
-    /// The accumulators of the units in flight.
-    pub unit_accumulators: u64,
+    /// The units in flight: their buffered values and, for `compare`, their per-quarter
+    /// accumulators.
+    pub units: u64,
     /// Per-run values kept for exact order statistics (headline outcomes; for `compare`, the
     /// compared outcomes and regrets of every policy).
     pub run_values: u64,
@@ -114,7 +124,7 @@ impl MemoryParts {
     pub fn engine(&self) -> u64 {
         self.program
             .saturating_add(self.total_accumulators)
-            .saturating_add(self.unit_accumulators)
+            .saturating_add(self.units)
             .saturating_add(self.run_values)
             .saturating_add(self.networks)
             .saturating_add(self.shard_state)
@@ -229,12 +239,16 @@ pub fn estimate_work(scenario: &Scenario, work: Work) -> WorkEstimate {
     let record_bytes = accumulators.saturating_mul(8);
     // A worker simulates one unit of runs at a time (every policy's, for `compare`), holding
     // one run's records; workers run at most WINDOW units per thread ahead of the in-order fold
-    // (`super::blocks`), so at most that many units' accumulators exist.
+    // (`super::blocks`), so at most that many units exist. A unit buffers its runs' values;
+    // one total holds the accumulators, whatever the thread count (`super::partials`).
     let units = runs.div_ceil(UNIT_RUNS).max(1);
     let workers = threads.min(units);
     let units_alive = units.min(threads * WINDOW_UNITS_PER_THREAD as u64);
     let comparison_accumulators = if policies > 1 { quarters * policies } else { 0 };
     let per_set = (accumulators + comparison_accumulators).saturating_mul(BYTES_PER_ACCUMULATOR);
+    let unit_bytes = (UNIT_RUNS * BYTES_PER_BUFFERED_CELL)
+        .saturating_mul(accumulators)
+        .saturating_add(comparison_accumulators.saturating_mul(BYTES_PER_ACCUMULATOR));
     let filled = accumulator_growth(runs);
     let scaled = |bytes: u64| (bytes as f64 * filled).min(u64::MAX as f64) as u64;
     let exact_runs = runs.min(super::EXACT_HEADLINE_RUNS);
@@ -255,7 +269,7 @@ pub fn estimate_work(scenario: &Scenario, work: Work) -> WorkEstimate {
     let memory = MemoryParts {
         program: PROGRAM_BYTES,
         total_accumulators: scaled(per_set),
-        unit_accumulators: per_set.saturating_mul(units_alive),
+        units: unit_bytes.saturating_mul(units_alive),
         run_values,
         networks: per_worker.saturating_mul(workers),
         shard_state: if shard {
@@ -335,7 +349,7 @@ pub fn check(estimate: WorkEstimate, memory_limit: u64) -> anyhow::Result<()> {
             human_bytes(estimate.memory_bytes),
             human_bytes(memory_limit),
             human_bytes(parts.networks),
-            human_bytes(parts.total_accumulators + parts.unit_accumulators),
+            human_bytes(parts.total_accumulators + parts.units),
             human_bytes(parts.reports),
         ));
     }
@@ -426,9 +440,10 @@ mod tests {
         assert_eq!(parts.program, PROGRAM_BYTES);
         let filled = |bytes: u64| (bytes as f64 * accumulator_growth(100)) as u64;
         assert_eq!(parts.total_accumulators, filled(per_set));
-        assert!((accumulator_growth(100) - (1.0 + 1.3 * (100.0f64 / 32.0).log2())).abs() < 1e-12);
+        assert!((accumulator_growth(100) - (1.0 + 0.6 * (100.0f64 / 32.0).log2())).abs() < 1e-12);
         assert_eq!(accumulator_growth(20), 1.0);
-        assert_eq!(parts.unit_accumulators, 4 * per_set);
+        let unit = 32 * BYTES_PER_BUFFERED_CELL * accumulators;
+        assert_eq!(parts.units, 4 * unit);
         assert_eq!(parts.networks, 4 * (run_networks(1.0) + record));
         assert_eq!(parts.run_values, 100 * 12 * 8);
         assert_eq!(parts.shard_state, 0);
@@ -444,10 +459,7 @@ mod tests {
             (larger as f64 * MEMORY_SAFETY_FACTOR) as u64
         );
         // 10,000 runs on 2 threads: the window holds 2 units per thread.
-        assert_eq!(
-            estimate(&scenario, 10_000, 2).memory.unit_accumulators,
-            4 * per_set
-        );
+        assert_eq!(estimate(&scenario, 10_000, 2).memory.units, 4 * unit);
         // Three policies: three funded worlds and the counterfactual per worker; a shard writes
         // its state and has no report stage.
         let shard = estimate_work(
@@ -465,8 +477,8 @@ mod tests {
         assert_eq!(shard.memory.networks, grown + 3 * record);
         // Units of `compare` hold each policy's per-quarter accumulators too; one thread keeps
         // two units in flight.
-        let compare_set = (accumulators + 3 * quarters as u64) * BYTES_PER_ACCUMULATOR;
-        assert_eq!(shard.memory.unit_accumulators, 2 * compare_set);
+        let compare_unit = unit + 3 * quarters as u64 * BYTES_PER_ACCUMULATOR;
+        assert_eq!(shard.memory.units, 2 * compare_unit);
         assert_eq!(shard.memory.reports, 0);
         assert_eq!(
             shard.memory.shard_state,
@@ -476,15 +488,20 @@ mod tests {
 
     /// Peaks measured on the 2-core machine with `/usr/bin/time -f "%e s %M KB"` of
     /// `clustersim run` (`compare` for 7 policies) on the baseline with every sector's firms
-    /// times the scale (table in docs/PERFORMANCE.md, "The memory estimate"): (scale, runs,
-    /// threads, policies, shard — `--shard 1/1`, the engine alone —, peak KB).
-    const MEASURED: [(u64, u64, usize, usize, bool, u64); 15] = [
-        (1, 256, 1, 1, true, 175_316),
-        (1, 512, 2, 1, true, 268_584),
-        (1, 256, 1, 1, false, 299_312),
-        (1, 512, 2, 1, false, 410_360),
-        (1, 20_000, 2, 1, false, 624_796),
-        (1, 1000, 2, 7, false, 550_008),
+    /// times the scale (tables in docs/PERFORMANCE.md, "The memory estimate" and "The fold
+    /// without unit accumulators"): (scale, runs, threads, policies, shard — `--shard 1/1`, the
+    /// engine alone —, peak KB). The baseline rows were measured after the striped total (issue
+    /// 12, i12fold2); the populations × 100 and × 1,000 rows before it, where the networks are
+    /// most of the peak (the striped total only lowers it).
+    const MEASURED: [(u64, u64, usize, usize, bool, u64); 17] = [
+        (1, 256, 1, 1, true, 111_680),
+        (1, 512, 2, 1, true, 133_936),
+        (1, 2048, 1, 1, true, 165_824),
+        (1, 20_000, 2, 1, true, 247_108),
+        (1, 256, 1, 1, false, 251_300),
+        (1, 512, 2, 1, false, 270_544),
+        (1, 20_000, 2, 1, false, 458_256),
+        (1, 1000, 2, 7, false, 334_084),
         (100, 64, 1, 1, true, 327_028),
         (100, 512, 1, 1, true, 615_808),
         (100, 512, 16, 1, true, 3_080_880),

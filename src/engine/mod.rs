@@ -2,9 +2,9 @@
 //!
 //! Run *i* draws only from streams keyed by (seed, purpose, index, i), so a run's numbers never
 //! depend on which thread ran it. Runs are simulated in parallel in units of consecutive runs,
-//! each aggregated by the worker that ran it; the units' aggregates merge exactly and in run
-//! order (see [`blocks`]), so every output is byte-identical whatever the thread count or the
-//! split into shards, and memory does not grow with the run count.
+//! each buffered by the worker that ran it; the units are folded in run order (see [`blocks`])
+//! and their values added exactly to the totals, so every output is byte-identical whatever the
+//! thread count or the split into shards, and memory does not grow with the run count.
 
 mod aggregate;
 pub mod blocks;
@@ -253,11 +253,12 @@ pub fn run_scenario_until(
 }
 
 /// [`run_scenario_until`] for the runs `range` only (a shard; the whole range is
-/// `0..settings.runs`). Each worker simulates a unit of runs ([`blocks::UNIT_RUNS`]) into its
-/// own aggregates and formats their `runs.csv` lines; the calling thread takes the units in
-/// run order (their lines, headline values and the precision target) and the workers merge the
-/// units it confirmed into the totals (`engine::partials`). The merges are exact, so the result is
-/// the same bits on any thread count and for any split of the runs into shards.
+/// `0..settings.runs`). Each worker simulates a unit of runs ([`blocks::UNIT_RUNS`]), buffers
+/// their values sorted by cell ([`UnitAggregates`]) and formats their `runs.csv` lines; the
+/// calling thread takes the units in run order (their lines, headline values and the precision
+/// target) and the workers add the units it confirmed to the one striped total
+/// (`engine::partials`). Every accumulator is a function of the multiset of its values, so the
+/// result is the same bits on any thread count and for any split of the runs into shards.
 pub fn run_scenario_range(
     scenario: &Scenario,
     settings: RunSettings,
@@ -292,6 +293,7 @@ pub fn run_scenario_range(
             unit.seal();
             (unit, text)
         },
+        &|| partials.merge_confirmed(),
         &mut |(unit, text)| {
             aggregates.count_unit_runs(&unit);
             write(&text)?;

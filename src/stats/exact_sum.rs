@@ -122,6 +122,49 @@ impl ExactSum {
         }
     }
 
+    /// Adds `n` times `x` exactly: the same sum as `n` calls of [`add`](Self::add), at the cost
+    /// of one (the mantissa times `n` spans at most four limbs while `n < 2³²`).
+    pub fn add_n(&mut self, x: f64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        if !x.is_finite() {
+            // inf + inf = inf and NaN stays NaN: once is n times.
+            self.special += x;
+            return;
+        }
+        if x == 0.0 {
+            return;
+        }
+        let bits = x.to_bits();
+        let negative = bits >> 63 == 1;
+        let biased_exponent = ((bits >> 52) & 0x7FF) as i32;
+        let fraction = bits & ((1u64 << 52) - 1);
+        let (mantissa, position) = if biased_exponent == 0 {
+            (fraction, 0)
+        } else {
+            (fraction | (1u64 << 52), biased_exponent - 1)
+        };
+        let limb = position / LIMB_BITS;
+        let mut left = n;
+        while left > 0 {
+            // 53 bits of mantissa × under 2^32 × 2^31 of shift: under 2^116.
+            let times = left.min(u64::from(u32::MAX));
+            left -= times;
+            let wide = (u128::from(mantissa) * u128::from(times)) << (position % LIMB_BITS);
+            self.cover(limb, limb + 3);
+            let start = (limb - self.offset) as usize;
+            for (k, cell) in self.limbs[start..start + 4].iter_mut().enumerate() {
+                let digit = ((wide >> (32 * k)) as i64) & LIMB_MASK;
+                *cell += if negative { -digit } else { digit };
+            }
+            self.pending += 1;
+            if self.pending >= PENDING_LIMIT {
+                self.normalize();
+            }
+        }
+    }
+
     /// Adds the integer `n` exactly (in pieces of at most 52 bits, each an exact `f64`).
     pub fn add_integer(&mut self, n: i128) {
         let negative = n < 0;
@@ -159,7 +202,16 @@ impl ExactSum {
     }
 
     /// Grows the limb span to contain `low..=high` (in the allocation it has when it fits).
+    #[inline]
     fn cover(&mut self, low: i32, high: i32) {
+        if low >= self.offset && high < self.offset + self.limbs.len() as i32 {
+            return;
+        }
+        self.grow(low, high);
+    }
+
+    /// [`Self::cover`] when the span must grow.
+    fn grow(&mut self, low: i32, high: i32) {
         if self.limbs.is_empty() {
             self.offset = low;
             self.limbs.resize((high - low + 1) as usize, 0);
@@ -450,6 +502,38 @@ mod tests {
         let additions = i128::from(3 * (PENDING_LIMIT / 1024)) * 1025;
         let expected = (((1i128 << 53) - 1) * additions) as f64 * 2f64.powi(-21);
         assert_eq!(big.value(), expected);
+    }
+
+    #[test]
+    fn adding_n_times_equals_adding_n_times_one_by_one() {
+        let values = [
+            0.1,
+            -7.3e-5,
+            1e300,
+            -f64::MAX,
+            5e-324,
+            f64::MIN_POSITIVE,
+            123_456.789,
+            -0.0,
+        ];
+        for &x in &values {
+            for n in [0, 1, 2, 3, 17, 1_000] {
+                let mut once = ExactSum::new();
+                once.add(1.0);
+                once.add_n(x, n);
+                let mut one_by_one = ExactSum::new();
+                one_by_one.add(1.0);
+                (0..n).for_each(|_| one_by_one.add(x));
+                assert_eq!(once.state(), one_by_one.state(), "{x} × {n}");
+            }
+        }
+        // Beyond 2^32 - 1 at once: split, still exact (0.5 · (2^33 + 1) = 2^32 + 0.5).
+        let mut big = ExactSum::new();
+        big.add_n(0.5, (1 << 33) + 1);
+        assert_eq!(big.value(), 4_294_967_296.5);
+        let mut special = ExactSum::new();
+        special.add_n(f64::INFINITY, 3);
+        assert_eq!(special.special(), f64::INFINITY);
     }
 
     #[test]

@@ -34,14 +34,16 @@ pub mod matrix;
 pub mod moments;
 pub mod paired;
 pub mod rank_correlation;
+pub mod row_buffer;
 pub mod sensitivity;
 pub mod sketch;
 mod sketch_store;
 pub mod sparse_accumulators;
 
 pub use moments::Moments;
+pub use row_buffer::RowBuffer;
 pub use sketch::QuantileSketch;
-pub use sparse_accumulators::{RowBuffer, SparseAccumulators, SparseAccumulatorsState};
+pub use sparse_accumulators::{SparseAccumulators, SparseAccumulatorsState};
 
 /// Zero-based rank `floor(q * (n - 1))` of the lower `q`-quantile among `n >= 1` values.
 pub(crate) fn lower_rank(q: f64, n: u64) -> u64 {

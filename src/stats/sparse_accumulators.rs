@@ -94,8 +94,22 @@ impl SparseAccumulators {
         }
     }
 
+    /// Counts `rows` more rows, of which `nonfinite[i]` gave cell `i` a non-finite value (the
+    /// rest of their values go through [`Self::explicit_mut`] or are `+0.0`).
+    ///
+    /// # Panics
+    ///
+    /// If `nonfinite` does not have one count per cell.
+    pub(super) fn add_rows(&mut self, rows: u64, nonfinite: &[u32]) {
+        assert_eq!(nonfinite.len(), self.len(), "one count per cell");
+        self.rows += rows;
+        for (total, count) in self.nonfinite.iter_mut().zip(nonfinite) {
+            *total += u64::from(*count);
+        }
+    }
+
     /// The explicit accumulator of `cell`, created (from a spare) if it has none yet.
-    fn explicit_mut(&mut self, cell: usize) -> &mut Accumulator {
+    pub(super) fn explicit_mut(&mut self, cell: usize) -> &mut Accumulator {
         let mut at = self.position[cell];
         if at == NONE {
             at = self.explicit.len() as u32;
@@ -125,6 +139,31 @@ impl SparseAccumulators {
         for (cell, accumulator) in &other.explicit {
             self.explicit_mut(*cell as usize).merge(accumulator);
         }
+    }
+
+    /// The cells of `parts` one after the other (part 0's first), each part's accumulators
+    /// moved, not merged: the inverse of filling consecutive ranges of cells apart (see
+    /// [`super::RowBuffer::add_range_to`]).
+    ///
+    /// # Panics
+    ///
+    /// If the parts hold different numbers of rows, or the cells do not fit in a `u32`.
+    pub fn concat(parts: Vec<SparseAccumulators>) -> SparseAccumulators {
+        let mut whole = Self::new(parts.iter().map(Self::len).sum());
+        whole.rows = parts.first().map_or(0, Self::rows);
+        let mut offset = 0;
+        for part in parts {
+            assert_eq!(part.rows, whole.rows, "parts of other rows");
+            whole.nonfinite[offset..offset + part.len()].copy_from_slice(&part.nonfinite);
+            whole.explicit.reserve(part.explicit.len());
+            for (cell, accumulator) in part.explicit {
+                let cell = offset + cell as usize;
+                whole.position[cell] = whole.explicit.len() as u32;
+                whole.explicit.push((cell as u32, accumulator));
+            }
+            offset += part.position.len();
+        }
+        whole
     }
 
     /// Empties every cell, keeping the allocations for the next rows.
@@ -200,119 +239,6 @@ impl SparseAccumulators {
                 .collect(),
             explicit,
         }
-    }
-}
-
-/// Rows waiting to be folded into a [`SparseAccumulators`] of the same cells all at once, cell by
-/// cell ([`RowBuffer::fold_into`]).
-///
-/// Pushing a row straight into the accumulators visits every cell with a value once per row,
-/// and each visit reaches the cell's accumulator and its heap blocks (exact-sum limbs, sketch
-/// buckets): scattered over megabytes, these are cache misses, ~300 ns per value on the
-/// baseline. The buffer only appends each row's explicit values with their cells (sequential
-/// writes) and counts its non-finite ones; folding then sorts the values by cell (a counting
-/// sort) and pushes each cell's values together, so each accumulator is reached once per fold
-/// instead of once per row. The result is the same: accumulators do not depend on the order of
-/// their values.
-#[derive(Debug, Clone, Default)]
-pub struct RowBuffer {
-    /// Rows buffered.
-    rows: u32,
-    /// Per cell: non-finite values buffered.
-    nonfinite: Vec<u32>,
-    /// Cell of each buffered explicit value.
-    cells: Vec<u32>,
-    /// The buffered explicit values (neither `+0.0` nor non-finite), in row order.
-    values: Vec<f64>,
-    /// Scratch of the counting sort: per cell, where its values start in `sorted`.
-    starts: Vec<usize>,
-    /// Scratch of the counting sort: the values grouped by cell.
-    sorted: Vec<f64>,
-}
-
-impl RowBuffer {
-    /// An empty buffer for rows of `cells` values.
-    pub fn new(cells: usize) -> Self {
-        Self {
-            nonfinite: vec![0; cells],
-            starts: vec![0; cells + 1],
-            ..Self::default()
-        }
-    }
-
-    /// Buffers one row: `values[i]` for cell `i`.
-    ///
-    /// # Panics
-    ///
-    /// If `values` does not have one value per cell, or after `u32::MAX` rows without a fold.
-    pub fn push_row(&mut self, values: &[f64]) {
-        const EXPONENT: u64 = 0x7FF << 52;
-        assert_eq!(
-            values.len(),
-            self.nonfinite.len(),
-            "a row needs one value per cell"
-        );
-        self.rows = self
-            .rows
-            .checked_add(1)
-            .expect("fold a RowBuffer before 2^32 rows");
-        for ((cell, &value), nonfinite) in values.iter().enumerate().zip(&mut self.nonfinite) {
-            let bits = value.to_bits();
-            let special = bits & EXPONENT == EXPONENT;
-            *nonfinite += u32::from(special);
-            if bits != 0 && !special {
-                self.cells.push(cell as u32);
-                self.values.push(value);
-            }
-        }
-    }
-
-    /// Folds the buffered rows into `target` (of the same cells) and empties the buffer.
-    ///
-    /// # Panics
-    ///
-    /// If `target` has another number of cells.
-    pub fn fold_into(&mut self, target: &mut SparseAccumulators) {
-        assert_eq!(
-            target.len(),
-            self.nonfinite.len(),
-            "folding rows of other cells"
-        );
-        target.rows += u64::from(std::mem::take(&mut self.rows));
-        for (total, count) in target.nonfinite.iter_mut().zip(&mut self.nonfinite) {
-            *total += u64::from(std::mem::take(count));
-        }
-        let (cells, values) = (&self.cells, &self.values);
-        // Counting sort by cell: starts[c + 1] counts cell c, then becomes its start.
-        self.starts.fill(0);
-        for &cell in cells {
-            self.starts[cell as usize + 1] += 1;
-        }
-        for cell in 1..self.starts.len() {
-            self.starts[cell] += self.starts[cell - 1];
-        }
-        self.sorted.resize(values.len(), 0.0);
-        for (&cell, &value) in cells.iter().zip(values) {
-            let at = &mut self.starts[cell as usize];
-            self.sorted[*at] = value;
-            *at += 1;
-        }
-        // starts[c] is now the end of cell c's values and the start of cell c + 1's. Equal
-        // values (by bits) are pushed once with their multiplicity.
-        let mut start = 0;
-        for (cell, &end) in self.starts[..self.nonfinite.len()].iter().enumerate() {
-            if end > start {
-                let accumulator = target.explicit_mut(cell);
-                let values = &mut self.sorted[start..end];
-                values.sort_unstable_by_key(|value| value.to_bits());
-                for equal in values.chunk_by(|a, b| a.to_bits() == b.to_bits()) {
-                    accumulator.push_n(equal[0], equal.len() as u64);
-                }
-            }
-            start = end;
-        }
-        self.cells.clear();
-        self.values.clear();
     }
 }
 
@@ -399,6 +325,7 @@ impl TryFrom<SparseAccumulatorsState> for SparseAccumulators {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::RowBuffer;
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
