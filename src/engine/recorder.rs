@@ -4,7 +4,7 @@
 //!
 //! What a quarter's values are is defined in docs/MODEL.md §12.2–§12.3 and in
 //! [`super::outcomes`]; this file only computes them cheaply, with the same bits (integer sums
-//! may be regrouped, floating-point sums keep their order). Two things carry over from one
+//! may be regrouped, floating-point sums keep their order). Three things carry over from one
 //! quarter to the next:
 //!
 //! - the money of finished funding years: a ledger entry of year y sums the quarters of year y
@@ -12,6 +12,9 @@
 //!   years not yet begun are zero; the recorder adds each finished year once, and each quarter
 //!   reads only its own year's entries (none after the funding period), instead of the whole
 //!   ledger once per cluster;
+//! - the quarter pushed last: each cluster's inputs (its funded and counterfactual records and
+//!   absorbed money), so that a cluster whose inputs did not change is copied, not recomputed,
+//!   and the integer totals, updated by the changed clusters only;
 //! - the structure [`Workspace`](crate::model::structure::Workspace), whose arrays serve every
 //!   year-end measurement of the run (held by the caller, shared by the policies of a run).
 
@@ -42,7 +45,8 @@ pub struct QuarterState<'a> {
     /// Added value attributable to networking so far, funded and counterfactual, LTL.
     pub added_value: (f64, f64),
     /// The funded run's network structure per cluster and in total, in quarters where it is
-    /// measured ([`super::outcomes::structure_measured`]); None leaves the structure outcomes undefined.
+    /// measured ([`super::outcomes::structure_measured`]); None leaves the structure outcomes
+    /// undefined.
     pub structure: Option<(&'a [Structure], &'a Structure)>,
     /// Sole proprietors' share of the firms of each cluster's sector.
     pub sector_sole_share: &'a [f64],
