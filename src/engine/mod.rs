@@ -16,6 +16,7 @@ pub mod network_history;
 pub mod outcomes;
 mod partials;
 pub mod precision;
+pub mod recorder;
 pub mod sensitivity;
 pub mod sensitivity_analysis;
 
@@ -26,15 +27,13 @@ pub use aggregate::{
     Aggregates, AggregatesState, AggregatesStateError, EXACT_HEADLINE_RUNS, UnitAggregates,
 };
 
-use crate::model::structure::measure_all;
+use crate::model::structure::Workspace;
 use crate::model::{LedgerEntry, RunParameters, Simulation, draw_parameters};
 use crate::policy::{AllocationRule, rule_for};
 use crate::scenario::{ClusterStatus, ParameterSlot, Policy, Scenario};
-use outcomes::{
-    HEADLINE_OUTCOMES, QuarterState, headline_from_totals, push_quarter, slots_per_quarter,
-    structure_measured,
-};
+use outcomes::{HEADLINE_OUTCOMES, headline_from_totals, slots_per_quarter, structure_measured};
 pub use precision::{PrecisionTarget, PrecisionTracker};
+use recorder::{QuarterState, Recorder};
 
 /// Runs simulated in parallel before their results are folded in order (sensitivity designs).
 const CHUNK_RUNS: u64 = 256;
@@ -150,19 +149,29 @@ pub fn simulate_policies_measuring(
     let quarters = scenario.budget.quarters();
     let width = slots_per_quarter(scenario.clusters.len());
     let mut series = vec![Vec::with_capacity(quarters * width); funded.len()];
+    let mut recorders: Vec<Recorder> = funded.iter().map(|_| Recorder::default()).collect();
+    // The structure measurement's arrays, shared by the policies (measured one after another).
+    let mut workspace = Workspace::default();
     // One quarter's cluster records, refilled every quarter.
     let mut counterfactual_records = Vec::with_capacity(scenario.clusters.len());
     let mut funded_records = Vec::with_capacity(scenario.clusters.len());
     while !counterfactual.finished() {
         counterfactual.step();
         counterfactual.records_into(&mut counterfactual_records);
-        for (policy, (simulation, series)) in funded.iter_mut().zip(&mut series).enumerate() {
+        for (policy, ((simulation, series), recorder)) in funded
+            .iter_mut()
+            .zip(&mut series)
+            .zip(&mut recorders)
+            .enumerate()
+        {
             simulation.step();
             simulation.records_into(&mut funded_records);
-            let structure = (structure_measured(simulation.quarter() - 1) && measured(policy))
-                .then(|| measure_all(simulation.clusters().iter().map(|c| &c.network)));
-            push_quarter(
+            let quarter = simulation.quarter() - 1;
+            let structure = (structure_measured(quarter) && measured(policy))
+                .then(|| workspace.measure_all(simulation.clusters().iter().map(|c| &c.network)));
+            recorder.push_quarter(
                 &QuarterState {
+                    quarter,
                     funded: &funded_records,
                     counterfactual: &counterfactual_records,
                     initially_forming: &initially_forming,
@@ -173,7 +182,7 @@ pub fn simulate_policies_measuring(
                         simulation.added_value_ltl(),
                         counterfactual.added_value_ltl(),
                     ),
-                    structure: structure.as_ref(),
+                    structure: structure.as_ref().map(|total| (workspace.parts(), total)),
                     sector_sole_share: &sector_sole_share,
                     total_sole_share,
                 },

@@ -5,8 +5,7 @@
 //!
 //! Definitions follow Newman (2010), *Networks: An Introduction*, Oxford University Press:
 //! transitivity (the global clustering coefficient) is 3 × triangles / connected triples (§7.9);
-//! connected components are found by union–find with path halving and union by size (Tarjan
-//! 1975, "Efficiency of a good but not linear set union algorithm", J. ACM 22(2)). Each function
+//! connected components are found by union–find (Tarjan 1975). Each function
 //! reads a network and writes nothing to it, so measuring never changes a random draw.
 
 use super::network::Network;
@@ -58,6 +57,24 @@ impl Structure {
         }
     }
 
+    /// Every field as bits (integers as they are, shares by `f64::to_bits`), so that tests can
+    /// compare structures whose undefined shares are NaN, which `==` never equates.
+    #[cfg(test)]
+    pub(crate) fn bits(&self) -> [u64; 10] {
+        [
+            self.members,
+            self.links,
+            self.sole_members,
+            self.max_degree,
+            self.top_decile_link_share.to_bits(),
+            self.closed_triples,
+            self.triples,
+            self.random_closed_triples.to_bits(),
+            self.components,
+            self.largest_component,
+        ]
+    }
+
     /// Sole proprietors' share of the members; NaN without members.
     pub fn sole_member_share(&self) -> f64 {
         if self.members == 0 {
@@ -71,204 +88,308 @@ impl Structure {
 /// Measures each network and all of them together (the total pools the members of every network:
 /// degrees, triples and components add up, the top decile is taken over all members at once).
 ///
-/// Cost: O(m + L) per network for degrees and components, plus the triangle count (see
-/// `closed_triples`); a network without ties costs O(1) beyond its degrees (no triangles, no
-/// components), and the working arrays are shared by all the networks of one call.
+/// A convenience for one-off measurements; a run that measures every year holds a
+/// [`Workspace`] instead, which allocates nothing once its arrays have grown.
 pub fn measure_all<'a>(
     networks: impl IntoIterator<Item = &'a Network>,
 ) -> (Vec<Structure>, Structure) {
-    let mut all_degrees = Vec::new();
-    let mut degrees = Vec::new();
-    let mut scratch = Scratch::default();
-    let mut parts = Vec::new();
-    for network in networks {
-        degrees.clear();
-        degrees.extend((0..network.members() as u32).map(|node| network.degree(node) as u64));
-        all_degrees.extend_from_slice(&degrees);
-        parts.push(measure_with_degrees(network, &mut degrees, &mut scratch));
-    }
-    let mut total = Structure::default();
-    for part in &parts {
-        total.members += part.members;
-        total.links += part.links;
-        total.sole_members += part.sole_members;
-        total.max_degree = total.max_degree.max(part.max_degree);
-        total.closed_triples += part.closed_triples;
-        total.triples += part.triples;
-        total.random_closed_triples += part.random_closed_triples;
-        total.components += part.components;
-        total.largest_component = total.largest_component.max(part.largest_component);
-    }
-    total.top_decile_link_share = top_decile_share(&mut all_degrees, total.links);
-    (parts, total)
+    let mut workspace = Workspace::default();
+    let total = workspace.measure_all(networks);
+    (workspace.parts, total)
 }
 
 /// Measures one network.
 pub fn measure(network: &Network) -> Structure {
-    let mut degrees: Vec<u64> = (0..network.members() as u32)
-        .map(|node| network.degree(node) as u64)
-        .collect();
-    measure_with_degrees(network, &mut degrees, &mut Scratch::default())
+    Workspace::default().measure(network)
 }
 
-/// Working arrays of the triangle count and the component search, reused from one network to
-/// the next so that measuring many small networks does not allocate for each.
-#[derive(Default)]
-struct Scratch {
-    start: Vec<usize>,
-    fill: Vec<usize>,
+/// The working arrays of structure measurements, reused from one network to the next and from
+/// one measurement to the next (a run measures every cluster's network at each year end), so
+/// that measuring allocates nothing once the arrays have grown to the largest network.
+///
+/// Cost per network with m members and L ties: O(m + L + max degree) for the degrees, the
+/// top decile (a degree histogram, not a sort), the triples and the components (union–find
+/// over the ties), plus the triangle count (see `components_and_closed_triples`); a network
+/// without ties costs O(1).
+#[derive(Debug, Default)]
+pub struct Workspace {
+    /// The last measurement's networks, in order.
+    parts: Vec<Structure>,
+    /// Degree histogram of all the networks of one measurement: `pooled[d]` members of degree d.
+    pooled: Vec<u64>,
+    /// Degree histogram of one network.
+    histogram: Vec<u64>,
+    /// Per member of one network: degree · 2³² + node id, the order in which ties are oriented
+    /// for the triangle count.
+    rank: Vec<u64>,
+    /// The ties of one network, each as [lower, higher] end in the order of `rank`.
+    oriented: Vec<[u32; 2]>,
+    /// Out-neighbours in compressed rows: those of node u are `targets[start[u]..start[u + 1]]`.
+    start: Vec<u32>,
     targets: Vec<u32>,
+    /// Per node: the last node whose out-neighbours were marked.
     mark: Vec<u32>,
+    /// Union–find forest: parent and (at roots) component size.
     parent: Vec<u32>,
-    size: Vec<u64>,
+    size: Vec<u32>,
 }
 
-/// Measures `network` whose degrees (in node order) are in `degrees` (reordered on return).
-fn measure_with_degrees(
-    network: &Network,
-    degrees: &mut [u64],
-    scratch: &mut Scratch,
-) -> Structure {
-    if network.links() == 0 {
-        // No ties: no triples, triangles or components, degree 0 everywhere, and the top-decile
-        // share is undefined; the same values the general path gives, without its arrays.
-        return Structure {
-            members: network.members() as u64,
-            links: 0,
-            sole_members: network.sole_members() as u64,
-            max_degree: 0,
-            top_decile_link_share: f64::NAN,
-            closed_triples: 0,
-            triples: 0,
-            random_closed_triples: 0.0,
-            components: 0,
-            largest_component: 0,
+impl Workspace {
+    /// Measures each network and all of them together, as [`measure_all`]; the networks'
+    /// structures are returned by [`Workspace::parts`] until the next measurement.
+    pub fn measure_all<'a>(
+        &mut self,
+        networks: impl IntoIterator<Item = &'a Network>,
+    ) -> Structure {
+        self.parts.clear();
+        self.pooled.clear();
+        let mut total = Structure::default();
+        for network in networks {
+            let part = self.measure_pooled(network);
+            total.members += part.members;
+            total.links += part.links;
+            total.sole_members += part.sole_members;
+            total.max_degree = total.max_degree.max(part.max_degree);
+            total.closed_triples += part.closed_triples;
+            total.triples += part.triples;
+            total.random_closed_triples += part.random_closed_triples;
+            total.components += part.components;
+            total.largest_component = total.largest_component.max(part.largest_component);
+            self.parts.push(part);
+        }
+        total.top_decile_link_share = top_decile_share(&self.pooled, total.members, total.links);
+        total
+    }
+
+    /// The structures of the networks of the last [`Workspace::measure_all`], in order.
+    pub fn parts(&self) -> &[Structure] {
+        &self.parts
+    }
+
+    /// Measures one network.
+    pub fn measure(&mut self, network: &Network) -> Structure {
+        self.pooled.clear();
+        self.measure_pooled(network)
+    }
+
+    /// Measures `network` and adds its degrees to the pooled histogram.
+    fn measure_pooled(&mut self, network: &Network) -> Structure {
+        let members = network.members();
+        if network.links() == 0 {
+            // No ties: no triples, triangles or components, degree 0 everywhere, and the
+            // top-decile share is undefined; the same values the general path gives, without
+            // reading a member.
+            add_count(&mut self.pooled, 0, members as u64);
+            return Structure {
+                members: members as u64,
+                links: 0,
+                sole_members: network.sole_members() as u64,
+                max_degree: 0,
+                top_decile_link_share: f64::NAN,
+                closed_triples: 0,
+                triples: 0,
+                random_closed_triples: 0.0,
+                components: 0,
+                largest_component: 0,
+            };
+        }
+        // Degrees counted from the ties (one contiguous array, read again just after) rather
+        // than read from each member's adjacency list: the networks are measured once a year,
+        // when their memory is no longer in the caches, so the lines read count more than the
+        // instructions.
+        let rank = &mut self.rank;
+        rank.clear();
+        rank.extend(0..members as u64);
+        for [a, b] in network.tie_ends() {
+            rank[a as usize] += 1 << 32;
+            rank[b as usize] += 1 << 32;
+        }
+        // Ties exist, so the highest degree is at least 1.
+        let max_degree = rank.iter().map(|key| key >> 32).max().unwrap_or(0);
+        let histogram = &mut self.histogram;
+        histogram.clear();
+        histogram.resize(max_degree as usize + 1, 0);
+        for key in rank.iter() {
+            histogram[(key >> 32) as usize] += 1;
+        }
+        let triples: u64 = (0u64..)
+            .zip(histogram.iter())
+            .map(|(degree, count)| count * (degree * degree.saturating_sub(1) / 2))
+            .sum();
+        let links = network.links() as u64;
+        let top_decile_link_share = top_decile_share(histogram, members as u64, links);
+        if self.pooled.len() < histogram.len() {
+            self.pooled.resize(histogram.len(), 0);
+        }
+        for (pooled, count) in self.pooled.iter_mut().zip(histogram.iter()) {
+            *pooled += count;
+        }
+        let networked = members as u64 - histogram[0];
+        let ((components, largest_component), closed_triples) =
+            self.components_and_closed_triples(network, networked);
+        let members_f = members as f64;
+        let density = if members_f < 2.0 {
+            0.0
+        } else {
+            network.links() as f64 / (members_f * (members_f - 1.0) / 2.0)
         };
+        Structure {
+            members: members as u64,
+            links,
+            sole_members: network.sole_members() as u64,
+            max_degree,
+            top_decile_link_share,
+            closed_triples,
+            triples,
+            random_closed_triples: triples as f64 * density,
+            components,
+            largest_component,
+        }
     }
-    let triples: u64 = degrees.iter().map(|d| d * d.saturating_sub(1) / 2).sum();
-    let (components, largest_component) = components(network, scratch);
-    // Before `top_decile_share` reorders the degrees.
-    let closed_triples = closed_triples(network, degrees, scratch);
-    let members = network.members() as f64;
-    let density = if members < 2.0 {
-        0.0
-    } else {
-        network.links() as f64 / (members * (members - 1.0) / 2.0)
-    };
-    Structure {
-        members: network.members() as u64,
-        links: network.links() as u64,
-        sole_members: network.sole_members() as u64,
-        max_degree: degrees.iter().copied().max().unwrap_or(0),
-        top_decile_link_share: top_decile_share(degrees, network.links() as u64),
-        closed_triples,
-        triples,
-        random_closed_triples: triples as f64 * density,
-        components,
-        largest_component,
+
+    /// The components (count of those with two or more members, size of the largest) and
+    /// 3 × triangles of a network with `networked` members of degree ≥ 1, from the ties read
+    /// once in storage order and oriented into one contiguous array. Reads `self.rank` as filled
+    /// by the caller.
+    ///
+    /// Components: union–find with path halving and union by size (Tarjan 1975, "Efficiency of
+    /// a good but not linear set union algorithm", J. ACM 22(2)) over the oriented ties (a
+    /// search along the adjacency lists would chase a pointer per member). The networked
+    /// members start as `networked` groups and each union of two trees joins two of them, so
+    /// the components of two or more members number `networked` − unions, and the largest is
+    /// the largest tree a union made.
+    ///
+    /// Triangles: the "compact forward" algorithm (Latapy 2008, "Main-memory triangle
+    /// computations for very large (sparse (power-law)) graphs", Theor. Comput. Sci. 407): each
+    /// tie is oriented from the end of lower (degree, id) to the higher, and a triangle u < v < w
+    /// is found once, as w among both u's and v's out-neighbours. Out-degrees are at most √(2L),
+    /// so the cost is O(L·√L) at worst and far less on sparse networks; look-ups are array
+    /// reads. A member with fewer than two out-neighbours is the lowest corner of no triangle
+    /// and is skipped.
+    fn components_and_closed_triples(
+        &mut self,
+        network: &Network,
+        networked: u64,
+    ) -> ((u64, u64), u64) {
+        let members = network.members();
+        let rank = &self.rank[..members];
+        // Counts land two places on, so that after the prefix sum `start[u + 1]` is where u's
+        // row begins and filling it moves that to where u's row ends, i.e. where u + 1's begins.
+        let start = &mut self.start;
+        start.clear();
+        start.resize(members + 2, 0);
+        let oriented = &mut self.oriented;
+        oriented.clear();
+        oriented.extend(network.tie_ends().map(|[a, b]| {
+            if rank[a as usize] < rank[b as usize] {
+                [a, b]
+            } else {
+                [b, a]
+            }
+        }));
+        for &[low, _] in oriented.iter() {
+            start[low as usize + 2] += 1;
+        }
+        // Each union of two trees joins two groups of networked members, which start apart.
+        let parent = &mut self.parent;
+        parent.clear();
+        parent.extend(0..members as u32);
+        let size = &mut self.size;
+        size.clear();
+        size.resize(members, 1);
+        let mut unions = 0;
+        let mut largest = 0;
+        for &[a, b] in oriented.iter() {
+            let (mut x, mut y) = (root(parent, a), root(parent, b));
+            if x != y {
+                if size[x as usize] < size[y as usize] {
+                    std::mem::swap(&mut x, &mut y);
+                }
+                parent[y as usize] = x;
+                size[x as usize] += size[y as usize];
+                unions += 1;
+                largest = largest.max(size[x as usize]);
+            }
+        }
+        let components = networked - unions;
+        let mut sum = 0;
+        for entry in start.iter_mut() {
+            sum += *entry;
+            *entry = sum;
+        }
+        let targets = &mut self.targets;
+        targets.clear();
+        targets.resize(oriented.len(), 0);
+        for &[low, high] in oriented.iter() {
+            let cursor = &mut start[low as usize + 1];
+            targets[*cursor as usize] = high;
+            *cursor += 1;
+        }
+        let start = &start[..members + 1];
+        let targets = &targets[..];
+        let mark = &mut self.mark;
+        mark.clear();
+        mark.resize(members, u32::MAX);
+        let mut triangles = 0u64;
+        for (u, row) in (0u32..).zip(start.windows(2)) {
+            let out = &targets[row[0] as usize..row[1] as usize];
+            if out.len() < 2 {
+                continue;
+            }
+            for &v in out {
+                mark[v as usize] = u;
+            }
+            for &v in out {
+                let next = &targets[start[v as usize] as usize..start[v as usize + 1] as usize];
+                for &w in next {
+                    triangles += u64::from(mark[w as usize] == u);
+                }
+            }
+        }
+        ((components, u64::from(largest)), 3 * triangles)
     }
 }
 
-/// Share of the 2L tie endpoints held by the ⌈m/10⌉ members of highest degree (NaN if L = 0).
-/// Reorders `degrees`.
-fn top_decile_share(degrees: &mut [u64], links: u64) -> f64 {
-    if links == 0 || degrees.is_empty() {
+/// The root of `node`'s tree in a union–find forest, halving the path on the way (each node
+/// visited is linked to its grandparent).
+fn root(parent: &mut [u32], mut node: u32) -> u32 {
+    loop {
+        let up = parent[node as usize];
+        if up == node {
+            return node;
+        }
+        let grandparent = parent[up as usize];
+        parent[node as usize] = grandparent;
+        node = grandparent;
+    }
+}
+
+/// Adds `count` members of degree `degree` to a degree histogram.
+fn add_count(histogram: &mut Vec<u64>, degree: usize, count: u64) {
+    if histogram.len() <= degree {
+        histogram.resize(degree + 1, 0);
+    }
+    histogram[degree] += count;
+}
+
+/// Share of the 2L tie endpoints held by the ⌈m/10⌉ members of highest degree (NaN if L = 0 or
+/// m = 0), from the degree histogram of the m members: the highest degrees are taken from the
+/// top of the histogram down, which sums the same degrees as sorting them would.
+fn top_decile_share(histogram: &[u64], members: u64, links: u64) -> f64 {
+    if links == 0 || members == 0 {
         return f64::NAN;
     }
-    let top = degrees.len().div_ceil(10);
-    degrees.select_nth_unstable_by(top - 1, |a, b| b.cmp(a));
-    let held: u64 = degrees[..top].iter().sum();
+    let mut left = members.div_ceil(10);
+    let mut held = 0u64;
+    for (degree, &count) in histogram.iter().enumerate().rev() {
+        let taken = count.min(left);
+        held += taken * degree as u64;
+        left -= taken;
+        if left == 0 {
+            break;
+        }
+    }
     held as f64 / (2 * links) as f64
-}
-
-/// 3 × triangles, by the "compact forward" algorithm (Latapy 2008, "Main-memory triangle
-/// computations for very large (sparse (power-law)) graphs", Theor. Comput. Sci. 407): each tie
-/// is oriented from the end of lower (degree, id) to the higher, and a triangle u < v < w is
-/// found once, as w among both u's and v's out-neighbours. Out-degrees are at most √(2L), so
-/// the cost is O(L·√L) at worst and far less on sparse networks; look-ups are array reads.
-/// `degrees` holds each member's degree in node order.
-fn closed_triples(network: &Network, degrees: &[u64], scratch: &mut Scratch) -> u64 {
-    let members = network.members();
-    let rank = |node: u32| (degrees[node as usize], node);
-    // Out-neighbours in compressed rows: those of node u are targets[start[u]..start[u + 1]].
-    let start = &mut scratch.start;
-    start.clear();
-    start.resize(members + 1, 0);
-    for [a, b] in network.tie_ends() {
-        let low = if rank(a) < rank(b) { a } else { b };
-        start[low as usize + 1] += 1;
-    }
-    for node in 0..members {
-        start[node + 1] += start[node];
-    }
-    let fill = &mut scratch.fill;
-    fill.clear();
-    fill.extend_from_slice(start);
-    let targets = &mut scratch.targets;
-    targets.clear();
-    targets.resize(network.links(), 0);
-    for [a, b] in network.tie_ends() {
-        let (low, high) = if rank(a) < rank(b) { (a, b) } else { (b, a) };
-        targets[fill[low as usize]] = high;
-        fill[low as usize] += 1;
-    }
-    let mark = &mut scratch.mark;
-    mark.clear();
-    mark.resize(members, u32::MAX);
-    let mut triangles = 0u64;
-    for u in 0..members {
-        let out = &targets[start[u]..start[u + 1]];
-        for &v in out {
-            mark[v as usize] = u as u32;
-        }
-        for &v in out {
-            triangles += targets[start[v as usize]..start[v as usize + 1]]
-                .iter()
-                .filter(|&&w| mark[w as usize] == u as u32)
-                .count() as u64;
-        }
-    }
-    3 * triangles
-}
-
-/// Number of components with two or more members and the size of the largest.
-fn components(network: &Network, scratch: &mut Scratch) -> (u64, u64) {
-    let members = network.members();
-    let parent = &mut scratch.parent;
-    parent.clear();
-    parent.extend(0..members as u32);
-    let size = &mut scratch.size;
-    size.clear();
-    size.resize(members, 1);
-    fn root(parent: &mut [u32], mut node: u32) -> u32 {
-        while parent[node as usize] != node {
-            let grandparent = parent[parent[node as usize] as usize];
-            parent[node as usize] = grandparent;
-            node = grandparent;
-        }
-        node
-    }
-    for [a, b] in network.tie_ends() {
-        let (mut x, mut y) = (root(parent, a), root(parent, b));
-        if x == y {
-            continue;
-        }
-        if size[x as usize] < size[y as usize] {
-            std::mem::swap(&mut x, &mut y);
-        }
-        parent[y as usize] = x;
-        size[x as usize] += size[y as usize];
-    }
-    // A root of two or more members is a component; isolated members are roots of size 1.
-    let mut count = 0;
-    let mut largest = 0;
-    for node in 0..members {
-        if parent[node] == node as u32 && size[node] >= 2 {
-            count += 1;
-            largest = largest.max(size[node]);
-        }
-    }
-    (count, largest)
 }
 
 #[cfg(test)]
@@ -323,6 +444,20 @@ mod tests {
                 sizes.push(size);
             }
             let structure = measure(&network);
+            // A workspace that measured other networks first (a larger one, whose stale entries
+            // must not leak into the rows, marks, forest or histograms) gives the same.
+            let mut workspace = Workspace::default();
+            let mut larger = network.clone();
+            let first_new = larger.members() as u32;
+            for _ in 0..30 {
+                larger.add_member(true);
+            }
+            for node in first_new..larger.members() as u32 {
+                larger.add_tie(node, node % first_new);
+                larger.add_tie(node, (node + 7) % larger.members() as u32);
+            }
+            workspace.measure_all([&larger, &network]);
+            prop_assert_eq!(workspace.measure(&network).bits(), structure.bits());
             prop_assert_eq!(structure.closed_triples, 3 * triangles);
             // The top decile by sorting the degrees.
             let mut degrees: Vec<u64> =
@@ -412,8 +547,8 @@ mod tests {
         // A second network, a star of three, pooled with the first.
         let second = network(3, 3, &[(0, 1), (0, 2)]);
         let (parts, total) = measure_all([&first, &second]);
-        assert_eq!(parts[0], structure);
-        assert_eq!(parts[1], measure(&second));
+        assert_eq!(parts[0].bits(), structure.bits());
+        assert_eq!(parts[1].bits(), measure(&second).bits());
         assert_eq!((total.members, total.links, total.sole_members), (10, 7, 4));
         assert_eq!((total.components, total.largest_component), (3, 4));
         assert_eq!(total.transitivity(), 3.0 / 6.0);
@@ -422,6 +557,35 @@ mod tests {
         assert!((total.random_transitivity() - expected).abs() < 1e-15);
         // Pooled degrees 3,2,2,2,1,1,1,1,1,0: ⌈10/10⌉ = 1 member holds 3 of 14 endpoints.
         assert_eq!(total.top_decile_link_share, 3.0 / 14.0);
+    }
+
+    #[test]
+    fn a_clique_closes_every_triple() {
+        // K5: C(5,3) = 10 triangles, each member has C(4,2) = 6 triples; density 1.
+        let ties: Vec<(u32, u32)> = (0..5)
+            .flat_map(|a| (a + 1..5).map(move |b| (a, b)))
+            .collect();
+        let structure = measure(&network(5, 0, &ties));
+        assert_eq!(structure.closed_triples, 30);
+        assert_eq!(structure.triples, 30);
+        assert_eq!(structure.transitivity(), 1.0);
+        assert_eq!(structure.random_transitivity(), 1.0);
+        assert_eq!(structure.max_degree, 4);
+        // ⌈5/10⌉ = 1 member holds 4 of the 20 endpoints.
+        assert_eq!(structure.top_decile_link_share, 0.2);
+        assert_eq!((structure.components, structure.largest_component), (1, 5));
+    }
+
+    #[test]
+    fn the_top_decile_takes_part_of_a_tied_degree() {
+        // 20 members, ⌈20/10⌉ = 2 in the top decile; four members share the highest degree 2
+        // (a triangle 0-1-2 has degree 2 everywhere; a path 3-4-5 has its middle at 2), so the
+        // top two hold 2 + 2 of the 2 · 5 = 10 endpoints whichever two are taken.
+        let structure = measure(&network(20, 0, &[(0, 1), (1, 2), (0, 2), (3, 4), (4, 5)]));
+        assert_eq!(structure.top_decile_link_share, 4.0 / 10.0);
+        assert_eq!(structure.triples, 3 + 1);
+        assert_eq!(structure.closed_triples, 3);
+        assert_eq!((structure.components, structure.largest_component), (2, 3));
     }
 
     #[test]
