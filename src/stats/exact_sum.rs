@@ -98,16 +98,7 @@ impl ExactSum {
         if x == 0.0 {
             return;
         }
-        let bits = x.to_bits();
-        let negative = bits >> 63 == 1;
-        let biased_exponent = ((bits >> 52) & 0x7FF) as i32;
-        let fraction = bits & ((1u64 << 52) - 1);
-        // x = mantissa · 2^(position − 1074).
-        let (mantissa, position) = if biased_exponent == 0 {
-            (fraction, 0)
-        } else {
-            (fraction | (1u64 << 52), biased_exponent - 1)
-        };
+        let (negative, mantissa, position) = parts(x);
         let limb = position / LIMB_BITS;
         let wide = u128::from(mantissa) << (position % LIMB_BITS);
         self.cover(limb, limb + 2);
@@ -136,15 +127,7 @@ impl ExactSum {
         if x == 0.0 {
             return;
         }
-        let bits = x.to_bits();
-        let negative = bits >> 63 == 1;
-        let biased_exponent = ((bits >> 52) & 0x7FF) as i32;
-        let fraction = bits & ((1u64 << 52) - 1);
-        let (mantissa, position) = if biased_exponent == 0 {
-            (fraction, 0)
-        } else {
-            (fraction | (1u64 << 52), biased_exponent - 1)
-        };
+        let (negative, mantissa, position) = parts(x);
         let limb = position / LIMB_BITS;
         let mut left = n;
         while left > 0 {
@@ -418,6 +401,22 @@ pub(crate) mod double_double {
         }
         let remainder = (-q).mul_add(d, a.0) + a.1;
         fast_two_sum(q, remainder / d)
+    }
+}
+
+/// A finite, non-zero `x` as (sign, mantissa, position) with
+/// x = ±mantissa · 2^(position − 1074): subnormals at position 0, normal numbers with their
+/// implicit leading bit.
+#[inline]
+fn parts(x: f64) -> (bool, u64, i32) {
+    let bits = x.to_bits();
+    let negative = bits >> 63 == 1;
+    let biased_exponent = ((bits >> 52) & 0x7FF) as i32;
+    let fraction = bits & ((1u64 << 52) - 1);
+    if biased_exponent == 0 {
+        (negative, fraction, 0)
+    } else {
+        (negative, fraction | (1u64 << 52), biased_exponent - 1)
     }
 }
 
