@@ -135,15 +135,8 @@ pub fn run_comparison_until(
     stop: &dyn Fn() -> bool,
     each_run: &mut (dyn FnMut(&[super::RunRecord]) -> anyhow::Result<()> + Send),
 ) -> anyhow::Result<(u64, Option<PrecisionTracker>)> {
-    let rules: Vec<Box<SharedRule>> = policies
-        .iter()
-        .map(|named| rule_for(&named.policy.rule))
-        .collect();
-    let pairs: Vec<(&NamedPolicy, &SharedRule)> = policies
-        .iter()
-        .zip(&rules)
-        .map(|(named, rule)| (named, rule.as_ref()))
-        .collect();
+    let rules = policy_rules(policies);
+    let pairs = policy_pairs(policies, &rules);
     let slots = scenario.parameter_slots();
     let seeds = settings.seeds(policies.len());
     let mut tracker = target
@@ -215,15 +208,8 @@ pub fn run_comparison_units(
     format: &(dyn Fn(&RunRecord, &mut String) + Sync),
     fold: &mut dyn FnMut(&mut ComparisonUnit) -> anyhow::Result<()>,
 ) -> anyhow::Result<(u64, Aggregates, Option<PrecisionTracker>)> {
-    let rules: Vec<Box<SharedRule>> = policies
-        .iter()
-        .map(|named| rule_for(&named.policy.rule))
-        .collect();
-    let pairs: Vec<(&NamedPolicy, &SharedRule)> = policies
-        .iter()
-        .zip(&rules)
-        .map(|(named, rule)| (named, rule.as_ref()))
-        .collect();
+    let rules = policy_rules(policies);
+    let pairs = policy_pairs(policies, &rules);
     let slots = scenario.parameter_slots();
     let seeds = settings.seeds(policies.len());
     let mut tracker = target
@@ -306,4 +292,24 @@ pub fn run_comparison_units(
     )?;
     partials.finish(&mut baseline_total);
     Ok((runs, baseline_total, tracker))
+}
+
+/// Each compared policy's allocation rule, in the policies' order.
+fn policy_rules(policies: &[NamedPolicy]) -> Vec<Box<SharedRule>> {
+    policies
+        .iter()
+        .map(|named| rule_for(&named.policy.rule))
+        .collect()
+}
+
+/// Each compared policy with its rule (from [`policy_rules`]), as the simulation takes them.
+fn policy_pairs<'a>(
+    policies: &'a [NamedPolicy],
+    rules: &'a [Box<SharedRule>],
+) -> Vec<(&'a NamedPolicy, &'a SharedRule)> {
+    policies
+        .iter()
+        .zip(rules)
+        .map(|(named, rule)| (named, rule.as_ref()))
+        .collect()
 }
